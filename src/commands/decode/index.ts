@@ -1,0 +1,21 @@
+import { Command } from '@commander-js/extra-typings';
+import type { Deps, GlobalOptions } from '../../deps.js';
+
+export function decodeCommand(deps: Deps) {
+  return new Command('decode')
+    .description("show a token's header and claims with human times and warnings (never verifies)")
+    .argument('[token]', 'the JWT, or - to read stdin (default when stdin is not a terminal)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  authctl decode eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2ln
+  pbpaste | authctl decode
+  authctl decode --json "$TOKEN" | jq .payload.exp`,
+    )
+    .action(async (token, _flags, cmd) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { runDecode } = await import('./run.js');
+      await deps.emit(await runDecode({ token }, deps), globals);
+    });
+}

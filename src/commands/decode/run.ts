@@ -1,0 +1,54 @@
+import type { Deps } from '../../deps.js';
+import { CheckFailedError } from '../../errors.js';
+import { inspectToken, type TokenReport } from '../../core/jwt/inspect.js';
+import type { ClaimsPolicy } from '../../core/claims/types.js';
+import { readOneToken } from '../../io/token-input.js';
+import { renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
+
+export interface DecodeOptions {
+  token?: string;
+}
+
+/** The universal rules only: decode annotates, it never judges a token valid. */
+const NO_POLICY: ClaimsPolicy = {};
+
+function value(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function renderReport(report: TokenReport, style: Style): string {
+  const token = report.token!;
+  const out: string[] = [style.bold(token.kind === 'jwe' ? 'Header (JWE: the payload is encrypted)' : 'Header')];
+  out.push(renderTable(Object.entries(token.header).map(([k, v]) => [k, value(v)] as const), style));
+  if (token.kind === 'jws') {
+    out.push('', style.bold('Claims'));
+    const rows = Object.entries(token.payload).map(([k, v]) => {
+      const time = report.times[k];
+      const extra = time ? style.dim(`  ${time.iso ?? 'out of range'} (${time.relative})`) : '';
+      return [k, `${value(v)}${extra}`] as const;
+    });
+    out.push(rows.length ? renderTable(rows, style) : style.dim('  (none)'));
+    out.push('', style.bold('Signature'), `  ${token.signature.length === 0 ? 'none (unsecured JWT)' : `${token.signature.length} bytes`}`);
+  }
+  if (report.findings.length) out.push('', style.bold('Findings'), renderFindings(report.findings, style));
+  out.push('', style.yellow('NOT VERIFIED: decode shows what the token says; use `authctl verify` to check its signature.'));
+  return out.join('\n');
+}
+
+export async function runDecode(options: DecodeOptions, deps: Deps): Promise<CommandResult> {
+  const input = await readOneToken(options.token, deps.io);
+  const report = inspectToken(input, NO_POLICY, { now: deps.now() });
+  const token = report.token;
+  // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
+  if (!token) throw new CheckFailedError('invalid_token', report.findings[0]!.message);
+  return {
+    json: {
+      verified: false,
+      kind: token.kind,
+      header: token.header,
+      ...(token.kind === 'jws' ? { payload: token.payload, signature: { bytes: token.signature.length }, times: report.times } : {}),
+      findings: report.findings,
+    },
+    text: (style) => renderReport(report, style),
+  };
+}

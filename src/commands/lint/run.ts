@@ -1,0 +1,46 @@
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { inspectToken, type TokenReport } from '../../core/jwt/inspect.js';
+import { maskToken } from '../../core/redact.js';
+import { normalizeTokenInput } from '../../core/jwt/parse.js';
+import { readTokens } from '../../io/token-input.js';
+import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
+import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
+
+export interface LintOptions extends PolicyFlags {
+  token?: string;
+}
+
+function lintResult(report: TokenReport, line: number | undefined, raw: string): CommandResult {
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.length - errors;
+  const tokenId = maskToken(normalizeTokenInput(raw));
+  return {
+    json: { ...(line !== undefined ? { line } : {}), token: tokenId, valid: report.valid, findings: report.findings },
+    exitCode: report.valid ? 0 : 1,
+    text: (style) => {
+      const where = line !== undefined ? `line ${line}: ` : '';
+      const summary = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+      const head = report.valid ? style.green(`✔ ${where}passes (${summary})`) : style.red(`✖ ${where}fails (${summary})`);
+      return report.findings.length ? `${head}\n${renderFindings(report.findings, style)}` : head;
+    },
+  };
+}
+
+/**
+ * Checks one token, or every line of stdin, against the policy. Bulk input is streamed: one
+ * result per line as it is checked, in the same process.
+ */
+export async function runLint(options: LintOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
+  const policy = await resolvePolicy(options, deps, globals);
+  const bulk = options.token === undefined || options.token === '-';
+  async function* results(): AsyncGenerator<CommandResult> {
+    let count = 0;
+    for await (const { line, text } of readTokens(options.token, deps.io)) {
+      count++;
+      const report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
+      yield lintResult(report, bulk ? line : undefined, text);
+    }
+    if (count === 0) yield lintResult(inspectToken('', policy, { now: deps.now() }), undefined, '');
+  }
+  return { stream: results() };
+}

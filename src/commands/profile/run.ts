@@ -1,0 +1,122 @@
+import { stringify as stringifyToml } from 'smol-toml';
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { PROFILE_NAME, type Config, type Profile } from '../../core/config.js';
+import { PROVIDERS } from '../../core/providers.js';
+import { parsePolicy } from '../../core/claims/policy.js';
+import { UsageError } from '../../errors.js';
+import { selectProfile } from '../../io/config-store.js';
+import { renderTable, type CommandResult } from '../../io/output.js';
+
+export interface ProfileAddOptions {
+  name: string;
+  provider?: string;
+  fields: Partial<Record<keyof Profile, string>>;
+  extraBody?: string;
+  expectIss?: string[];
+  expectAud?: string[];
+  force?: boolean;
+  use?: boolean;
+}
+
+function parseExtraBody(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('invalid_argument', '--extra-body must be a JSON object, e.g. \'{"claimsSet":{"name":"alice"}}\'');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('invalid_argument', '--extra-body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Builds the profile from the provider template, then the explicit fields on top. */
+export function buildProfile(options: ProfileAddOptions): Profile {
+  const template = options.provider ? PROVIDERS[options.provider] : undefined;
+  if (options.provider && !template) {
+    throw new UsageError('invalid_argument', `unknown provider "${options.provider}"`, `providers: ${Object.keys(PROVIDERS).join(', ')}`);
+  }
+  const profile: Profile = { ...template?.build(options.fields.base_url ?? options.fields.issuer), ...(options.fields as Profile) };
+  if (options.extraBody) profile.extra_body = parseExtraBody(options.extraBody);
+  if (options.expectIss || options.expectAud) {
+    profile.policy = { ...profile.policy };
+    if (options.expectIss) profile.policy.issuer = options.expectIss;
+    if (options.expectAud) profile.policy.audience = options.expectAud;
+  }
+  if (profile.policy) parsePolicy(profile.policy, `profile ${options.name} policy`);
+  return profile;
+}
+
+async function update(deps: Deps, globals: GlobalOptions, change: (config: Config) => Config): Promise<string> {
+  const store = await deps.config(globals);
+  await store.save(change(structuredClone(store.config)));
+  return store.path;
+}
+
+export async function runProfileAdd(options: ProfileAddOptions, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  if (!PROFILE_NAME.test(options.name)) {
+    throw new UsageError('invalid_argument', `profile name "${options.name}" may only use letters, digits, ".", "_" and "-" (64 at most)`);
+  }
+  const store = await deps.config(globals);
+  if (store.config.profiles[options.name] && !options.force) {
+    throw new UsageError('profile_exists', `profile "${options.name}" already exists in ${store.path}`, 'use --force to replace it');
+  }
+  const profile = buildProfile(options);
+  const path = await update(deps, globals, (config) => ({
+    ...config,
+    ...(options.use || !config.default_profile ? { default_profile: options.name } : {}),
+    profiles: { ...config.profiles, [options.name]: profile },
+  }));
+  return {
+    json: { name: options.name, path, profile },
+    text: (style) => `${style.green('✔')} profile ${style.bold(options.name)} saved to ${path}\n${style.dim('secrets go in the keychain: authctl credentials set --profile ' + options.name)}`,
+  };
+}
+
+export async function runProfileList(options: { names?: boolean }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.config(globals);
+  const { profiles, default_profile } = store.config;
+  const names = Object.keys(profiles).sort();
+  return {
+    json: names.map((name) => ({ name, default: name === default_profile, provider: profiles[name]!.provider ?? null, endpoint: endpointOf(profiles[name]!) })),
+    text: (style) => {
+      if (options.names) return names.join('\n');
+      if (!names.length) return style.dim(`no profiles in ${store.path}; add one with: authctl profile add NAME --provider oauth2 --issuer URL`);
+      return renderTable(
+        names.map((name) => [`${name === default_profile ? '*' : ' '} ${name}`, `${profiles[name]!.provider ?? 'custom'}  ${style.dim(endpointOf(profiles[name]!) ?? '')}`] as const),
+        style,
+        '',
+      );
+    },
+  };
+}
+
+function endpointOf(profile: Profile): string | undefined {
+  return profile.token_url ?? profile.issuer ?? profile.verify_url ?? profile.base_url;
+}
+
+export async function runProfileShow(options: { name?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.config(globals);
+  const selected = selectProfile(store, options.name ?? globals.profile, true);
+  if (!selected) throw new UsageError('profile_not_found', 'no profile named and no default profile set', 'authctl profile use NAME, or pass a name');
+  return {
+    json: { name: selected.name, default: selected.name === store.config.default_profile, profile: selected.profile },
+    text: () => `# ${selected.name}${selected.name === store.config.default_profile ? ' (default)' : ''}\n${stringifyToml(selected.profile)}`,
+  };
+}
+
+export async function runProfileRemove(options: { name: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.config(globals);
+  selectProfile(store, options.name, false);
+  await update(deps, globals, ({ default_profile, profiles, ...rest }) => {
+    const { [options.name]: _removed, ...kept } = profiles;
+    return { ...rest, ...(default_profile !== options.name ? { default_profile } : {}), profiles: kept };
+  });
+  return { json: { removed: options.name }, text: (style) => `${style.green('✔')} removed profile ${style.bold(options.name)}` };
+}
+
+export async function runProfileUse(options: { name: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.config(globals);
+  selectProfile(store, options.name, false);
+  await update(deps, globals, (config) => ({ ...config, default_profile: options.name }));
+  return { json: { default_profile: options.name }, text: (style) => `${style.green('✔')} default profile is now ${style.bold(options.name)}` };
+}

@@ -1,0 +1,105 @@
+import { base64url } from 'jose';
+import { CheckFailedError } from '../../errors.js';
+
+/** Larger inputs are refused before any decoding, so a huge paste cannot exhaust memory. */
+export const MAX_TOKEN_BYTES = 256 * 1024;
+
+export type JoseHeader = Record<string, unknown>;
+export type JwtPayload = Record<string, unknown>;
+
+export type ParsedToken =
+  | {
+      kind: 'jws';
+      compact: string;
+      header: JoseHeader;
+      /** The claims set: a JWS whose payload is not a JSON object is refused as not a JWT. */
+      payload: JwtPayload;
+      signingInput: string;
+      signature: Uint8Array;
+    }
+  | { kind: 'jwe'; compact: string; header: JoseHeader };
+
+const SEGMENT_NAMES = {
+  3: ['header', 'payload', 'signature'],
+  5: ['header', 'encrypted key', 'initialization vector', 'ciphertext', 'authentication tag'],
+} as const;
+
+function invalid(reason: string): CheckFailedError {
+  return new CheckFailedError('invalid_token', `not a valid token: ${reason}`);
+}
+
+/**
+ * Strips what users paste around a token: surrounding whitespace and a leading `Bearer `.
+ *
+ * @example normalizeTokenInput('  Bearer eyJ...  ') // 'eyJ...'
+ */
+export function normalizeTokenInput(input: string): string {
+  return input.trim().replace(/^bearer\s+/i, '').trim();
+}
+
+function decodeSegment(segment: string, index: number, names: readonly string[]): Uint8Array {
+  const bad = segment.search(/[^A-Za-z0-9_-]/);
+  const name = names[index] ?? `segment ${index + 1}`;
+  if (bad !== -1) {
+    const char = segment.codePointAt(bad)!;
+    const shown = char >= 0x21 && char <= 0x7e ? `'${String.fromCodePoint(char)}'` : `U+${char.toString(16).toUpperCase().padStart(4, '0')}`;
+    return fail(`segment ${index + 1} (${name}) is not base64url: unexpected character ${shown} at offset ${bad}`);
+  }
+  if (segment.length % 4 === 1) return fail(`segment ${index + 1} (${name}) is not base64url: impossible length ${segment.length}`);
+  return base64url.decode(segment);
+}
+
+function fail(reason: string): never {
+  throw invalid(reason);
+}
+
+function decodeJsonObject(bytes: Uint8Array, index: number, name: string): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail(`segment ${index + 1} (${name}) is not UTF-8`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Splits and decodes a compact JWS or JWE without verifying anything. Throws
+ * `invalid_token` naming the precise problem (segment count, which segment is not base64url,
+ * header not JSON, …).
+ *
+ * @example parseToken('eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.').header // { alg: 'none' }
+ */
+export function parseToken(input: string): ParsedToken {
+  const compact = normalizeTokenInput(input);
+  if (compact.length === 0) fail('the input is empty');
+  if (compact.length > MAX_TOKEN_BYTES) fail(`the input is ${compact.length} bytes, over the ${MAX_TOKEN_BYTES / 1024} KiB limit`);
+  if (/\s/.test(compact)) fail('it contains whitespace inside (one token per line)');
+
+  const segments = compact.split('.');
+  if (segments.length !== 3 && segments.length !== 5) {
+    fail(`expected 3 dot-separated segments (JWS) or 5 (JWE), found ${segments.length}`);
+  }
+  const names = SEGMENT_NAMES[segments.length as 3 | 5];
+  if (segments[0] === '') fail('segment 1 (header) is empty');
+
+  const headerBytes = decodeSegment(segments[0]!, 0, names);
+  const header = decodeJsonObject(headerBytes, 0, 'header');
+  if (!header) fail('segment 1 (header) is not a JSON object');
+  if (segments.length === 5) {
+    segments.slice(1).forEach((s, i) => decodeSegment(s, i + 1, names));
+    return { kind: 'jwe', compact, header };
+  }
+
+  const payloadBytes = decodeSegment(segments[1]!, 1, names);
+  const signature = decodeSegment(segments[2]!, 2, names);
+  const payload = decodeJsonObject(payloadBytes, 1, 'payload');
+  if (!payload) fail('segment 2 (payload) is not a JSON object, so this is not a JWT');
+  return { kind: 'jws', compact, header, payload, signingInput: `${segments[0]}.${segments[1]}`, signature };
+}

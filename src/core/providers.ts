@@ -1,0 +1,90 @@
+import type { Profile } from './config.js';
+
+/**
+ * Profile templates for the provider flows in shared/seeds, plus generic OAuth 2.0. `profile
+ * add --provider NAME --base-url URL` fills the endpoints from these; everything stays editable.
+ */
+export interface ProviderTemplate {
+  description: string;
+  build(baseUrl: string | undefined): Profile;
+}
+
+const join = (base: string | undefined, path: string) => (base ? `${base.replace(/\/+$/, '')}${path}` : undefined);
+const defined = (profile: Profile): Profile =>
+  Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined)) as Profile;
+
+export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
+  oauth2: {
+    description: 'generic OAuth 2.0 / OpenID Connect server (RFC 6749, 7662, 7009, 8414)',
+    build: (base) => defined({ provider: 'oauth2', issuer: base, grant: 'client_credentials', client_auth: 'client_secret_basic', body_format: 'form' }),
+  },
+  gooclaim: {
+    description: 'Gooclaim: client_credentials with a JSON body, Bearer + JSON introspection, RS256',
+    build: (base) =>
+      defined({
+        provider: 'gooclaim',
+        base_url: base,
+        token_url: join(base, '/v1/auth/token'),
+        introspection_url: join(base, '/v1/auth/introspect'),
+        introspection_style: 'bearer-json',
+        grant: 'client_credentials',
+        client_auth: 'client_secret_post',
+        body_format: 'json',
+        policy: { preset: 'gooclaim' },
+      }),
+  },
+  gamification: {
+    description: 'gamification API: HS256 tokens minted with the API secret, GET /v1/auth/verify',
+    build: (base) =>
+      defined({
+        provider: 'gamification',
+        base_url: base,
+        verify_url: join(base, '/v1/auth/verify'),
+        alg: 'HS256',
+        mint: { exp: '1h', scope_format: 'array' },
+        policy: { preset: 'gamification' },
+      }),
+  },
+  webmethods: {
+    description: 'webMethods API Gateway: getJsonWebToken with the application API key and a claimsSet',
+    build: (base) =>
+      defined({
+        provider: 'webmethods',
+        base_url: base,
+        token_url: join(base, '/gateway/security/getJsonWebToken'),
+        client_auth: 'api_key',
+        api_key_header: 'x-Gateway-APIKey',
+        body_format: 'json',
+        extra_body: { claimsSet: {} },
+        policy: { preset: 'webmethods' },
+      }),
+  },
+  keycloak: {
+    description: 'Keycloak realm: password grant with client id and secret (form), refresh, JWKS',
+    build: (base) =>
+      defined({
+        provider: 'keycloak',
+        issuer: base,
+        token_url: join(base, '/protocol/openid-connect/token'),
+        jwks_uri: join(base, '/protocol/openid-connect/certs'),
+        introspection_url: join(base, '/protocol/openid-connect/token/introspect'),
+        revocation_url: join(base, '/protocol/openid-connect/revoke'),
+        grant: 'password',
+        client_auth: 'client_secret_post',
+        body_format: 'form',
+        policy: base ? { preset: 'keycloak', issuer: base } : { preset: 'keycloak' },
+      }),
+  },
+  justgold: {
+    description: 'JustGold: partner-signed RS256/ES256 tokens (aud justgold-api, UUID jti, <= 1 h), GET /v1/ping',
+    build: (base) =>
+      defined({
+        provider: 'justgold',
+        base_url: base,
+        health_url: join(base, '/v1/ping'),
+        alg: 'RS256',
+        mint: { aud: 'justgold-api', exp: '1h', jti: 'auto' },
+        policy: { preset: 'justgold' },
+      }),
+  },
+};

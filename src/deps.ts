@@ -1,0 +1,49 @@
+import type { IO } from './io/streams.js';
+import type { ConfigStore } from './io/config-store.js';
+import type { CommandOutput } from './io/output.js';
+import type { ExitCode } from './errors.js';
+
+/** Flags every command accepts (defined once on the root command). */
+export interface GlobalOptions {
+  json: boolean;
+  color: boolean;
+  debug: boolean;
+  verbose: boolean;
+  config?: string;
+  profile?: string;
+}
+
+/**
+ * What commands get from the edge. Everything with a cost or a side effect is a lazy getter,
+ * so a command only pays for what it uses (decode never loads the network or keychain code).
+ */
+export interface Deps {
+  io: IO;
+  /** Seconds since the epoch; tests pass a fixed clock. */
+  now(): number;
+  config(globals: GlobalOptions): Promise<ConfigStore>;
+  /** Renders a command's result (human or JSON) and records the exit code it implies. */
+  emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
+  exitCode: ExitCode;
+}
+
+export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now() / 1000)): Deps {
+  const configs = new Map<string, Promise<ConfigStore>>();
+  const deps: Deps = {
+    io,
+    now,
+    exitCode: 0,
+    async config(globals) {
+      const { configPath, loadConfig } = await import('./io/config-store.js');
+      const path = configPath(globals.config, io.env, io.cwd);
+      if (!configs.has(path)) configs.set(path, loadConfig(path));
+      return configs.get(path)!;
+    },
+    async emit(output, globals) {
+      const { colorEnabled, writeOutput } = await import('./io/output.js');
+      const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
+      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug });
+    },
+  };
+  return deps;
+}

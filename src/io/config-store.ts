@@ -1,0 +1,55 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseConfig, serializeConfig, type Config, type Profile } from '../core/config.js';
+import { readTextFile, writeFileAtomic } from './files.js';
+import { existsSync } from 'node:fs';
+
+export interface ConfigStore {
+  path: string;
+  exists: boolean;
+  config: Config;
+  /** Replaces the file atomically; an interrupted write leaves the old file intact. */
+  save(config: Config): Promise<void>;
+}
+
+/**
+ * `--config` (which commander fills from `AUTHCTL_CONFIG` too), else
+ * `$XDG_CONFIG_HOME/authctl/config.toml` (~/.config by default).
+ */
+export function configPath(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  if (flag) return resolve(cwd, flag);
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'authctl', 'config.toml');
+}
+
+export async function loadConfig(path: string): Promise<ConfigStore> {
+  const exists = existsSync(path);
+  const config = exists ? parseConfig(await readTextFile(path, 'config file'), path) : { profiles: {} };
+  config.profiles ??= {};
+  return {
+    path,
+    exists,
+    config,
+    save: (next) => writeFileAtomic(path, serializeConfig(next), { mode: 0o600 }),
+  };
+}
+
+/**
+ * The profile a command should use: the explicit name (`--profile`, `AUTHCTL_PROFILE`), or
+ * else the config's default when `fallBackToDefault`. Unknown names are a usage error.
+ */
+export function selectProfile(store: ConfigStore, name: string | undefined, fallBackToDefault: boolean): { name: string; profile: Profile } | undefined {
+  const chosen = name ?? (fallBackToDefault ? store.config.default_profile : undefined);
+  if (chosen === undefined) return undefined;
+  const profile = store.config.profiles[chosen];
+  if (!profile) {
+    const known = Object.keys(store.config.profiles);
+    throw new UsageError(
+      'profile_not_found',
+      `no profile named "${chosen}" in ${store.path}`,
+      known.length ? `known profiles: ${known.join(', ')}` : 'create one with `authctl profile add NAME`',
+    );
+  }
+  return { name: chosen, profile };
+}

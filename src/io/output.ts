@@ -1,0 +1,106 @@
+import kleur from 'kleur';
+import { AuthctlError, ExitCode } from '../errors.js';
+import type { Finding } from '../core/claims/types.js';
+import type { IO } from './streams.js';
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  green(text: string): string;
+  cyan(text: string): string;
+}
+
+/** What a command returns: data for `--json`, a human rendering, and whether its check passed. */
+export interface CommandResult {
+  json: unknown;
+  text(style: Style): string;
+  /** 1 when the thing checked failed (CLI.md); 0 by default. */
+  exitCode?: 0 | 1;
+}
+
+/** Bulk results, printed one per line as they come (NDJSON with `--json`). */
+export interface StreamResult {
+  stream: AsyncIterable<CommandResult>;
+}
+
+export type CommandOutput = CommandResult | StreamResult;
+
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+  debug: boolean;
+}
+
+/**
+ * CLI.md: colour only on a terminal; never with NO_COLOR or --no-color; FORCE_COLOR forces it.
+ */
+export function colorEnabled(colorFlag: boolean, env: IO['env'], isTTY: boolean | undefined): boolean {
+  if (!colorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
+  return Boolean(isTTY);
+}
+
+export function makeStyle(enabled: boolean): Style {
+  const k = kleur;
+  k.enabled = enabled;
+  return {
+    bold: (t) => k.bold(t),
+    dim: (t) => k.dim(t),
+    red: (t) => k.red(t),
+    yellow: (t) => k.yellow(t),
+    green: (t) => k.green(t),
+    cyan: (t) => k.cyan(t),
+  };
+}
+
+function write(io: IO, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Renders a command's output on stdout and returns the exit code it implies. */
+export async function writeOutput(output: CommandOutput, io: IO, options: OutputOptions): Promise<ExitCode> {
+  const style = makeStyle(options.color);
+  if ('stream' in output) {
+    let exitCode: ExitCode = ExitCode.ok;
+    for await (const item of output.stream) {
+      write(io, options.json ? JSON.stringify(item.json) : item.text(style));
+      if (item.exitCode) exitCode = ExitCode.checkFailed;
+    }
+    return exitCode;
+  }
+  write(io, options.json ? JSON.stringify(output.json, null, 2) : output.text(style));
+  return output.exitCode ?? ExitCode.ok;
+}
+
+/** The one-line error of CLI.md (plus a hint line), or the `{"error": …}` document. */
+export function renderError(error: AuthctlError, options: OutputOptions): string {
+  if (options.json) {
+    const doc: Record<string, unknown> = { code: error.code, message: error.message };
+    if (error.hint) doc.hint = error.hint;
+    return `${JSON.stringify({ error: doc })}\n`;
+  }
+  const style = makeStyle(options.color);
+  const hint = error.hint ? `\n${style.dim(`hint: ${error.hint}`)}` : '';
+  const stack = options.debug && error.stack ? `\n${style.dim(error.stack)}` : '';
+  return `${style.red(`authctl: error[${error.code}]`)}: ${error.message}${hint}${stack}\n`;
+}
+
+/** Findings as aligned lines: severity, code, claim, message. */
+export function renderFindings(findings: readonly Finding[], style: Style, indent = '  '): string {
+  return findings
+    .map((f) => {
+      const mark = f.severity === 'error' ? style.red('✖ error  ') : style.yellow('! warning');
+      const claim = f.claim ? style.dim(` ${f.claim}:`) : '';
+      return `${indent}${mark} ${style.bold(f.code)}${claim} ${f.message}`;
+    })
+    .join('\n');
+}
+
+/** `key  value` rows with the keys padded to one column. */
+export function renderTable(rows: readonly (readonly [string, string])[], style: Style, indent = '  '): string {
+  const width = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${indent}${style.cyan(k.padEnd(width))}  ${v}`).join('\n');
+}

@@ -1,0 +1,48 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { Deps } from './deps.js';
+import { VERSION } from './version.js';
+import { decodeCommand } from './commands/decode/index.js';
+import { lintCommand } from './commands/lint/index.js';
+import { profileCommand } from './commands/profile/index.js';
+import { completionCommand } from './commands/completion/index.js';
+
+type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
+
+/** Settings every command needs; commander does not pass them to commands added with addCommand. */
+function configureTree(command: AnyCommand): void {
+  command
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({ outputError: () => {} });
+  for (const sub of command.commands) configureTree(sub as AnyCommand);
+}
+
+/** The root command and its global flags, with every command attached. */
+export function buildProgram(deps: Deps) {
+  const program = new Command('authctl')
+    .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print one JSON document (errors too)', false)
+    .option('--no-color', 'no colour (also NO_COLOR); FORCE_COLOR forces it')
+    .option('--debug', 'show stack traces for unexpected errors', false)
+    .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)', false)
+    .addOption(new Option('--config <file>', 'config file').env('AUTHCTL_CONFIG'))
+    .addOption(new Option('--profile <name>', 'profile to use').env('AUTHCTL_PROFILE'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  authctl decode "$TOKEN"
+  authctl lint --policy justgold "$TOKEN"
+  authctl profile add gooclaim --provider gooclaim --base-url https://api.gooclaim.com --client-id me
+
+Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 130 interrupted.`,
+    )
+    .addCommand(decodeCommand(deps))
+    .addCommand(lintCommand(deps))
+    .addCommand(profileCommand(deps))
+    .addCommand(completionCommand(deps, () => program as never));
+  configureTree(program as unknown as AnyCommand);
+  return program;
+}
