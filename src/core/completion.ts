@@ -17,7 +17,7 @@ export interface CompletionNode {
   description: string;
   options: CompletionOption[];
   /** What the first positional argument completes to, when not files. */
-  argument?: 'profiles';
+  argument?: 'profiles' | readonly string[];
   subcommands: CompletionNode[];
 }
 
@@ -33,8 +33,10 @@ interface Flat {
 /** Every command path with the options valid there: the root's (global) ones plus its own. */
 function flatten(root: CompletionNode): Flat[] {
   const out: Flat[] = [];
+  // --help is each command's own; --version belongs to the root alone.
+  const globals = root.options.filter((o) => !o.flags.includes('--help') && !o.flags.includes('--version'));
   const walk = (node: CompletionNode, path: string) => {
-    out.push({ path, node, options: node === root ? node.options : [...root.options, ...node.options] });
+    out.push({ path, node, options: node === root ? node.options : [...globals, ...node.options] });
     for (const sub of node.subcommands) walk(sub, path ? `${path} ${sub.name}` : sub.name);
   };
   walk(root, '');
@@ -59,7 +61,9 @@ function shellHelpers(flat: Flat[]): string {
       }
     }
   }
-  const args = flat.filter((f) => f.node.argument === 'profiles').map((f) => `    ${quote(f.path)}) ${PROFILE_LOOKUP} ;;`);
+  const args = flat
+    .filter((f) => f.node.argument)
+    .map((f) => `    ${quote(f.path)}) ${f.node.argument === 'profiles' ? PROFILE_LOOKUP : `echo ${quote(f.node.argument!.join(' '))}`} ;;`);
   return `_authctl_subs() {
   case "$1" in
 ${subs.join('\n')}
@@ -166,14 +170,15 @@ function fish(flat: Flat[]): string {
     for (const sub of f.node.subcommands) {
       lines.push(`complete -c authctl -n '${condition(f.path, children)}' -a ${sub.name} -d '${esc(sub.description)}'`);
     }
-    const own = f === root ? f.options : f.options.filter((o) => !root.options.includes(o));
+    const own = f === root ? f.options : f.node.options.filter((o) => !o.flags.includes('--help'));
     for (const o of own) {
       const cond = f === root ? '' : ` -n '${condition(f.path, [])}'`;
       const names = o.flags.map((fl) => (fl.startsWith('--') ? `-l ${fl.slice(2)}` : `-s ${fl.slice(1)}`)).join(' ');
       const value = o.choices ? ` -xa '${o.choices.join(' ')}'` : o.dynamic === 'profiles' ? ` -xa '(${PROFILE_LOOKUP})'` : o.takesValue ? ' -r -F' : '';
       lines.push(`complete -c authctl${cond} ${names}${value} -d '${esc(o.description)}'`);
     }
-    if (f.node.argument === 'profiles') lines.push(`complete -c authctl -n '${condition(f.path, [])}' -a '(${PROFILE_LOOKUP})'`);
+    const arg = f.node.argument;
+    if (arg) lines.push(`complete -c authctl -n '${condition(f.path, [])}' -a '${arg === 'profiles' ? `(${PROFILE_LOOKUP})` : arg.join(' ')}'`);
   }
   return `${lines.join('\n')}\n`;
 }

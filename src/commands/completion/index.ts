@@ -27,7 +27,7 @@ export function completionTree(command: CommandLike): CompletionNode {
     name: command.name(),
     description: command.description(),
     options,
-    ...(first?.name() === 'profile' ? { argument: 'profiles' as const } : {}),
+    ...(first?.name() === 'profile' ? { argument: 'profiles' as const } : first?.argChoices ? { argument: first.argChoices } : {}),
     subcommands: command.commands.filter((c) => c.name() !== 'help').map(completionTree),
   };
 }

@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+
+afterAll(cleanupHomes);
+
+const FILES = { bash: 'completions/authctl.bash', zsh: 'completions/_authctl', fish: 'completions/authctl.fish' } as const;
+
+describe('authctl completion', () => {
+  it.each(Object.entries(FILES))('the checked-in %s script matches the command tree (run `npm run completions`)', async (shell, file) => {
+    const { code, stdout } = await runCli(['completion', shell]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(readFileSync(join(ROOT, file), 'utf8'));
+  });
+
+  it('rejects an unknown shell with exit 2', async () => {
+    const { code, stderr } = await runCli(['completion', 'tcsh']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/error\[invalid_argument\]/);
+  });
+
+  describe('driving real bash completion', () => {
+    const home = tmpHome();
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    symlinkSync(BIN, join(bin, 'authctl'));
+    const config = join(home, 'config.toml');
+    execFileSync(process.execPath, [BIN, '--config', config, 'profile', 'add', 'alpha', '--token-url', 'https://a/t']);
+    execFileSync(process.execPath, [BIN, '--config', config, 'profile', 'add', 'beta', '--token-url', 'https://b/t']);
+
+    /** Sources the script in a real bash, sets COMP_WORDS/COMP_CWORD as readline would, prints COMPREPLY. */
+    function complete(line: string): string[] {
+      const words = line.split(' ');
+      const script = `source ${JSON.stringify(join(ROOT, FILES.bash))}
+COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
+_authctl_complete
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const out = execFileSync('bash', ['--norc', '--noprofile', '-c', script], {
+        env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, AUTHCTL_CONFIG: config },
+        encoding: 'utf8',
+      });
+      return out.split('\n').filter(Boolean).sort();
+    }
+
+    it.each([
+      ['authctl ', ['completion', 'decode', 'lint', 'profile']],
+      ['authctl pro', ['profile']],
+      ['authctl profile ', ['add', 'list', 'remove', 'show', 'use']],
+      ['authctl profile add x --grant ', ['client_credentials', 'jwt_bearer', 'password', 'refresh_token']],
+      ['authctl profile add x --client-auth client_secret_', ['client_secret_basic', 'client_secret_jwt', 'client_secret_post']],
+      ['authctl lint --require-', ['--require-jti', '--require-scope']],
+      ['authctl --json lint --str', ['--strict']],
+      ['authctl lint --profile ', ['alpha', 'beta']],
+      ['authctl profile use ', ['alpha', 'beta']],
+      ['authctl --profile alpha profile use b', ['beta']],
+      ['authctl completion ', ['bash', 'fish', 'zsh']],
+      ['authctl decode ', []],
+    ])('%j', (line, expected) => {
+      expect(complete(line)).toEqual(expected);
+    });
+  });
+});
