@@ -2,15 +2,25 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'decode lint profile completion' ;;
+    '') echo 'keygen key token decode lint verify profile completion' ;;
+    'key') echo 'pub thumbprint convert' ;;
+    'token') echo 'mint' ;;
     'profile') echo 'add list show remove use' ;;
   esac
 }
 _authctl_opts() {
   case "$1" in
     '') echo '-V --version --json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'keygen') echo '--json --no-color --debug -v --verbose --config --profile --type --size --curve --out --format --kid --alg --passphrase-file --passphrase-stdin --force --insecure -h --help' ;;
+    'key') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'key pub') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format -h --help' ;;
+    'key thumbprint') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --hash --uri -h --help' ;;
+    'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
+    'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
+    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'profile') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
     'profile list') echo '--json --no-color --debug -v --verbose --config --profile --names -h --help' ;;
@@ -24,6 +34,57 @@ _authctl_takes_value() {
   case "$1|$2" in
     '|--config'|\
     '|--profile'|\
+    'keygen|--config'|\
+    'keygen|--profile'|\
+    'keygen|--type'|\
+    'keygen|--size'|\
+    'keygen|--curve'|\
+    'keygen|--out'|\
+    'keygen|--format'|\
+    'keygen|--kid'|\
+    'keygen|--alg'|\
+    'keygen|--passphrase-file'|\
+    'key|--config'|\
+    'key|--profile'|\
+    'key pub|--config'|\
+    'key pub|--profile'|\
+    'key pub|--kid'|\
+    'key pub|--passphrase-file'|\
+    'key pub|--format'|\
+    'key thumbprint|--config'|\
+    'key thumbprint|--profile'|\
+    'key thumbprint|--kid'|\
+    'key thumbprint|--passphrase-file'|\
+    'key thumbprint|--hash'|\
+    'key convert|--config'|\
+    'key convert|--profile'|\
+    'key convert|--kid'|\
+    'key convert|--passphrase-file'|\
+    'key convert|--to'|\
+    'key convert|--out'|\
+    'token|--config'|\
+    'token|--profile'|\
+    'token mint|--config'|\
+    'token mint|--profile'|\
+    'token mint|--iss'|\
+    'token mint|--sub'|\
+    'token mint|--aud'|\
+    'token mint|--exp'|\
+    'token mint|--nbf'|\
+    'token mint|--iat'|\
+    'token mint|--jti'|\
+    'token mint|--scope'|\
+    'token mint|--scope-format'|\
+    'token mint|--claim'|\
+    'token mint|--claims'|\
+    'token mint|--alg'|\
+    'token mint|--typ'|\
+    'token mint|--header'|\
+    'token mint|--cert'|\
+    'token mint|--key'|\
+    'token mint|--kid'|\
+    'token mint|--secret-file'|\
+    'token mint|--passphrase-file'|\
     'decode|--config'|\
     'decode|--profile'|\
     'lint|--config'|\
@@ -37,6 +98,21 @@ _authctl_takes_value() {
     'lint|--alg'|\
     'lint|--typ'|\
     'lint|--leeway'|\
+    'verify|--config'|\
+    'verify|--profile'|\
+    'verify|--key'|\
+    'verify|--kid'|\
+    'verify|--secret-file'|\
+    'verify|--passphrase-file'|\
+    'verify|--policy'|\
+    'verify|--iss'|\
+    'verify|--aud'|\
+    'verify|--require'|\
+    'verify|--require-scope'|\
+    'verify|--max-lifetime'|\
+    'verify|--alg'|\
+    'verify|--typ'|\
+    'verify|--leeway'|\
     'profile|--config'|\
     'profile|--profile'|\
     'profile add|--config'|\
@@ -82,8 +158,25 @@ _authctl_takes_value() {
 _authctl_values() {
   case "$1|$2" in
     '|--profile') authctl profile list --names 2>/dev/null ;;
+    'keygen|--profile') authctl profile list --names 2>/dev/null ;;
+    'keygen|--type') echo 'rsa ec ed25519 oct' ;;
+    'keygen|--curve') echo 'P-256 P-384 P-521' ;;
+    'keygen|--format') echo 'pem jwk' ;;
+    'keygen|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
+    'key|--profile') authctl profile list --names 2>/dev/null ;;
+    'key pub|--profile') authctl profile list --names 2>/dev/null ;;
+    'key pub|--format') echo 'pem jwk jwks' ;;
+    'key thumbprint|--profile') authctl profile list --names 2>/dev/null ;;
+    'key thumbprint|--hash') echo 'sha256 sha384 sha512' ;;
+    'key convert|--profile') authctl profile list --names 2>/dev/null ;;
+    'key convert|--to') echo 'pem jwk jwks' ;;
+    'token|--profile') authctl profile list --names 2>/dev/null ;;
+    'token mint|--profile') authctl profile list --names 2>/dev/null ;;
+    'token mint|--scope-format') echo 'string array' ;;
+    'token mint|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
     'decode|--profile') authctl profile list --names 2>/dev/null ;;
     'lint|--profile') authctl profile list --names 2>/dev/null ;;
+    'verify|--profile') authctl profile list --names 2>/dev/null ;;
     'profile|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--provider') echo 'oauth2 gooclaim gamification webmethods keycloak justgold' ;;

@@ -4,6 +4,10 @@ import { VERSION } from './version.js';
 import { decodeCommand } from './commands/decode/index.js';
 import { lintCommand } from './commands/lint/index.js';
 import { profileCommand } from './commands/profile/index.js';
+import { keygenCommand } from './commands/keygen/index.js';
+import { keyCommand } from './commands/key/index.js';
+import { tokenCommand } from './commands/token/index.js';
+import { verifyCommand } from './commands/verify/index.js';
 import { completionCommand } from './commands/completion/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
@@ -39,8 +43,12 @@ Examples:
 
 Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 130 interrupted.`,
     )
+    .addCommand(keygenCommand(deps))
+    .addCommand(keyCommand(deps))
+    .addCommand(tokenCommand(deps))
     .addCommand(decodeCommand(deps))
     .addCommand(lintCommand(deps))
+    .addCommand(verifyCommand(deps))
     .addCommand(profileCommand(deps))
     .addCommand(completionCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand);

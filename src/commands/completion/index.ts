@@ -1,5 +1,6 @@
 import { Argument, Command } from '@commander-js/extra-typings';
-import type { Deps, GlobalOptions } from '../../deps.js';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
 import { renderCompletion, SHELLS, type CompletionNode, type Shell } from '../../core/completion.js';
 
 interface CommandLike {
@@ -46,6 +47,6 @@ Examples:
     )
     .action(async (shell, _flags, cmd) => {
       const script = renderCompletion(shell as Shell, completionTree(root()));
-      await deps.emit({ json: { shell, script }, text: () => script }, cmd.optsWithGlobals() as GlobalOptions);
+      await deps.emit({ json: { shell, script }, text: () => script }, globalsOf(cmd));
     });
 }

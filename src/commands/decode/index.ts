@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
-import type { Deps, GlobalOptions } from '../../deps.js';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
 
 export function decodeCommand(deps: Deps) {
   return new Command('decode')
@@ -14,7 +15,7 @@ Examples:
   authctl decode --json "$TOKEN" | jq .payload.exp`,
     )
     .action(async (token, _flags, cmd) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = globalsOf(cmd);
       const { runDecode } = await import('./run.js');
       await deps.emit(await runDecode({ token }, deps), globals);
     });

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
-import type { Deps, GlobalOptions } from '../../deps.js';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
 import { policyOptions, type PolicyFlags } from '../policy-flags.js';
 
 export function lintCommand(deps: Deps) {
@@ -19,7 +20,7 @@ Examples:
   authctl lint --profile gooclaim --json < tokens.txt      # NDJSON, one line per token`,
     )
     .action(async (token, flags, cmd) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = globalsOf(cmd);
       const { runLint } = await import('./run.js');
       await deps.emit(await runLint({ ...(flags as PolicyFlags), token }, deps, globals), globals);
     });

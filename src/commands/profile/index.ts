@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import type { Deps, GlobalOptions } from '../../deps.js';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
 import type { Profile } from '../../core/config.js';
 import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config.js';
 import { PROVIDERS } from '../../core/providers.js';
@@ -32,10 +33,6 @@ const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices
 const flagName = (key: string) => `--${key.replace(/_/g, '-')}`;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
-function globalsOf(cmd: { optsWithGlobals(): unknown }): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
-}
 
 function addCommand(deps: Deps) {
   const command = new Command('add')

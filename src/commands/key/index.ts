@@ -1,0 +1,47 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
+
+const FORMATS = ['pem', 'jwk', 'jwks'] as const;
+
+function withKeyOptions(command: Command<[string], {}>) {
+  return command
+    .option('--kid <kid>', 'choose the key in a JWKS; sets the kid of JWK output')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted private key')
+    .option('--passphrase-stdin', 'read the passphrase of an encrypted private key from stdin');
+}
+
+export function keyCommand(deps: Deps) {
+  const pub = withKeyOptions(new Command('pub').description('print the public part of a key').argument('<file>', 'key file (PEM, certificate, JWK, JWKS) or -'))
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('pem' as const))
+    .addHelpText('after', '\nExamples:\n  authctl key pub private.pem > public.pem          # the JustGold upload\n  authctl key pub --format jwks private.pem > jwks.json')
+    .action(async (file, flags, cmd) => {
+      const { runKeyPub } = await import('./run.js');
+      await deps.emit(await runKeyPub({ ...flags, file }, deps), globalsOf(cmd));
+    });
+
+  const thumbprint = withKeyOptions(new Command('thumbprint').description('RFC 7638 JWK thumbprint of a key (base64url)').argument('<file>', 'key file or -'))
+    .addOption(new Option('--hash <hash>', 'digest').choices(['sha256', 'sha384', 'sha512'] as const).default('sha256' as const))
+    .option('--uri', 'print the RFC 9278 thumbprint URI')
+    .addHelpText('after', '\nExamples:\n  authctl key thumbprint private.pem\n  authctl key thumbprint --kid sig-1 jwks.json')
+    .action(async (file, flags, cmd) => {
+      const { runKeyThumbprint } = await import('./run.js');
+      await deps.emit(await runKeyThumbprint({ ...flags, file }, deps), globalsOf(cmd));
+    });
+
+  const convert = withKeyOptions(new Command('convert').description('convert a key between PEM, JWK and JWKS').argument('<file>', 'key file or -'))
+    .addOption(new Option('--to <format>', 'target format (a JWKS is always public)').choices(FORMATS).makeOptionMandatory())
+    .option('--public', 'output only the public part')
+    .option('--out <file>', 'write to a file (mode 0600 when private) instead of stdout')
+    .option('--force', 'overwrite --out')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  authctl key convert --to jwk --out key.jwk.json private.pem\n  authctl key convert --to jwks public.pem\n  openssl ecparam -name prime256v1 -genkey | authctl key convert --to jwk --public -',
+    )
+    .action(async (file, flags, cmd) => {
+      const { runKeyConvert } = await import('./run.js');
+      await deps.emit(await runKeyConvert({ ...flags, file }, deps), globalsOf(cmd));
+    });
+
+  return new Command('key').description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion').addCommand(pub).addCommand(thumbprint).addCommand(convert);
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import type { Deps } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import { generateKey, privateJwk, privatePem, publicJwk, publicPem, secretText, thumbprint, type KeygenSpec } from '../../core/keys/export.js';
+import { writeFileAtomic } from '../../io/files.js';
+import { resolveSecret } from '../../io/secrets.js';
+import type { CommandResult } from '../../io/output.js';
+
+export interface KeygenOptions extends KeygenSpec {
+  out?: string;
+  format: 'pem' | 'jwk';
+  kid?: string;
+  alg?: string;
+  passphraseFile?: string;
+  passphraseStdin?: boolean;
+  force?: boolean;
+}
+
+interface Artifact {
+  path: string;
+  content: string;
+  secret: boolean;
+}
+
+export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<CommandResult> {
+  const passphrase = await resolveSecret(
+    { file: options.passphraseFile, stdin: options.passphraseStdin, envVar: 'AUTHCTL_KEY_PASSPHRASE', what: 'passphrase', flags: '--passphrase-file or --passphrase-stdin' },
+    deps.io,
+  );
+  if (passphrase !== undefined && (options.format === 'jwk' || options.type === 'oct')) {
+    throw new UsageError('invalid_argument', 'a passphrase encrypts PEM private keys only', 'drop the passphrase, or use --format pem');
+  }
+  const key = await generateKey(options);
+  const ids = { kid: options.kid ?? (await thumbprint(key)), alg: options.alg };
+  const base = options.out?.replace(/\.(pem|json|jwk|secret)$/, '');
+
+  let artifacts: Artifact[];
+  if (options.type === 'oct') {
+    artifacts = options.format === 'jwk'
+      ? [{ path: `${base}.jwk.json`, content: `${JSON.stringify(await privateJwk(key, ids), null, 2)}\n`, secret: true }]
+      : [{ path: `${base}.secret`, content: secretText(key), secret: true }];
+  } else if (options.format === 'jwk') {
+    artifacts = [
+      { path: `${base}.jwk.json`, content: `${JSON.stringify(await privateJwk(key, ids), null, 2)}\n`, secret: true },
+      { path: `${base}.jwks.json`, content: `${JSON.stringify({ keys: [await publicJwk(key, ids)] }, null, 2)}\n`, secret: false },
+    ];
+  } else {
+    artifacts = [
+      { path: `${base}.pem`, content: privatePem(key, passphrase), secret: true },
+      { path: `${base}.pub.pem`, content: publicPem(key), secret: false },
+    ];
+  }
+  const summary = { type: options.type, kty: key.kty, ...(key.crv ? { crv: key.crv } : {}), ...(key.bits && key.kty === 'RSA' ? { bits: key.bits } : {}), kid: ids.kid, encrypted: passphrase !== undefined };
+
+  if (base === undefined) {
+    // Printing the new key is this command's job when no --out is given.
+    return {
+      json: { ...summary, ...Object.fromEntries(artifacts.map((a) => [a.secret ? 'private' : 'public', a.path.endsWith('.json') ? JSON.parse(a.content) : a.content])) },
+      text: () => artifacts.map((a) => a.content).join(''),
+    };
+  }
+  if (!options.force) {
+    const existing = artifacts.find((a) => existsSync(a.path));
+    if (existing) throw new UsageError('file_exists', `${existing.path} already exists`, 'use --force to overwrite it');
+  }
+  for (const a of artifacts) await writeFileAtomic(a.path, a.content, { mode: a.secret ? 0o600 : 0o644, exclusive: !options.force });
+  return {
+    json: { ...summary, files: artifacts.map((a) => ({ path: a.path, private: a.secret })) },
+    text: (style) =>
+      [
+        ...artifacts.map((a) => `${style.green('✔')} wrote ${a.path} ${style.dim(a.secret ? '(private, mode 0600)' : '(public)')}`),
+        `${style.dim('kid')} ${ids.kid}`,
+      ].join('\n'),
+  };
+}

@@ -1,0 +1,109 @@
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import { parseToken, normalizeTokenInput } from '../../core/jwt/parse.js';
+import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
+import { describeTimes } from '../../core/jwt/inspect.js';
+import { validateClaims, passes } from '../../core/claims/validate.js';
+import type { Finding } from '../../core/claims/types.js';
+import { maskToken } from '../../core/redact.js';
+import { CheckFailedError } from '../../errors.js';
+import { readTokens } from '../../io/token-input.js';
+import { resolveKey, type KeyFlags } from '../../io/signing-key.js';
+import { readTextFile } from '../../io/files.js';
+import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
+import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
+
+export interface VerifyOptions extends PolicyFlags, KeyFlags {
+  token?: string;
+}
+
+/** A JWKS file is a set to select from by kid; any other key file is one key. */
+async function resolveVerifier(options: VerifyOptions, deps: Deps): Promise<Verifier> {
+  if (options.key !== undefined && options.key !== '-' && options.kid === undefined) {
+    const text = await readTextFile(options.key, 'key file');
+    if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
+      try {
+        return { kind: 'jwks', jwks: toJwks(JSON.parse(text)) };
+      } catch (error) {
+        if (error instanceof UsageError) throw new UsageError(error.code, `${options.key}: ${error.message}`, error.hint);
+        throw new UsageError('invalid_key', `${options.key}: not valid JSON`);
+      }
+    }
+  }
+  const key = await resolveKey(options, deps.io);
+  if (key.kind === 'private') {
+    // Verification needs only the public half; never use a private key where a public one does.
+    const { publicKeyOf } = await import('../../core/keys/export.js');
+    return { kind: 'key', key: { ...key, kind: 'public', key: publicKeyOf(key) } };
+  }
+  return { kind: 'key', key };
+}
+
+interface Outcome {
+  line?: number;
+  token: string;
+  valid: boolean;
+  findings: Finding[];
+  header?: Record<string, unknown>;
+  payload?: Record<string, unknown>;
+}
+
+function result(outcome: Outcome, now: number): CommandResult {
+  return {
+    json: outcome,
+    exitCode: outcome.valid ? 0 : 1,
+    text: (style) => {
+      const where = outcome.line !== undefined ? `line ${outcome.line}: ` : '';
+      const sub = outcome.payload?.sub !== undefined ? ` sub=${JSON.stringify(outcome.payload.sub)}` : '';
+      const exp = outcome.payload ? describeTimes(outcome.payload, now).exp : undefined;
+      const head = outcome.valid
+        ? style.green(`✔ ${where}valid: signature verified (${String(outcome.header?.alg)}), claims pass${sub}${exp ? `, expires ${exp.relative}` : ''}`)
+        : style.red(`✖ ${where}invalid: ${outcome.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`);
+      return outcome.findings.length ? `${head}\n${renderFindings(outcome.findings, style)}` : head;
+    },
+  };
+}
+
+/**
+ * Verifies signatures locally, then the claims through the shared claims module. Many tokens
+ * on stdin are verified with one prepared key, one result per line; within such a batch a
+ * repeated jti is a replay when the policy asks for jti.
+ */
+export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
+  const policy = await resolvePolicy(options, deps, globals);
+  const verifier = await resolveVerifier(options, deps);
+  const algorithms = allowedAlgorithms(verifier, policy.algorithms);
+  const checkSignature = signatureChecker(verifier, algorithms);
+  const bulk = options.token === undefined || options.token === '-';
+  const seenJti = new Set<string>();
+
+  async function verifyOne(text: string, line: number | undefined): Promise<Outcome> {
+    const now = deps.now();
+    const id = maskToken(normalizeTokenInput(text));
+    let token;
+    try {
+      token = parseToken(text);
+    } catch (error) {
+      if (!(error instanceof CheckFailedError)) throw error;
+      return { line, token: id, valid: false, findings: [{ code: 'invalid_token', severity: 'error', message: error.message }] };
+    }
+    if (token.kind === 'jwe') {
+      return { line, token: id, valid: false, header: token.header, findings: [{ code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' }] };
+    }
+    const findings = validateClaims(token.header, token.payload, { ...policy, algorithms }, { now, seenJti });
+    const signature = await checkSignature(token);
+    if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
+    if (policy.requireJti && typeof token.payload.jti === 'string') seenJti.add(token.payload.jti);
+    return { line, token: id, valid: passes(findings, options.strict), findings, header: token.header, payload: token.payload };
+  }
+
+  async function* results(): AsyncGenerator<CommandResult> {
+    let count = 0;
+    for await (const { line, text } of readTokens(options.token, deps.io)) {
+      count++;
+      yield result(await verifyOne(text, bulk ? line : undefined), deps.now());
+    }
+    if (count === 0) yield result(await verifyOne('', undefined), deps.now());
+  }
+  return { stream: results() };
+}

@@ -1,0 +1,79 @@
+import { compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
+import { UsageError } from '../../errors.js';
+import { algorithmsFor, assertAlgorithmFits } from '../keys/algorithms.js';
+import { jwkList, type LoadedKey } from '../keys/load.js';
+import type { Finding } from '../claims/types.js';
+import type { ParsedToken } from './parse.js';
+
+/** What a signature is checked against: one key, or a JWKS from which `kid` selects. */
+export type Verifier = { kind: 'key'; key: LoadedKey } | { kind: 'jwks'; jwks: JSONWebKeySet };
+
+/**
+ * The algorithm allow-list for verification: the explicit list, else what the key pins (EC
+ * by curve, Ed25519, a JWK's `alg`). RSA keys and HMAC secrets do not pin an algorithm, so
+ * then the list is required: that is what stops algorithm confusion.
+ */
+export function allowedAlgorithms(verifier: Verifier, explicit: string[] | undefined): string[] {
+  if (verifier.kind === 'key') {
+    if (explicit?.length) {
+      // A policy may list algorithms for several key types (RS256 or ES256): keep those this key fits.
+      const fitting = explicit.filter((alg) => fits(alg, verifier.key));
+      if (!fitting.length) assertAlgorithmFits(explicit[0]!, verifier.key);
+      return fitting;
+    }
+    const { pinned, candidates } = algorithmsFor(verifier.key);
+    if (pinned) return candidates;
+    throw new UsageError('alg_required', `${verifier.key.kty === 'oct' ? 'an HMAC secret' : 'an RSA key'} does not pin the algorithm; say which to accept`, `e.g. --alg ${candidates[0]} (or a profile whose policy lists algorithms)`);
+  }
+  if (explicit?.length) return explicit;
+  const algs = new Set<string>();
+  for (const jwk of verifier.jwks.keys) {
+    const { pinned, candidates } = algorithmsFor({ kty: jwk.kty as LoadedKey['kty'], crv: jwk.crv, alg: jwk.alg });
+    if (!pinned) throw new UsageError('alg_required', `the JWKS has a ${jwk.kty} key${jwk.kid ? ` ("${jwk.kid}")` : ''} without "alg"; say which algorithms to accept`, 'e.g. --alg RS256');
+    candidates.forEach((a) => algs.add(a));
+  }
+  return [...algs];
+}
+
+function fits(alg: string, key: LoadedKey): boolean {
+  try {
+    assertAlgorithmFits(alg, key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A JWKS from parsed JSON; only public signing keys are kept. */
+export function toJwks(value: unknown): JSONWebKeySet {
+  const { keys } = jwkList(value);
+  return { keys: keys.filter((k) => k.use !== 'enc' && !('d' in k)) as unknown as JSONWebKeySet['keys'] };
+}
+
+function signatureFinding(error: unknown, token: ParsedToken): Finding {
+  const kid = typeof token.header.kid === 'string' ? token.header.kid : undefined;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return { code: 'invalid_signature', severity: 'error', message: 'the signature does not match the key' };
+  if (error instanceof errors.JOSEAlgNotAllowed) return { code: 'alg_not_allowed', severity: 'error', claim: 'header.alg', message: `alg "${String(token.header.alg)}" is not accepted here` };
+  if (error instanceof errors.JWKSNoMatchingKey) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: kid ? `no key in the JWKS has kid "${kid}" and alg ${String(token.header.alg)}` : 'no key in the JWKS matches the token' };
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: 'several JWKS keys match and the token has no kid to choose' };
+  if (error instanceof errors.JOSENotSupported) return { code: 'unsupported_crit', severity: 'error', claim: 'header', message: error.message };
+  if (error instanceof errors.JOSEError) return { code: 'invalid_token', severity: 'error', message: error.message };
+  throw error;
+}
+
+/**
+ * A signature checker for many tokens: the key (or the JWKS lookup) is prepared once. Each
+ * call returns a finding when the signature fails, undefined when it holds. `none` never
+ * verifies (jose refuses it), and neither does any algorithm outside `algorithms`.
+ */
+export function signatureChecker(verifier: Verifier, algorithms: string[]): (token: Extract<ParsedToken, { kind: 'jws' }>) => Promise<Finding | undefined> {
+  const key = (verifier.kind === 'key' ? verifier.key.key : createLocalJWKSet(verifier.jwks)) as Parameters<typeof compactVerify>[1];
+  return async (token) => {
+    try {
+      await compactVerify(token.compact, key, { algorithms });
+      return undefined;
+    } catch (error) {
+      return signatureFinding(error, token);
+    }
+  };
+}
