@@ -45,7 +45,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     }
 
     it.each([
-      ['authctl ', ['completion', 'decode', 'lint', 'profile']],
+      ['authctl ', ['completion', 'decode', 'key', 'keygen', 'lint', 'profile', 'token', 'verify']],
+      ['authctl key ', ['convert', 'pub', 'thumbprint']],
+      ['authctl keygen --type ', ['ec', 'ed25519', 'oct', 'rsa']],
       ['authctl pro', ['profile']],
       ['authctl profile ', ['add', 'list', 'remove', 'show', 'use']],
       ['authctl profile add x --grant ', ['client_credentials', 'jwt_bearer', 'password', 'refresh_token']],

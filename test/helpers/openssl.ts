@@ -45,3 +45,72 @@ export function writeTemp(dir: string, name: string, content: string): string {
   writeFileSync(path, content);
   return path;
 }
+
+/** DER ECDSA signature (what openssl writes) to JOSE's raw R||S, and back: independent of authctl. */
+export function derToRaw(der: Buffer, size: number): Buffer {
+  let offset = 2 + (der[1]! & 0x80 ? der[1]! & 0x7f : 0);
+  const read = () => {
+    const len = der[offset + 1]!;
+    const int = der.subarray(offset + 2, offset + 2 + len);
+    offset += 2 + len;
+    const trimmed = int[0] === 0 ? int.subarray(1) : int;
+    return Buffer.concat([Buffer.alloc(size - trimmed.length), trimmed]);
+  };
+  return Buffer.concat([read(), read()]);
+}
+
+export function rawToDer(raw: Buffer): Buffer {
+  const half = raw.length / 2;
+  const int = (b: Buffer) => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    const v = b.subarray(i);
+    const padded = v[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v;
+    return Buffer.concat([Buffer.from([0x02, padded.length]), padded]);
+  };
+  const body = Buffer.concat([int(raw.subarray(0, half)), int(raw.subarray(half))]);
+  const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
+  return Buffer.concat([Buffer.from([0x30]), len, body]);
+}
+
+/** Signs a JWT with openssl for any of RS/PS/ES/EdDSA, given a PEM private key path. */
+export function opensslSign(alg: string, payload: object, keyPath: string, dir: string, header: object = {}): string {
+  const input = signingInput({ alg, typ: 'JWT', ...header }, payload);
+  const inputFile = writeTemp(dir, `input-${Math.random().toString(36).slice(2)}`, input);
+  const hash = `-sha${alg.slice(2) || '256'}`;
+  let sig: Buffer;
+  if (alg === 'EdDSA') {
+    sig = execFileSync('openssl', ['pkeyutl', '-sign', '-rawin', '-inkey', keyPath, '-in', inputFile], { cwd: dir });
+  } else if (alg.startsWith('PS')) {
+    sig = execFileSync('openssl', ['dgst', hash, '-sign', keyPath, '-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`, '-binary', inputFile], { cwd: dir });
+  } else if (alg.startsWith('ES')) {
+    const size = { ES256: 32, ES384: 48, ES512: 66 }[alg]!;
+    sig = derToRaw(execFileSync('openssl', ['dgst', hash, '-sign', keyPath, '-binary', inputFile], { cwd: dir }), size);
+  } else {
+    sig = execFileSync('openssl', ['dgst', hash, '-sign', keyPath, '-binary', inputFile], { cwd: dir });
+  }
+  return `${input}.${b64url(sig)}`;
+}
+
+/** Verifies a compact JWS with openssl alone; true when openssl says "Verified OK". */
+export function opensslVerify(token: string, publicKeyPath: string, dir: string): boolean {
+  const [h, p, s] = token.split('.');
+  const alg = JSON.parse(Buffer.from(h!, 'base64url').toString()).alg as string;
+  const inputFile = writeTemp(dir, `vin-${Math.random().toString(36).slice(2)}`, `${h}.${p}`);
+  let sig = Buffer.from(s!, 'base64url');
+  if (alg.startsWith('ES')) sig = rawToDer(sig);
+  const sigFile = join(dir, `sig-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(sigFile, sig);
+  const hash = `-sha${alg.slice(2) || '256'}`;
+  const args =
+    alg === 'EdDSA'
+      ? ['pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', publicKeyPath, '-in', inputFile, '-sigfile', sigFile]
+      : alg.startsWith('PS')
+        ? ['dgst', hash, '-verify', publicKeyPath, '-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`, '-signature', sigFile, inputFile]
+        : ['dgst', hash, '-verify', publicKeyPath, '-signature', sigFile, inputFile];
+  try {
+    return /Verified OK|Signature Verified Successfully/.test(execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  } catch {
+    return false;
+  }
+}
