@@ -20,7 +20,7 @@ _authctl_opts() {
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
-    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
+    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --timeout --cacert -h --help' ;;
     'profile') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
     'profile list') echo '--json --no-color --debug -v --verbose --config --profile --names -h --help' ;;
@@ -113,6 +113,10 @@ _authctl_takes_value() {
     'verify|--alg'|\
     'verify|--typ'|\
     'verify|--leeway'|\
+    'verify|--jwks'|\
+    'verify|--issuer'|\
+    'verify|--timeout'|\
+    'verify|--cacert'|\
     'profile|--config'|\
     'profile|--profile'|\
     'profile add|--config'|\

@@ -2,6 +2,7 @@ import type { IO } from './io/streams.js';
 import type { ConfigStore } from './io/config-store.js';
 import type { CommandOutput } from './io/output.js';
 import type { ExitCode } from './errors.js';
+import type { HttpClient } from './io/http.js';
 
 /** Flags every command accepts (defined once on the root command). */
 export interface GlobalOptions {
@@ -22,6 +23,8 @@ export interface Deps {
   /** Seconds since the epoch; tests pass a fixed clock. */
   now(): number;
   config(globals: GlobalOptions): Promise<ConfigStore>;
+  /** An HTTP client (undici is loaded only by commands that call this). */
+  http(settings: { timeoutMs: number; ca?: string; verbose: boolean }): Promise<HttpClient>;
   /** Renders a command's result (human or JSON) and records the exit code it implies. */
   emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
   exitCode: ExitCode;
@@ -38,6 +41,11 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       const path = configPath(globals.config, io.env, io.cwd);
       if (!configs.has(path)) configs.set(path, loadConfig(path));
       return configs.get(path)!;
+    },
+    async http(settings) {
+      const { createHttpClient } = await import('./io/http.js');
+      const trace = settings.verbose ? (line: string) => io.stderr.write(`${line}\n`) : undefined;
+      return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, env: io.env, trace });
     },
     async emit(output, globals) {
       const { colorEnabled, writeOutput } = await import('./io/output.js');

@@ -32,5 +32,5 @@ export async function resolveKey(flags: KeyFlags, io: IO, fallbackKeyFile?: stri
   );
   if (secret !== undefined) return secretKey(secret);
   if (fallbackKeyFile !== undefined) return loadKeyFile(fallbackKeyFile, flags, io);
-  throw new AuthError('credential_missing', 'no key given', 'use --key FILE (PEM, certificate, JWK or JWKS), --secret-file FILE, --secret-stdin, or set AUTHCTL_SECRET');
+  throw new AuthError('credential_missing', 'no key given', 'use --key FILE (PEM, certificate, JWK or JWKS), --secret-file FILE, --secret-stdin, or set AUTHCTL_SECRET; verify also takes --jwks URL or --issuer URL');
 }

@@ -97,7 +97,7 @@ export function opensslVerify(token: string, publicKeyPath: string, dir: string)
   const [h, p, s] = token.split('.');
   const alg = JSON.parse(Buffer.from(h!, 'base64url').toString()).alg as string;
   const inputFile = writeTemp(dir, `vin-${Math.random().toString(36).slice(2)}`, `${h}.${p}`);
-  let sig = Buffer.from(s!, 'base64url');
+  let sig: Buffer = Buffer.from(s!, "base64url");
   if (alg.startsWith('ES')) sig = rawToDer(sig);
   const sigFile = join(dir, `sig-${Math.random().toString(36).slice(2)}`);
   writeFileSync(sigFile, sig);

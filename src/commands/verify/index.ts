@@ -1,8 +1,8 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
 import { keyOptions } from '../key-options.js';
-import { policyOptions } from '../policy-flags.js';
+import { durationArg, policyOptions } from '../policy-flags.js';
 import type { VerifyOptions } from './run.js';
 
 export function verifyCommand(deps: Deps) {
@@ -11,6 +11,11 @@ export function verifyCommand(deps: Deps) {
     .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line');
   for (const option of [...keyOptions(), ...policyOptions()]) command.addOption(option);
   return command
+    .option('--jwks <url>', 'verify against a remote JWKS (cached on disk as its Cache-Control allows)')
+    .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')
+    .option('--no-jwks-cache', 'always fetch the JWKS')
+    .addOption(new Option('--timeout <duration>', 'network timeout (default 10s)').argParser(durationArg))
+    .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
     .addHelpText(
       'after',
       `
@@ -24,6 +29,7 @@ Exit status: 0 valid, 1 invalid (the finding codes say why), 2 usage, 4 missing 
 Examples:
   authctl verify --key public.pem --alg RS256 --aud justgold-api "$TOKEN"
   authctl verify --key jwks.json --iss https://sso.example.com/realms/acme "$TOKEN"
+  authctl verify --issuer https://sso.example.com/realms/acme --aud account "$TOKEN"
   authctl verify --secret-file api.secret --policy gamification "$TOKEN"
   authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token`,
     )

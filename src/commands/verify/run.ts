@@ -6,19 +6,57 @@ import { describeTimes } from '../../core/jwt/inspect.js';
 import { validateClaims, passes } from '../../core/claims/validate.js';
 import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
-import { CheckFailedError } from '../../errors.js';
+import { CheckFailedError, NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
 import { resolveKey, type KeyFlags } from '../../io/signing-key.js';
 import { readTextFile } from '../../io/files.js';
+import { selectProfile } from '../../io/config-store.js';
+import type { Profile } from '../../core/config.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
 
 export interface VerifyOptions extends PolicyFlags, KeyFlags {
   token?: string;
+  jwks?: string;
+  issuer?: string;
+  jwksCache?: boolean;
+  timeout?: number;
+  cacert?: string;
+}
+
+interface VerifierSource {
+  verifier: Verifier;
+  /** Fetches the remote JWKS again, once, when a token's kid is not in a cached copy. */
+  refresh?: () => Promise<Verifier>;
+  /** The issuer that discovery vouched for, checked as `iss`. */
+  issuer?: string;
+}
+
+function hasLocalKey(options: VerifyOptions, deps: Deps): boolean {
+  return options.key !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin) || Boolean(deps.io.env.AUTHCTL_SECRET);
+}
+
+/** --jwks URL, --issuer URL (discovery), or the profile's jwks_uri / issuer. */
+async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profile: Profile | undefined): Promise<VerifierSource | undefined> {
+  const issuer = options.issuer ?? (options.jwks ? undefined : profile?.issuer);
+  const jwksUri = options.jwks ?? (options.issuer ? undefined : profile?.jwks_uri);
+  if (!issuer && !jwksUri) return undefined;
+  const { discover, loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+  const ca = options.cacert ? await readTextFile(options.cacert, 'CA file') : undefined;
+  const http = await deps.http({ timeoutMs: (options.timeout ?? 10) * 1000, ca, verbose: globals.verbose });
+  const url = jwksUri ?? (await discover(issuer!, http)).jwks_uri;
+  if (!url) throw new NetworkError('discovery_failed', `the metadata of ${issuer} has no jwks_uri`);
+  const settings = { dir: cacheDir(deps.io.env), now: deps.now(), useCache: options.jwksCache !== false };
+  const first = await loadRemoteJwks(url, http, settings);
+  return {
+    verifier: { kind: 'jwks', jwks: toJwks(first.jwks) },
+    refresh: first.fromCache ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks) }) : undefined,
+    issuer,
+  };
 }
 
 /** A JWKS file is a set to select from by kid; any other key file is one key. */
-async function resolveVerifier(options: VerifyOptions, deps: Deps): Promise<Verifier> {
+async function localVerifier(options: VerifyOptions, deps: Deps): Promise<Verifier> {
   if (options.key !== undefined && options.key !== '-' && options.kid === undefined) {
     const text = await readTextFile(options.key, 'key file');
     if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
@@ -70,10 +108,13 @@ function result(outcome: Outcome, now: number): CommandResult {
  * repeated jti is a replay when the policy asks for jti.
  */
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
-  const policy = await resolvePolicy(options, deps, globals);
-  const verifier = await resolveVerifier(options, deps);
-  const algorithms = allowedAlgorithms(verifier, policy.algorithms);
-  const checkSignature = signatureChecker(verifier, algorithms);
+  const basePolicy = await resolvePolicy(options, deps, globals);
+  const profile = selectProfile(await deps.config(globals), globals.profile, true)?.profile;
+  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps) };
+  const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
+  const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
+  let checkSignature = signatureChecker(source.verifier, algorithms);
+  let refresh = source.refresh;
   const bulk = options.token === undefined || options.token === '-';
   const seenJti = new Set<string>();
 
@@ -91,7 +132,14 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
       return { line, token: id, valid: false, header: token.header, findings: [{ code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' }] };
     }
     const findings = validateClaims(token.header, token.payload, { ...policy, algorithms }, { now, seenJti });
-    const signature = await checkSignature(token);
+    let signature = await checkSignature(token);
+    if (signature?.claim === 'header.kid' && refresh) {
+      // The kid may belong to a key rotated in since the JWKS was cached: fetch it once more.
+      const fresh = await refresh();
+      refresh = undefined;
+      checkSignature = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms));
+      signature = await checkSignature(token);
+    }
     if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
     if (policy.requireJti && typeof token.payload.jti === 'string') seenJti.add(token.payload.jti);
     return { line, token: id, valid: passes(findings, options.strict), findings, header: token.header, payload: token.payload };

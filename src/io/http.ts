@@ -1,0 +1,116 @@
+import { EnvHttpProxyAgent, request } from 'undici';
+import { NetworkError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  url: string;
+}
+
+export interface HttpClient {
+  send(request: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  /** Whole-request budget, connect to last byte. */
+  timeoutMs: number;
+  connectTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM), for --cacert. */
+  ca?: string;
+  /** Response bodies larger than this are refused. */
+  maxBytes?: number;
+  /** Proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), from the injected environment. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Receives one redacted line per request and response for --verbose. */
+  trace?: (line: string) => void;
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL/;
+
+function describeFailure(error: unknown, url: URL, timeoutMs: number): NetworkError {
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
+  const where = `${url.protocol}//${url.host}`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')) {
+    return new NetworkError('network_timeout', `no complete response from ${where} within ${timeoutMs / 1000} s`, 'raise --timeout, or check the server');
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new NetworkError('network_timeout', `connecting to ${where} timed out`);
+  if (code === 'ECONNREFUSED') return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`, 'is the server running, and is the URL right?');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkError('network_unreachable', `cannot resolve ${url.hostname}`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new NetworkError('network_unreachable', `${where} closed the connection`);
+  if (TLS_CODES.test(code)) return new NetworkError('tls_error', `TLS with ${where} failed: ${code}`, 'for a private CA, pass --cacert FILE');
+  return new NetworkError('network_error', `request to ${where} failed${code ? `: ${code}` : ''}`);
+}
+
+/**
+ * One HTTP client over undici for every endpoint call: proxies from the environment, a
+ * connect and a total timeout, a response size cap, no redirects (a redirect is an error
+ * naming its target, so credentials never travel to a second host), and a User-Agent.
+ */
+export function createHttpClient(options: HttpOptions): HttpClient {
+  const tls = options.ca ? { ca: options.ca } : undefined;
+  const dispatcher = new EnvHttpProxyAgent({
+    httpProxy: options.env.HTTP_PROXY ?? options.env.http_proxy,
+    httpsProxy: options.env.HTTPS_PROXY ?? options.env.https_proxy,
+    noProxy: options.env.NO_PROXY ?? options.env.no_proxy,
+    connectTimeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000),
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    ...(tls ? { connect: tls, requestTls: tls } : {}),
+  });
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+
+  return {
+    async send(req) {
+      const url = new URL(req.url);
+      const started = Date.now();
+      options.trace?.(`> ${req.method} ${url.origin}${url.pathname}`);
+      let response;
+      try {
+        response = await request(url, {
+          method: req.method,
+          headers: { 'user-agent': `authctl/${VERSION}`, accept: 'application/json', ...req.headers },
+          body: req.body,
+          dispatcher,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        throw describeFailure(error, url, options.timeoutMs);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of response.body) {
+          size += (chunk as Buffer).length;
+          if (size > maxBytes) {
+            response.body.destroy();
+            throw new NetworkError('response_too_large', `${url.origin}${url.pathname} sent more than ${Math.round(maxBytes / 1024)} KiB; refusing the response`);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        if (error instanceof NetworkError) throw error;
+        throw describeFailure(error, url, options.timeoutMs);
+      }
+      options.trace?.(`< ${response.statusCode} ${url.origin}${url.pathname} (${size} bytes, ${Date.now() - started} ms)`);
+      if (response.statusCode >= 300 && response.statusCode < 400) {
+        const location = response.headers.location;
+        throw new NetworkError('redirect_refused', `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`, 'use the final URL directly');
+      }
+      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString() };
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+
