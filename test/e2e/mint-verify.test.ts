@@ -153,6 +153,21 @@ describe('authctl token mint', () => {
   });
 });
 
+describe('bulk verify', () => {
+  it('keeps input order while checking many signatures at once', async () => {
+    const good = opensslSign('ES256', claims(), 'p256.pem', dir);
+    const bad = `${good.slice(0, -6)}AAAAAA`;
+    const lines = Array.from({ length: 150 }, (_, i) => (i % 7 === 3 ? bad : i % 50 === 10 ? 'junk' : good));
+    const r = await run(['verify', '--key', 'p256.pub.pem', '--json'], `${lines.join('\n')}\n`);
+    expect(r.code).toBe(1);
+    const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(results.map((x) => x.line)).toEqual(lines.map((_, i) => i + 1));
+    expect(results.map((x) => x.valid)).toEqual(lines.map((l) => l === good));
+    expect(results[3].findings[0].code).toBe('invalid_signature');
+    expect(results[60].findings[0].code).toBe('invalid_token');
+  });
+});
+
 describe('authctl verify refuses what it must', () => {
   it('alg none, even with an allow-list that names the key', async () => {
     const r = await run(['verify', '--key', 'rsa.pub.pem', '--alg', 'RS256', unsecured({ sub: 'a', exp: now() + 60 })]);

@@ -1,6 +1,6 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
-import { parseToken, normalizeTokenInput } from '../../core/jwt/parse.js';
+import { parseToken, normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
 import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
 import { describeTimes } from '../../core/jwt/inspect.js';
 import { validateClaims, passes } from '../../core/claims/validate.js';
@@ -77,6 +77,19 @@ async function localVerifier(options: VerifyOptions, deps: Deps): Promise<Verifi
   return { kind: 'key', key };
 }
 
+const VERIFY_WINDOW = 32;
+
+type JwsToken = Extract<ParsedToken, { kind: 'jws' }>;
+
+interface Checked {
+  line?: number;
+  id: string;
+  token?: JwsToken;
+  signature?: Finding;
+  /** Why the token never reached the signature check. */
+  early?: Finding;
+}
+
 interface Outcome {
   line?: number;
   token: string;
@@ -113,45 +126,60 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps) };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
-  let checkSignature = signatureChecker(source.verifier, algorithms);
-  let refresh = source.refresh;
+  let checker = signatureChecker(source.verifier, algorithms);
+  let refreshed: Promise<typeof checker> | undefined;
   const bulk = options.token === undefined || options.token === '-';
   const seenJti = new Set<string>();
 
-  async function verifyOne(text: string, line: number | undefined): Promise<Outcome> {
-    const now = deps.now();
+  async function checkSignature(token: JwsToken): Promise<Finding | undefined> {
+    const finding = await checker(token);
+    if (finding?.claim !== 'header.kid' || !source.refresh) return finding;
+    // The kid may belong to a key rotated in since the JWKS was cached: fetch it once more,
+    // once for the whole batch.
+    refreshed ??= source.refresh().then((fresh) => (checker = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms))));
+    return (await refreshed)(token);
+  }
+
+  /** Parsing and the signature: independent per token, so many run at once. */
+  async function checkOne(text: string, line: number | undefined): Promise<Checked> {
     const id = maskToken(normalizeTokenInput(text));
     let token;
     try {
       token = parseToken(text);
     } catch (error) {
       if (!(error instanceof CheckFailedError)) throw error;
-      return { line, token: id, valid: false, findings: [{ code: 'invalid_token', severity: 'error', message: error.message }] };
+      return { line, id, early: { code: 'invalid_token', severity: 'error', message: error.message } };
     }
     if (token.kind === 'jwe') {
-      return { line, token: id, valid: false, header: token.header, findings: [{ code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' }] };
+      return { line, id, early: { code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' } };
     }
-    const findings = validateClaims(token.header, token.payload, { ...policy, algorithms }, { now, seenJti });
-    let signature = await checkSignature(token);
-    if (signature?.claim === 'header.kid' && refresh) {
-      // The kid may belong to a key rotated in since the JWKS was cached: fetch it once more.
-      const fresh = await refresh();
-      refresh = undefined;
-      checkSignature = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms));
-      signature = await checkSignature(token);
-    }
+    return { line, id, token, signature: await checkSignature(token) };
+  }
+
+  /** The claims, in input order, so replay detection sees tokens in the order given. */
+  function judge(checked: Checked): CommandResult {
+    const now = deps.now();
+    if (!checked.token) return result({ line: checked.line, token: checked.id, valid: false, findings: [checked.early!] }, now);
+    const { header, payload } = checked.token;
+    const findings = validateClaims(header, payload, { ...policy, algorithms }, { now, seenJti });
+    const signature = checked.signature;
     if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
-    if (policy.requireJti && typeof token.payload.jti === 'string') seenJti.add(token.payload.jti);
-    return { line, token: id, valid: passes(findings, options.strict), findings, header: token.header, payload: token.payload };
+    if (!signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
+    return result({ line: checked.line, token: checked.id, valid: passes(findings, options.strict), findings, header, payload }, now);
   }
 
   async function* results(): AsyncGenerator<CommandResult> {
+    // Signature checks run on libuv's thread pool; keeping a window of them in flight uses
+    // every core while the output stays in input order.
+    const window: Promise<Checked>[] = [];
     let count = 0;
     for await (const { line, text } of readTokens(options.token, deps.io)) {
       count++;
-      yield result(await verifyOne(text, bulk ? line : undefined), deps.now());
+      window.push(checkOne(text, bulk ? line : undefined));
+      if (window.length >= VERIFY_WINDOW) yield judge(await window.shift()!);
     }
-    if (count === 0) yield result(await verifyOne('', undefined), deps.now());
+    if (count === 0) window.push(checkOne('', undefined)); // empty stdin: say why
+    while (window.length) yield judge(await window.shift()!);
   }
   return { stream: results() };
 }
