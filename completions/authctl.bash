@@ -2,9 +2,10 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify profile completion' ;;
+    '') echo 'keygen key token decode lint verify credentials profile completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint' ;;
+    'credentials') echo 'set get delete list' ;;
     'profile') echo 'add list show remove use' ;;
   esac
 }
@@ -21,6 +22,11 @@ _authctl_opts() {
     'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --timeout --cacert -h --help' ;;
+    'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
+    'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
+    'credentials delete') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
+    'credentials list') echo '--json --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
     'profile') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
     'profile list') echo '--json --no-color --debug -v --verbose --config --profile --names -h --help' ;;
@@ -117,6 +123,22 @@ _authctl_takes_value() {
     'verify|--issuer'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
+    'credentials|--config'|\
+    'credentials|--profile'|\
+    'credentials set|--config'|\
+    'credentials set|--profile'|\
+    'credentials set|--file'|\
+    'credentials set|--store'|\
+    'credentials get|--config'|\
+    'credentials get|--profile'|\
+    'credentials get|--store'|\
+    'credentials delete|--config'|\
+    'credentials delete|--profile'|\
+    'credentials delete|--store'|\
+    'credentials list|--config'|\
+    'credentials list|--profile'|\
+    'credentials list|--max-age'|\
+    'credentials list|--store'|\
     'profile|--config'|\
     'profile|--profile'|\
     'profile add|--config'|\
@@ -181,6 +203,15 @@ _authctl_values() {
     'decode|--profile') authctl profile list --names 2>/dev/null ;;
     'lint|--profile') authctl profile list --names 2>/dev/null ;;
     'verify|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials set|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials set|--store') echo 'keychain file' ;;
+    'credentials get|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials get|--store') echo 'keychain file' ;;
+    'credentials delete|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials delete|--store') echo 'keychain file' ;;
+    'credentials list|--profile') authctl profile list --names 2>/dev/null ;;
+    'credentials list|--store') echo 'keychain file' ;;
     'profile|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--provider') echo 'oauth2 gooclaim gamification webmethods keycloak justgold' ;;
@@ -197,6 +228,9 @@ _authctl_values() {
 }
 _authctl_args() {
   case "$1" in
+    'credentials set') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
+    'credentials get') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
+    'credentials delete') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
     'profile add') authctl profile list --names 2>/dev/null ;;
     'profile show') authctl profile list --names 2>/dev/null ;;
     'profile remove') authctl profile list --names 2>/dev/null ;;

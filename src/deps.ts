@@ -3,6 +3,7 @@ import type { ConfigStore } from './io/config-store.js';
 import type { CommandOutput } from './io/output.js';
 import type { ExitCode } from './errors.js';
 import type { HttpClient } from './io/http.js';
+import type { KeyStore } from './io/keychain.js';
 
 /** Flags every command accepts (defined once on the root command). */
 export interface GlobalOptions {
@@ -25,6 +26,13 @@ export interface Deps {
   config(globals: GlobalOptions): Promise<ConfigStore>;
   /** An HTTP client (undici is loaded only by commands that call this). */
   http(settings: { timeoutMs: number; ca?: string; verbose: boolean }): Promise<HttpClient>;
+  /**
+   * Where secrets are stored: the OS keychain, or the opt-in plaintext file store when chosen
+   * by `--store file` or `credential_store = "file"` in the config. Never a silent fallback.
+   */
+  keystore(globals: GlobalOptions, choice?: 'keychain' | 'file'): Promise<KeyStore>;
+  /** Set when a native keychain call never returned, so the edge must end the process itself. */
+  stuck: boolean;
   /** Renders a command's result (human or JSON) and records the exit code it implies. */
   emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
   exitCode: ExitCode;
@@ -46,6 +54,19 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       const { createHttpClient } = await import('./io/http.js');
       const trace = settings.verbose ? (line: string) => io.stderr.write(`${line}\n`) : undefined;
       return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, env: io.env, trace });
+    },
+    stuck: false,
+    async keystore(globals, choice) {
+      const kind = choice ?? (await deps.config(globals)).config.credential_store ?? 'keychain';
+      const { openFileStore, openOsKeychain, fileStorePath } = await import('./io/keychain.js');
+      if (kind === 'file') {
+        const path = fileStorePath(io.env);
+        io.stderr.write(`authctl: warning: using the plaintext credential file ${path} (mode 0600), not the OS keychain\n`);
+        return openFileStore(path);
+      }
+      return openOsKeychain(io.env.AUTHCTL_KEYCHAIN_SERVICE || 'authctl', () => {
+        deps.stuck = true;
+      });
     },
     async emit(output, globals) {
       const { colorEnabled, writeOutput } = await import('./io/output.js');

@@ -15,7 +15,7 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
 }
 
 /** The edge: the only place that exits, and the only place errors become exit codes. */
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   const io = processIO();
   const deps = createDeps(io);
   const json = argv.includes('--json');
@@ -28,12 +28,12 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram(deps);
   try {
     await program.parseAsync(argv);
-    return deps.exitCode;
+    return { code: deps.exitCode, stuck: deps.stuck };
   } catch (caught) {
     let error: AuthctlError;
     if (caught instanceof CommanderError) {
       const mapped = fromCommander(caught);
-      if (!mapped) return caught.code === 'commander.help' ? ExitCode.usage : ExitCode.ok;
+      if (!mapped) return { code: caught.code === 'commander.help' ? ExitCode.usage : ExitCode.ok, stuck: false };
       error = mapped;
     } else if (caught instanceof AuthctlError) {
       error = caught;
@@ -46,8 +46,11 @@ async function main(argv: string[]): Promise<number> {
     }
     // With --json the error is the command's one JSON document, on stdout where scripts read.
     (json ? io.stdout : io.stderr).write(renderError(error, { json, debug, color }));
-    return error.exitCode;
+    return { code: error.exitCode, stuck: deps.stuck };
   }
 }
 
-process.exitCode = await main(process.argv);
+const { code, stuck } = await main(process.argv);
+process.exitCode = code;
+// A keychain call that never answered holds a native thread; end the process ourselves.
+if (stuck) setImmediate(() => process.exit(code));

@@ -70,7 +70,10 @@ async function certificateChain(path: string): Promise<X509Certificate[]> {
 export async function runMint(options: MintOptions, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const selected = globals.profile ? selectProfile(await deps.config(globals), globals.profile, false) : undefined;
   const profile = selected?.profile;
-  const key = await resolveKey(options, deps.io, profile?.private_key);
+  const key = await resolveKey(options, deps.io, {
+    keyFile: profile?.private_key,
+    keychainSecret: async () => (selected ? (await import('../credentials/run.js')).storedSecret('hmac_secret', deps, globals) : undefined),
+  });
   if (key.kind === 'public') throw new UsageError('invalid_key', 'a public key cannot sign; give the private key', 'authctl keygen writes both halves');
 
   const alg = options.alg ?? profile?.alg ?? defaultAlgorithm(key);

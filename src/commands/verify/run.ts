@@ -56,7 +56,7 @@ async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: Globa
 }
 
 /** A JWKS file is a set to select from by kid; any other key file is one key. */
-async function localVerifier(options: VerifyOptions, deps: Deps): Promise<Verifier> {
+async function localVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profile: Profile | undefined): Promise<Verifier> {
   if (options.key !== undefined && options.key !== '-' && options.kid === undefined) {
     const text = await readTextFile(options.key, 'key file');
     if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
@@ -68,7 +68,9 @@ async function localVerifier(options: VerifyOptions, deps: Deps): Promise<Verifi
       }
     }
   }
-  const key = await resolveKey(options, deps.io);
+  const key = await resolveKey(options, deps.io, {
+    keychainSecret: async () => (profile ? (await import('../credentials/run.js')).storedSecret('hmac_secret', deps, globals) : undefined),
+  });
   if (key.kind === 'private') {
     // Verification needs only the public half; never use a private key where a public one does.
     const { publicKeyOf } = await import('../../core/keys/export.js');
@@ -123,7 +125,7 @@ function result(outcome: Outcome, now: number): CommandResult {
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
   const basePolicy = await resolvePolicy(options, deps, globals);
   const profile = selectProfile(await deps.config(globals), globals.profile, true)?.profile;
-  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps) };
+  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps, globals, profile) };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
   let checker = signatureChecker(source.verifier, algorithms);
