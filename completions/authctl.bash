@@ -2,9 +2,10 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify credentials profile completion' ;;
+    '') echo 'keygen key token decode lint verify introspect credentials profile completion' ;;
     'key') echo 'pub thumbprint convert' ;;
-    'token') echo 'mint' ;;
+    'token') echo 'mint get refresh revoke cache' ;;
+    'token cache') echo 'list clear' ;;
     'credentials') echo 'set get delete list' ;;
     'profile') echo 'add list show remove use' ;;
   esac
@@ -19,9 +20,16 @@ _authctl_opts() {
     'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
     'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
+    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --no-cache --force --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
+    'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
+    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
+    'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'token cache list') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
+    'token cache clear') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
-    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --timeout --cacert -h --help' ;;
+    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
+    'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
     'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
@@ -91,6 +99,48 @@ _authctl_takes_value() {
     'token mint|--kid'|\
     'token mint|--secret-file'|\
     'token mint|--passphrase-file'|\
+    'token get|--config'|\
+    'token get|--profile'|\
+    'token get|--grant'|\
+    'token get|--scope'|\
+    'token get|--audience'|\
+    'token get|--resource'|\
+    'token get|--issuer'|\
+    'token get|--timeout'|\
+    'token get|--max-wait'|\
+    'token get|--cacert'|\
+    'token get|--client-secret-file'|\
+    'token get|--password-file'|\
+    'token get|--store'|\
+    'token get|--output'|\
+    'token refresh|--config'|\
+    'token refresh|--profile'|\
+    'token refresh|--issuer'|\
+    'token refresh|--timeout'|\
+    'token refresh|--max-wait'|\
+    'token refresh|--cacert'|\
+    'token refresh|--client-secret-file'|\
+    'token refresh|--password-file'|\
+    'token refresh|--store'|\
+    'token refresh|--output'|\
+    'token revoke|--config'|\
+    'token revoke|--profile'|\
+    'token revoke|--issuer'|\
+    'token revoke|--timeout'|\
+    'token revoke|--max-wait'|\
+    'token revoke|--cacert'|\
+    'token revoke|--client-secret-file'|\
+    'token revoke|--password-file'|\
+    'token revoke|--store'|\
+    'token revoke|--hint'|\
+    'token cache|--config'|\
+    'token cache|--profile'|\
+    'token cache list|--config'|\
+    'token cache list|--profile'|\
+    'token cache list|--store'|\
+    'token cache clear|--config'|\
+    'token cache clear|--profile'|\
+    'token cache clear|--store'|\
     'decode|--config'|\
     'decode|--profile'|\
     'lint|--config'|\
@@ -123,6 +173,16 @@ _authctl_takes_value() {
     'verify|--issuer'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
+    'introspect|--config'|\
+    'introspect|--profile'|\
+    'introspect|--token-type-hint'|\
+    'introspect|--issuer'|\
+    'introspect|--timeout'|\
+    'introspect|--max-wait'|\
+    'introspect|--cacert'|\
+    'introspect|--client-secret-file'|\
+    'introspect|--password-file'|\
+    'introspect|--store'|\
     'credentials|--config'|\
     'credentials|--profile'|\
     'credentials set|--config'|\
@@ -200,9 +260,26 @@ _authctl_values() {
     'token mint|--profile') authctl profile list --names 2>/dev/null ;;
     'token mint|--scope-format') echo 'string array' ;;
     'token mint|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
+    'token get|--profile') authctl profile list --names 2>/dev/null ;;
+    'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer' ;;
+    'token get|--store') echo 'keychain file' ;;
+    'token get|--output') echo 'token json header env' ;;
+    'token refresh|--profile') authctl profile list --names 2>/dev/null ;;
+    'token refresh|--store') echo 'keychain file' ;;
+    'token refresh|--output') echo 'token json header env' ;;
+    'token revoke|--profile') authctl profile list --names 2>/dev/null ;;
+    'token revoke|--store') echo 'keychain file' ;;
+    'token revoke|--hint') echo 'access_token refresh_token' ;;
+    'token cache|--profile') authctl profile list --names 2>/dev/null ;;
+    'token cache list|--profile') authctl profile list --names 2>/dev/null ;;
+    'token cache list|--store') echo 'keychain file' ;;
+    'token cache clear|--profile') authctl profile list --names 2>/dev/null ;;
+    'token cache clear|--store') echo 'keychain file' ;;
     'decode|--profile') authctl profile list --names 2>/dev/null ;;
     'lint|--profile') authctl profile list --names 2>/dev/null ;;
     'verify|--profile') authctl profile list --names 2>/dev/null ;;
+    'introspect|--profile') authctl profile list --names 2>/dev/null ;;
+    'introspect|--store') echo 'keychain file' ;;
     'credentials|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--store') echo 'keychain file' ;;

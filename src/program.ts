@@ -9,6 +9,7 @@ import { keyCommand } from './commands/key/index.js';
 import { tokenCommand } from './commands/token/index.js';
 import { verifyCommand } from './commands/verify/index.js';
 import { credentialsCommand } from './commands/credentials/index.js';
+import { introspectCommand } from './commands/introspect/index.js';
 import { completionCommand } from './commands/completion/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
     .addCommand(decodeCommand(deps))
     .addCommand(lintCommand(deps))
     .addCommand(verifyCommand(deps))
+    .addCommand(introspectCommand(deps))
     .addCommand(credentialsCommand(deps))
     .addCommand(profileCommand(deps))
     .addCommand(completionCommand(deps, () => program as never));

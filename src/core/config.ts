@@ -36,6 +36,8 @@ export interface Profile {
   private_key?: string;
   kid?: string;
   alg?: string;
+  /** `aud` of client assertions: "token_url" (default), "issuer", or a literal value. */
+  assertion_audience?: string;
   /** Extra request body fields, e.g. webMethods' `claimsSet`. */
   extra_body?: Record<string, unknown>;
   /** Claims template for `token mint --profile` (JustGold, gamification). */
@@ -52,7 +54,7 @@ export interface Config {
 
 const STRING_KEYS = [
   'provider', 'base_url', 'issuer', 'token_url', 'introspection_url', 'revocation_url', 'verify_url', 'jwks_uri', 'health_url',
-  'client_id', 'api_key_header', 'username', 'scope', 'audience', 'resource', 'private_key', 'kid', 'alg',
+  'client_id', 'api_key_header', 'username', 'scope', 'audience', 'resource', 'private_key', 'kid', 'alg', 'assertion_audience',
 ] as const;
 const ENUM_KEYS: Record<string, readonly string[]> = {
   grant: GRANTS,

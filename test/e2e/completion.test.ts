@@ -45,7 +45,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     }
 
     it.each([
-      ['authctl ', ['completion', 'credentials', 'decode', 'key', 'keygen', 'lint', 'profile', 'token', 'verify']],
+      ['authctl ', ['completion', 'credentials', 'decode', 'introspect', 'key', 'keygen', 'lint', 'profile', 'token', 'verify']],
+      ['authctl token ', ['cache', 'get', 'mint', 'refresh', 'revoke']],
+      ['authctl token get --output ', ['env', 'header', 'json', 'token']],
       ['authctl credentials set ', ['api_key', 'client_secret', 'hmac_secret', 'password', 'private_key', 'refresh_token']],
       ['authctl key ', ['convert', 'pub', 'thumbprint']],
       ['authctl keygen --type ', ['ec', 'ed25519', 'oct', 'rsa']],

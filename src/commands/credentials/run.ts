@@ -90,6 +90,7 @@ export async function runCredentialsList(options: StoreChoice & { maxAge: number
   const store = await deps.keystore(globals, options.store);
   const now = deps.now();
   const rows = (await store.list())
+    .filter(({ account }) => !account.includes('/token:')) // cached tokens: see `authctl token cache list`
     .map(({ account, value }) => {
       const parsed = parseAccount(account);
       const credential = decodeCredential(value, parsed?.kind);

@@ -3,6 +3,8 @@ import type { Deps } from '../../deps.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { globalsOf } from '../globals.js';
 import { keyOptions } from '../key-options.js';
+import { collectResource, endpointOptions } from '../oauth/options.js';
+import { GRANTS } from '../../core/config.js';
 import type { MintOptions } from './mint.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -48,6 +50,86 @@ Examples:
     });
 }
 
+function withEndpointOptions<T extends Command<unknown[], Record<string, unknown>, Record<string, unknown>>>(command: T): T {
+  for (const option of endpointOptions()) command.addOption(option);
+  return command;
+}
+
+function getCommand(deps: Deps, name: 'get' | 'refresh') {
+  const command = new Command(name).description(
+    name === 'get'
+      ? "obtain an access token from the profile's token endpoint (cached until shortly before expiry); prints the bare token"
+      : 'use the refresh token now (cached, or stored with `credentials set refresh_token`) and print the new access token',
+  );
+  if (name === 'get') {
+    command
+      .addOption(new Option('--grant <grant>', 'grant type (default: the profile\'s)').choices(GRANTS))
+      .option('--scope <scope>', 'scope to request')
+      .option('--audience <audience>', 'audience to request')
+      .addOption(new Option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)').argParser(collectResource))
+      .option('--no-cache', 'neither read nor write the token cache')
+      .option('--force', 'ignore a cached token and authenticate again');
+  }
+  return withEndpointOptions(command)
+    .addOption(new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env').choices(['token', 'json', 'header', 'env'] as const).default('token' as const))
+    .addHelpText(
+      'after',
+      name === 'get'
+        ? `
+Secrets: the client secret comes from --client-secret-file/--client-secret-stdin, then
+AUTHCTL_CLIENT_SECRET, then the keychain (authctl credentials set client_secret), then a hidden
+prompt on a terminal; the password likewise (AUTHCTL_PASSWORD, credentials set password).
+
+Examples:
+  curl -H "Authorization: Bearer $(authctl token get --profile gooclaim)" https://api.gooclaim.com/v1/workflows/wf_abc123
+  authctl token get --profile kc --output json
+  AUTHCTL_CLIENT_SECRET=… authctl token get --profile ci --no-cache          # CI, no keychain
+  authctl token get --profile wm --output header`
+        : `
+Examples:
+  authctl token refresh --profile kc`,
+    )
+    .action(async (flags, cmd) => {
+      const { runTokenGet } = await import('../oauth/run.js');
+      const f = flags as Record<string, unknown>;
+      await deps.emit(await runTokenGet({ ...(f as object), noCache: f.cache === false, refresh: name === 'refresh', output: f.output as 'token' }, deps, globalsOf(cmd)), globalsOf(cmd));
+    });
+}
+
+function revokeCommand(deps: Deps) {
+  return withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
+    .addOption(new Option('--hint <type>', 'token_type_hint').choices(['access_token', 'refresh_token'] as const))
+    .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --hint refresh_token')
+    .action(async (token, flags, cmd) => {
+      const { runTokenRevoke } = await import('../oauth/run.js');
+      await deps.emit(await runTokenRevoke({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
+    });
+}
+
+function cacheCommand(deps: Deps) {
+  const store = () => new Option('--store <store>', 'credential store').choices(['keychain', 'file'] as const);
+  return new Command('cache')
+    .description('inspect or clear the token cache (metadata only, never token values)')
+    .addCommand(
+      new Command('list').description('cached tokens: profile, masked token, grant, expiry').addOption(store()).action(async (flags, cmd) => {
+        const { runCacheList } = await import('../oauth/run.js');
+        await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
+      }),
+    )
+    .addCommand(
+      new Command('clear').description('remove cached tokens (of --profile, or all)').addOption(store()).action(async (flags, cmd) => {
+        const { runCacheClear } = await import('../oauth/run.js');
+        await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
+      }),
+    );
+}
+
 export function tokenCommand(deps: Deps) {
-  return new Command('token').description('mint tokens').addCommand(mintCommand(deps));
+  return new Command('token')
+    .description('mint, obtain, refresh, revoke and cache tokens')
+    .addCommand(mintCommand(deps))
+    .addCommand(getCommand(deps, 'get'))
+    .addCommand(getCommand(deps, 'refresh'))
+    .addCommand(revokeCommand(deps))
+    .addCommand(cacheCommand(deps));
 }

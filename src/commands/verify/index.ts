@@ -14,6 +14,7 @@ export function verifyCommand(deps: Deps) {
     .option('--jwks <url>', 'verify against a remote JWKS (cached on disk as its Cache-Control allows)')
     .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')
     .option('--no-jwks-cache', 'always fetch the JWKS')
+    .option('--remote', "ask the profile's verify endpoint instead (e.g. the gamification API's GET /v1/auth/verify)")
     .addOption(new Option('--timeout <duration>', 'network timeout (default 10s)').argParser(durationArg))
     .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
     .addHelpText(
@@ -34,6 +35,10 @@ Examples:
   authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token`,
     )
     .action(async (token, flags, cmd) => {
+      if (flags.remote) {
+        const { runRemoteVerify } = await import('../oauth/run.js');
+        return deps.emit(await runRemoteVerify({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
+      }
       const { runVerify } = await import('./run.js');
       await deps.emit(await runVerify({ ...(flags as VerifyOptions), token }, deps, globalsOf(cmd)), globalsOf(cmd));
     });

@@ -1,0 +1,139 @@
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import { formatIsoTime, formatRelative } from '../../core/duration.js';
+import { maskToken } from '../../core/redact.js';
+import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
+import { validateClaims } from '../../core/claims/validate.js';
+import { mergePolicies, parsePolicy } from '../../core/claims/policy.js';
+import { buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseRemoteVerifyResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
+import { readOneToken } from '../../io/token-input.js';
+import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
+import { readCache, CACHE_KIND } from '../../io/token-cache.js';
+import { acquireToken, type AcquireOptions } from './acquire.js';
+import { openSession, type EndpointFlags, type Session } from './session.js';
+
+export type OutputMode = 'token' | 'json' | 'header' | 'env';
+
+async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalOptions, run: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(flags, deps, globals);
+  try {
+    return await run(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
+export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  return withSession(options, deps, globals, async (session) => {
+    const acquired = await acquireToken(session, options, deps, globals);
+    const { token } = acquired;
+    // The claims module looks at what came back when it is a JWT (warnings go to stderr only).
+    let findings: ReturnType<typeof validateClaims> = [];
+    try {
+      const parsed = parseToken(token.access_token);
+      if (parsed.kind === 'jws') {
+        const policy = mergePolicies(session.profile.policy ? parsePolicy(session.profile.policy, `profiles.${session.name}.policy`) : {}, session.profile.client_id ? { clientId: session.profile.client_id } : {});
+        findings = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() });
+      }
+    } catch {
+      findings = []; // opaque tokens are fine
+    }
+    if (findings.length && !globals.json) deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
+    const json = {
+      ...token,
+      token_type: token.token_type ?? 'Bearer',
+      obtained_at: acquired.obtainedAt,
+      ...(acquired.expiresAt !== undefined ? { expires_at: acquired.expiresAt } : {}),
+      source: acquired.source,
+      findings,
+    };
+    if (globals.json || options.output === 'json') return { json, text: () => JSON.stringify(json, null, 2) };
+    const value = token.access_token;
+    const text = options.output === 'header' ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}` : options.output === 'env' ? `AUTHCTL_ACCESS_TOKEN=${value}` : value;
+    return { json, text: () => text };
+  });
+}
+
+export async function runTokenRevoke(options: EndpointFlags & { token?: string; hint?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
+  if (!token) throw new UsageError('missing_token', 'no token to revoke');
+  return withSession(options, deps, globals, async (session) => {
+    const request = buildRevocationRequest(session.profile, token, { hint: options.hint, credentials: await session.clientCredentials() });
+    parseRevocationResponse(await session.send(request));
+    return { json: { revoked: true, token: maskToken(token) }, text: (style) => `${style.green('✔')} revoked ${maskToken(token)}` };
+  });
+}
+
+export async function runIntrospect(options: EndpointFlags & { token?: string; tokenTypeHint?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
+  if (!token) throw new UsageError('missing_token', 'no token to introspect');
+  return withSession(options, deps, globals, async (session) => {
+    // Gooclaim's variant authenticates with the caller's own access token.
+    const bearer = session.profile.introspection_style === 'bearer-json' ? (await acquireToken(session, {}, deps, globals)).token.access_token : undefined;
+    const credentials = bearer ? {} : await session.clientCredentials();
+    const result = parseIntrospectionResponse(await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })));
+    const now = deps.now();
+    return {
+      json: { token: maskToken(token), ...result },
+      exitCode: result.active ? 0 : 1,
+      text: (style) => {
+        const head = result.active ? style.green('✔ active') : style.red('✖ inactive');
+        const rows = Object.entries(result)
+          .filter(([k]) => k !== 'active')
+          .map(([k, v]) => {
+            const time = ['exp', 'iat', 'nbf'].includes(k) && typeof v === 'number' ? style.dim(`  ${formatIsoTime(v)} (${formatRelative(v, now)})`) : '';
+            return [k, `${typeof v === 'string' ? v : JSON.stringify(v)}${time}`] as const;
+          });
+        return rows.length ? `${head}\n${renderTable(rows, style)}` : head;
+      },
+    };
+  });
+}
+
+export async function runRemoteVerify(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
+  return withSession(options, deps, globals, async (session) => {
+    const verdict = parseRemoteVerifyResponse(await session.send(buildRemoteVerifyRequest(session.profile, token)));
+    return {
+      json: { token: maskToken(token), remote: session.profile.verify_url, ...verdict },
+      exitCode: verdict.valid ? 0 : 1,
+      text: (style) =>
+        verdict.valid
+          ? `${style.green(`✔ valid according to ${session.profile.verify_url}`)}${verdict.info ? `\n${renderTable(Object.entries(verdict.info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const), style)}` : ''}`
+          : `${style.red(`✖ invalid according to ${session.profile.verify_url}`)}\n${renderFindings(verdict.findings, style)}`,
+    };
+  });
+}
+
+export async function runCacheList(options: { store?: 'keychain' | 'file' }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.keystore(globals, options.store);
+  const now = deps.now();
+  const entries: { profile: string; token: string; grant: unknown; scope: unknown; obtained_at: number; expires_at: number | null; has_refresh_token: boolean; fresh: boolean }[] = [];
+  for (const { account } of await store.list()) {
+    if (!account.includes('/token:')) continue;
+    const cached = await readCache(store, account);
+    if (!cached) continue;
+    const profile = account.slice(0, account.indexOf('/token:'));
+    if (globals.profile && profile !== globals.profile) continue;
+    entries.push({ profile, token: maskToken(cached.token.access_token), grant: cached.key.grant, scope: cached.key.scope ?? null, obtained_at: cached.obtainedAt, expires_at: cached.expiresAt ?? null, has_refresh_token: Boolean(cached.token.refresh_token), fresh: (cached.reuseUntil ?? 0) > now });
+  }
+  return {
+    json: { store: store.description, kind: CACHE_KIND, entries },
+    text: (style) =>
+      entries.length
+        ? renderTable(entries.map((e) => [e.profile, `${e.token}  ${String(e.grant)}  ${e.expires_at ? `expires ${formatRelative(e.expires_at, now)}` : 'no expiry'}${e.has_refresh_token ? '  +refresh' : ''}${e.fresh ? '' : style.yellow('  stale')}`] as const), style, '')
+        : style.dim('no cached tokens'),
+  };
+}
+
+export async function runCacheClear(options: { store?: 'keychain' | 'file' }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.keystore(globals, options.store);
+  let cleared = 0;
+  for (const { account } of await store.list()) {
+    if (!account.includes('/token:')) continue;
+    if (globals.profile && !account.startsWith(`${globals.profile}/token:`)) continue;
+    if (await store.delete(account)) cleared++;
+  }
+  return { json: { cleared }, text: (style) => `${style.green('✔')} cleared ${cleared} cached token${cleared === 1 ? '' : 's'}` };
+}

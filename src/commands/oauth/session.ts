@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { AuthError, NetworkError, UsageError, type AuthctlError } from '../../errors.js';
+import type { Profile } from '../../core/config.js';
+import { accountName, decodeCredential, type CredentialKind } from '../../core/credentials.js';
+import { clientAssertionClaims, type ClientCredentials, type OutgoingRequest } from '../../core/oauth/token.js';
+import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../../core/oauth/retry.js';
+import { signJwt } from '../../core/jwt/mint.js';
+import { assertAlgorithmFits, defaultAlgorithm } from '../../core/keys/algorithms.js';
+import { selectProfile } from '../../io/config-store.js';
+import { readTextFile } from '../../io/files.js';
+import type { HttpClient, HttpResponse } from '../../io/http.js';
+import { loadKeyFile } from '../../io/key-file.js';
+import type { KeyStore } from '../../io/keychain.js';
+import { promptHidden } from '../../io/prompt.js';
+import { resolveSecret } from '../../io/secrets.js';
+import { secretKey } from '../../io/signing-key.js';
+
+/** Flags shared by every command that calls a provider endpoint. */
+export interface EndpointFlags {
+  issuer?: string;
+  timeout?: number;
+  maxWait?: number;
+  cacert?: string;
+  clientSecretFile?: string;
+  clientSecretStdin?: boolean;
+  passwordFile?: string;
+  passwordStdin?: boolean;
+  store?: 'keychain' | 'file';
+}
+
+export interface Session {
+  name: string;
+  profile: Profile;
+  http: HttpClient;
+  /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
+  send(request: OutgoingRequest): Promise<HttpResponse>;
+  clientCredentials(): Promise<ClientCredentials>;
+  password(): Promise<string>;
+  /** The credential store, or undefined (with the reason) when none is reachable. */
+  store(): Promise<KeyStore | undefined>;
+  close(): Promise<void>;
+}
+
+interface SecretSpec {
+  kind: CredentialKind;
+  envVar: string;
+  file?: string;
+  stdin?: boolean;
+  what: string;
+  flags: string;
+}
+
+function retryable(error: unknown): boolean {
+  return error instanceof NetworkError && (error.code === 'network_unreachable' || error.code === 'network_error');
+}
+
+/**
+ * Everything an endpoint command needs, resolved once: the profile (with discovery filling
+ * missing endpoints), an HTTP client, and lazy access to the client's secrets through the
+ * CLI.md chain: flag source > environment > keychain > hidden prompt on a terminal.
+ */
+export async function openSession(flags: EndpointFlags, deps: Deps, globals: GlobalOptions): Promise<Session> {
+  const selected = selectProfile(await deps.config(globals), globals.profile, true);
+  if (!selected) throw new UsageError('profile_required', 'no profile selected', 'pass --profile NAME (or set AUTHCTL_PROFILE, or `authctl profile use NAME`)');
+  const ca = flags.cacert ? await readTextFile(flags.cacert, 'CA file') : undefined;
+  const http = await deps.http({ timeoutMs: (flags.timeout ?? 15) * 1000, ca, verbose: globals.verbose });
+  const profile: Profile = { ...selected.profile };
+  const issuer = flags.issuer ?? profile.issuer;
+  if (issuer && (flags.issuer || !profile.token_url)) {
+    const { discover } = await import('../../io/jwks.js');
+    const metadata = await discover(issuer, http);
+    profile.token_url ??= metadata.token_endpoint;
+    profile.introspection_url ??= metadata.introspection_endpoint;
+    profile.revocation_url ??= metadata.revocation_endpoint;
+    profile.jwks_uri ??= metadata.jwks_uri;
+    profile.issuer = issuer;
+  }
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, maxWaitMs: (flags.maxWait ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000 };
+
+  let storePromise: Promise<KeyStore | undefined> | undefined;
+  let storeError: AuthctlError | undefined;
+  const store = () =>
+    (storePromise ??= deps.keystore(globals, flags.store).catch((error: AuthctlError) => {
+      storeError = error;
+      return undefined;
+    }));
+
+  async function secret(spec: SecretSpec): Promise<string> {
+    const given = await resolveSecret({ file: spec.file, stdin: spec.stdin, envVar: spec.envVar, what: spec.what, flags: spec.flags }, deps.io);
+    if (given !== undefined) return given;
+    const keystore = await store();
+    let keychainError: AuthctlError | undefined = storeError;
+    if (keystore) {
+      try {
+        const raw = await keystore.get(accountName(selected!.name, spec.kind));
+        if (raw !== undefined) return decodeCredential(raw, spec.kind).secret;
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        keychainError = error;
+      }
+    }
+    if (deps.io.stdin.isTTY) return promptHidden(`${spec.what} for profile ${selected!.name}: `, deps.io);
+    if (keychainError) throw new AuthError(keychainError.code, `no ${spec.what} from ${spec.flags} or ${spec.envVar}, and ${keychainError.message}`, keychainError.hint);
+    throw new AuthError('credential_missing', `no ${spec.what} for profile "${selected!.name}"`, `use ${spec.flags}, set ${spec.envVar}, or store it: authctl credentials set ${spec.kind} --profile ${selected!.name}`);
+  }
+
+  const clientSecretSpec: SecretSpec = {
+    kind: 'client_secret',
+    envVar: 'AUTHCTL_CLIENT_SECRET',
+    file: flags.clientSecretFile,
+    stdin: flags.clientSecretStdin,
+    what: 'client secret',
+    flags: '--client-secret-file or --client-secret-stdin',
+  };
+
+  async function assertion(): Promise<string> {
+    const clientId = profile.client_id;
+    if (!clientId) throw new UsageError('missing_client_setting', `client_auth ${profile.client_auth} needs client_id in the profile`);
+    const audience = !profile.assertion_audience || profile.assertion_audience === 'token_url' ? profile.token_url : profile.assertion_audience === 'issuer' ? profile.issuer : profile.assertion_audience;
+    if (!audience) throw new UsageError('missing_client_setting', 'the client assertion needs an audience: a token_url or issuer in the profile');
+    let key;
+    if (profile.client_auth === 'client_secret_jwt') {
+      key = secretKey(await secret(clientSecretSpec));
+    } else if (profile.private_key) {
+      key = await loadKeyFile(profile.private_key, {}, deps.io);
+    } else {
+      key = await loadKeyFromKeychain();
+    }
+    const alg = profile.client_auth === 'client_secret_jwt' ? profile.alg ?? 'HS256' : profile.alg ?? defaultAlgorithm(key);
+    assertAlgorithmFits(alg, key);
+    const kid = profile.kid ?? key.kid;
+    return signJwt(clientAssertionClaims(clientId, audience, deps.now(), randomUUID()), { typ: 'JWT', ...(kid ? { kid } : {}) }, key, alg);
+  }
+
+  async function loadKeyFromKeychain() {
+    const pem = await secret({ kind: 'private_key', envVar: 'AUTHCTL_PRIVATE_KEY', what: 'private key', flags: 'private_key in the profile' });
+    const { loadKey } = await import('../../core/keys/load.js');
+    return loadKey(pem);
+  }
+
+  return {
+    name: selected.name,
+    profile,
+    http,
+    async send(request) {
+      let waited = 0;
+      for (let attempt = 1; ; attempt++) {
+        let response: HttpResponse | undefined;
+        let failure: unknown;
+        try {
+          response = await http.send(request);
+        } catch (error) {
+          if (!retryable(error)) throw error;
+          failure = error;
+        }
+        const delay = nextDelay({ status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined }, attempt, waited, policy, Date.now());
+        if (delay === undefined) {
+          if (failure) throw failure;
+          return response!;
+        }
+        if (globals.verbose) deps.io.stderr.write(`  retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})\n`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        waited += delay;
+      }
+    },
+    async clientCredentials() {
+      const method = profile.client_auth ?? 'client_secret_basic';
+      const clientId = profile.client_id;
+      if (method === 'client_secret_basic' || method === 'client_secret_post') return { clientId, clientSecret: await secret(clientSecretSpec) };
+      if (method === 'client_secret_jwt' || method === 'private_key_jwt') return { clientId, clientAssertion: await assertion() };
+      if (method === 'api_key') return { apiKey: await secret({ kind: 'api_key', envVar: 'AUTHCTL_API_KEY', what: 'API key', flags: '--client-secret-file or --client-secret-stdin', file: flags.clientSecretFile, stdin: flags.clientSecretStdin }) };
+      return { clientId };
+    },
+    password: () => secret({ kind: 'password', envVar: 'AUTHCTL_PASSWORD', file: flags.passwordFile, stdin: flags.passwordStdin, what: 'password', flags: '--password-file or --password-stdin' }),
+    store,
+    close: () => http.close(),
+  };
+}
