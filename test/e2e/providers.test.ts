@@ -70,10 +70,12 @@ describe('Gooclaim: client_credentials with a JSON body, Bearer + JSON introspec
   it('waits out a 429 with Retry-After, then succeeds; gives up past --max-wait', async () => {
     fx.rateLimit.remaining = 1;
     fx.rateLimit.retryAfter = '1';
+    fx.tokenRequests.length = 0;
     const started = Date.now();
     const r = await run(['token', 'get', '--profile', 'gooclaim', '--no-cache'], secret);
     expect(r.code).toBe(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(fx.tokenRequests).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it did wait out Retry-After: 1
     fx.rateLimit.remaining = 5;
     fx.rateLimit.retryAfter = '20';
     const limited = await run(['token', 'get', '--profile', 'gooclaim', '--no-cache', '--max-wait', '2s'], secret);
@@ -214,6 +216,22 @@ describe('gamification: HS256 tokens checked by GET /v1/auth/verify', () => {
     expect(JSON.parse(r.stdout).findings[0].code).toBe('token_expired');
     const forged = (await run(['token', 'mint', '--sub', 'u', '--iss', 't', '--aud', 'a', '--exp', '5m'], { AUTHCTL_SECRET: 'another-secret-0123456789-abcdefgh' })).stdout.trim();
     expect(JSON.parse((await run(['--profile', 'gamif', 'verify', '--remote', '--json', forged])).stdout).findings[0].code).toBe('invalid_signature');
+  });
+});
+
+describe('faults at the token endpoint', () => {
+  it('a refused connection is retried with back-off, then exit 3', async () => {
+    await run(['profile', 'add', 'down', '--token-url', 'http://127.0.0.1:9/token', '--client-id', 'c']);
+    const r = await run(['token', 'get', '--profile', 'down', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'x' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/error\[network_unreachable\]/);
+  });
+
+  it('an HTML error page from the token endpoint is named as such', async () => {
+    await run(['profile', 'add', 'html', '--token-url', `${fx.url}/nowhere/token`, '--client-id', 'c']);
+    const r = await run(['token', 'get', '--profile', 'html', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'x' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/error\[not_found\]/);
   });
 });
 

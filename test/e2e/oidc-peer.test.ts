@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
+
+let dir: string;
+let env: Record<string, string>;
+let peer: Peer;
+const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } });
+const basicSecret = { AUTHCTL_CLIENT_SECRET: PEER.basic.clientSecret };
+
+beforeAll(async () => {
+  dir = tmpHome();
+  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  expect((await run(['keygen', '--type', 'ec', '--format', 'jwk', '--out', 'client'])).code).toBe(0);
+  const clientJwk = JSON.parse(readFileSync(join(dir, 'client.jwks.json'), 'utf8')).keys[0];
+  peer = await startPeer(clientJwk);
+  const add = async (...args: string[]) => expect((await run(['profile', 'add', ...args])).code).toBe(0);
+  await add('basic', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.basic.clientId);
+  await add('post', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.post.clientId, '--client-auth', 'client_secret_post');
+  await add('pkjwt', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.pkjwt.clientId, '--client-auth', 'private_key_jwt', '--private-key', 'client.jwk.json');
+  await add('ropc', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.basic.clientId, '--grant', 'password', '--username', PEER.user.username);
+}, 60_000);
+afterAll(async () => {
+  await peer.close();
+  cleanupHomes();
+});
+
+describe('against oidc-provider (the certified standards peer)', () => {
+  it('client_credentials with client_secret_basic, introspection, revocation', async () => {
+    const token = (await run(['token', 'get', '--profile', 'basic', '--no-cache'], basicSecret)).stdout.trim();
+    expect(token.length).toBeGreaterThan(20);
+    const active = await run(['introspect', '--profile', 'basic', '--json', token], basicSecret);
+    expect(active.stderr).toBe('');
+    expect(JSON.parse(active.stdout)).toMatchObject({ active: true, client_id: PEER.basic.clientId });
+    expect((await run(['token', 'revoke', '--profile', 'basic', token], basicSecret)).code).toBe(0);
+    const inactive = await run(['introspect', '--profile', 'basic', token], basicSecret);
+    expect(inactive.code).toBe(1);
+  });
+
+  it('client_secret_post', async () => {
+    const r = await run(['token', 'get', '--profile', 'post', '--no-cache', '--output', 'json'], { AUTHCTL_CLIENT_SECRET: PEER.post.clientSecret });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).expires_in).toBe(600);
+  });
+
+  it('a JWT access token for a resource indicator verifies through discovery as RFC 9068 at+jwt', async () => {
+    const r = await run(['token', 'get', '--profile', 'basic', '--no-cache', '--resource', PEER.resource, '--scope', 'api:read'], basicSecret);
+    expect(r.code).toBe(0);
+    const token = r.stdout.trim();
+    const v = await run(['verify', '--issuer', peer.issuer, '--aud', PEER.resource, '--typ', 'at+jwt', '--alg', 'RS256', '--require-scope', 'api:read', '--json', token]);
+    expect(v.stderr).toBe('');
+    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, header: { typ: 'at+jwt' }, payload: { client_id: PEER.basic.clientId, aud: PEER.resource } });
+    const wrongAud = await run(['verify', '--issuer', peer.issuer, '--aud', 'https://other.test', '--alg', 'RS256', token]);
+    expect(wrongAud.code).toBe(1);
+    expect(wrongAud.stdout).toMatch(/invalid_audience/);
+  });
+
+  it('private_key_jwt: an assertion signed with the client key (iss = sub = client id, aud = token URL)', async () => {
+    const r = await run(['token', 'get', '--profile', 'pkjwt', '--no-cache', '--output', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).access_token).toBeTypeOf('string');
+  });
+
+  it('password grant (registered with registerGrantType), then refresh_token', async () => {
+    const first = await run(['token', 'get', '--profile', 'ropc', '--store', 'file', '--output', 'json'], { ...basicSecret, AUTHCTL_PASSWORD: PEER.user.password });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).refresh_token).toBeTypeOf('string');
+    const refreshed = await run(['token', 'refresh', '--profile', 'ropc', '--store', 'file', '--output', 'json'], basicSecret);
+    expect(refreshed.code).toBe(0);
+    const doc = JSON.parse(refreshed.stdout);
+    expect(doc.source).toBe('refresh');
+    expect(doc.access_token).not.toBe(JSON.parse(first.stdout).access_token);
+  });
+
+  it('the peer\'s OAuth errors keep their codes: invalid_client (exit 4)', async () => {
+    const r = await run(['token', 'get', '--profile', 'basic', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^authctl: error\[invalid_client\]: the token endpoint \(\/token\) answered HTTP 401: invalid_client/);
+  });
+});

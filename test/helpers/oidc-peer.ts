@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
+import { exportJWK, type JWK } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+
+/**
+ * The certified oidc-provider as the standards peer on 127.0.0.1: client_credentials,
+ * refresh_token, introspection, revocation, JWT access tokens (for a resource indicator),
+ * private_key_jwt, and a password grant registered with registerGrantType.
+ */
+export const PEER = {
+  basic: { clientId: 'peer-basic', clientSecret: 'peer-basic-secret-0123456789abcdef' },
+  post: { clientId: 'peer-post', clientSecret: 'peer-post-secret-0123456789abcdef' },
+  pkjwt: { clientId: 'peer-pkjwt' },
+  user: { username: 'bob', password: 'bob-password' },
+  resource: 'https://api.example.test',
+};
+
+export interface Peer {
+  issuer: string;
+  close(): Promise<void>;
+}
+
+export async function startPeer(clientPublicJwk: JWK): Promise<Peer> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signing = { ...(await exportJWK(privateKey)), kid: 'peer-rs256', alg: 'RS256', use: 'sig' };
+
+  const common = { redirect_uris: [], response_types: [], grant_types: ['client_credentials', 'password', 'refresh_token'] };
+  const provider = new Provider(issuer, {
+    clients: [
+      { ...common, client_id: PEER.basic.clientId, client_secret: PEER.basic.clientSecret, token_endpoint_auth_method: 'client_secret_basic' },
+      { ...common, client_id: PEER.post.clientId, client_secret: PEER.post.clientSecret, token_endpoint_auth_method: 'client_secret_post' },
+      { ...common, client_id: PEER.pkjwt.clientId, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [clientPublicJwk] } },
+    ],
+    jwks: { keys: [signing] },
+    scopes: ['openid', 'offline_access', 'api:read'],
+    findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: unknown, resource: string) => ({ scope: 'api:read', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'RS256' } } }),
+      },
+    },
+    ttl: { AccessToken: 300, ClientCredentials: 600, RefreshToken: 3600, Grant: 3600 },
+  } as never);
+
+  provider.registerGrantType(
+    'password',
+    async (ctx: any) => {
+      const { username, password } = ctx.oidc.params;
+      if (username !== PEER.user.username || password !== PEER.user.password) throw new errors.InvalidGrant('invalid resource owner credentials');
+      const { client } = ctx.oidc;
+      const grant = new ctx.oidc.provider.Grant({ accountId: username, clientId: client.clientId });
+      grant.addOIDCScope('openid offline_access');
+      const grantId = await grant.save();
+      const accessToken = new ctx.oidc.provider.AccessToken({ accountId: username, client, grantId, scope: 'openid offline_access', gty: 'password' });
+      const refreshToken = new ctx.oidc.provider.RefreshToken({ accountId: username, client, grantId, scope: 'openid offline_access', gty: 'password' });
+      ctx.body = {
+        access_token: await accessToken.save(),
+        expires_in: accessToken.expiration,
+        token_type: 'Bearer',
+        refresh_token: await refreshToken.save(),
+        scope: 'openid offline_access',
+      };
+    },
+    ['username', 'password', 'scope'],
+  );
+  server.on('request', provider.callback());
+  return {
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
