@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect credentials profile completion' ;;
+    '') echo 'keygen key token decode lint verify introspect credentials profile serve demo completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -41,6 +41,8 @@ _authctl_opts() {
     'profile show') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
+    'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
   esac
 }
@@ -236,6 +238,15 @@ _authctl_takes_value() {
     'profile remove|--profile'|\
     'profile use|--config'|\
     'profile use|--profile'|\
+    'serve|--config'|\
+    'serve|--profile'|\
+    'serve|--host'|\
+    'serve|--port'|\
+    'serve|--settings'|\
+    'serve|--key'|\
+    'serve|--alg'|\
+    'demo|--config'|\
+    'demo|--profile'|\
     'completion|--config'|\
     'completion|--profile') return 0 ;;
   esac
@@ -300,6 +311,9 @@ _authctl_values() {
     'profile show|--profile') authctl profile list --names 2>/dev/null ;;
     'profile remove|--profile') authctl profile list --names 2>/dev/null ;;
     'profile use|--profile') authctl profile list --names 2>/dev/null ;;
+    'serve|--profile') authctl profile list --names 2>/dev/null ;;
+    'serve|--alg') echo 'ES256 RS256 EdDSA' ;;
+    'demo|--profile') authctl profile list --names 2>/dev/null ;;
     'completion|--profile') authctl profile list --names 2>/dev/null ;;
   esac
 }

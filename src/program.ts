@@ -11,6 +11,8 @@ import { verifyCommand } from './commands/verify/index.js';
 import { credentialsCommand } from './commands/credentials/index.js';
 import { introspectCommand } from './commands/introspect/index.js';
 import { completionCommand } from './commands/completion/index.js';
+import { serveCommand } from './commands/serve/index.js';
+import { demoCommand } from './commands/demo/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
@@ -54,6 +56,8 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
     .addCommand(introspectCommand(deps))
     .addCommand(credentialsCommand(deps))
     .addCommand(profileCommand(deps))
+    .addCommand(serveCommand(deps))
+    .addCommand(demoCommand(deps))
     .addCommand(completionCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand);
   return program;

@@ -53,3 +53,8 @@ export async function readAll(stream: Readable, maxBytes: number): Promise<strin
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Resolves on SIGTERM (a service manager or a test stopping us); Ctrl-C stays the edge's interrupt. */
+export function untilTerminated(): Promise<void> {
+  return new Promise((resolve) => process.once('SIGTERM', () => resolve()));
+}

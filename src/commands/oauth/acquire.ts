@@ -79,7 +79,13 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     const obtainedAt = deps.now();
     const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
     const entry: CachedToken = { token, obtainedAt, expiresAt, reuseUntil: reusableUntil(obtainedAt, token.expires_in), key: keyParts };
-    if (cache && (entry.reuseUntil !== undefined || token.refresh_token)) await writeCache(cache, account, entry);
+    if (cache && (entry.reuseUntil !== undefined || token.refresh_token)) {
+      try {
+        await writeCache(cache, account, entry);
+      } catch (error) {
+        if (!cacheUnavailable(error)) throw error;
+      }
+    }
     return { token, obtainedAt, expiresAt, source };
   };
 
@@ -96,5 +102,21 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
   }
 
   if (!store) return fetch(undefined, undefined);
-  return withLock(join(cacheDir(deps.io.env), 'locks'), account, async () => fetch(store, await readCache(store, account)));
+  return withLock(join(cacheDir(deps.io.env), 'locks'), account, async () => {
+    let cached: CachedToken | undefined;
+    try {
+      cached = await readCache(store, account);
+    } catch (error) {
+      if (!cacheUnavailable(error)) throw error;
+      return fetch(undefined, undefined);
+    }
+    return fetch(store, cached);
+  });
+
+  /** The cache is an optimisation: a keychain that cannot be reached only turns it off. */
+  function cacheUnavailable(error: unknown): boolean {
+    if (!(error instanceof AuthError && error.code === 'keychain_unavailable')) return false;
+    if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
+    return true;
+  }
 }

@@ -1,0 +1,60 @@
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
+import { DEV_DEFAULTS } from '../../core/server/settings.js';
+
+function portArg(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = a free port).');
+  return port;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function serveCommand(deps: Deps) {
+  return new Command('serve')
+    .description('run a local OAuth 2.0 authorization server for development and tests (loopback only by default)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = a free port)', portArg, 8400)
+    .option('--settings <file>', 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: one development client')
+    .option('--key <file>', 'signing key (a private key from `authctl keygen`; repeatable, the first signs)', collect)
+    .addOption(new Option('--alg <alg>', 'algorithm of the key generated at start when none is given').choices(['ES256', 'RS256', 'EdDSA'] as const).default('ES256' as const))
+    .addHelpText(
+      'after',
+      `
+Endpoints: discovery (/.well-known/openid-configuration, /.well-known/oauth-authorization-server),
+/jwks, /token (client_credentials, password, refresh_token, RFC 7523 jwt-bearer; client_secret_basic,
+client_secret_post, private_key_jwt), /introspect (RFC 7662), /revoke (RFC 7009), and the seed
+providers' variants: /v1/auth/token (JSON body) and /v1/auth/introspect (Bearer + JSON) as Gooclaim,
+/gateway/security/getJsonWebToken (x-Gateway-APIKey + claimsSet) as webMethods, and
+GET /v1/auth/verify as the gamification API (HS256 with the shared secret, or this server's tokens).
+
+With no --settings file it knows one client and one user. These development credentials are
+public, and for that reason the server refuses to serve them beyond loopback:
+  client_id ${DEV_DEFAULTS.clientId}, client secret ${DEV_DEFAULTS.clientSecret}, API key ${DEV_DEFAULTS.apiKey}
+  user ${DEV_DEFAULTS.username}, password ${DEV_DEFAULTS.password}; HS256 verify secret ${DEV_DEFAULTS.hmacSecret}
+
+Settings file (TOML; key paths relative to the file):
+  access_token_lifetime = "15m"
+  audiences = ["my-api"]
+  keys = ["signing.pem"]
+  [[clients]]
+  client_id = "ci"
+  public_keys = ["ci.pub.pem"]        # private_key_jwt and jwt-bearer assertions
+  grants = ["client_credentials"]
+  scopes = ["api:read"]
+  token_format = "jwt"                # or "opaque"
+  claims = { tenant_id = "t-1" }
+
+Examples:
+  authctl serve --port 0 --json > server.json &
+  authctl profile add local --issuer http://127.0.0.1:8400 --client-id ${DEV_DEFAULTS.clientId}
+  AUTHCTL_CLIENT_SECRET=${DEV_DEFAULTS.clientSecret} authctl token get --profile local`,
+    )
+    .action(async (flags, cmd) => {
+      const { runServe } = await import('./run.js');
+      await runServe(flags, deps, globalsOf(cmd));
+    });
+}
