@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect credentials profile serve demo completion' ;;
+    '') echo 'keygen key token decode lint verify introspect credentials profile scan serve demo completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -41,6 +41,7 @@ _authctl_opts() {
     'profile show') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --format --fail-on --baseline --write-baseline --max-size -h --help' ;;
     'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
     'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -238,6 +239,13 @@ _authctl_takes_value() {
     'profile remove|--profile'|\
     'profile use|--config'|\
     'profile use|--profile'|\
+    'scan|--config'|\
+    'scan|--profile'|\
+    'scan|--format'|\
+    'scan|--fail-on'|\
+    'scan|--baseline'|\
+    'scan|--write-baseline'|\
+    'scan|--max-size'|\
     'serve|--config'|\
     'serve|--profile'|\
     'serve|--host'|\
@@ -311,6 +319,9 @@ _authctl_values() {
     'profile show|--profile') authctl profile list --names 2>/dev/null ;;
     'profile remove|--profile') authctl profile list --names 2>/dev/null ;;
     'profile use|--profile') authctl profile list --names 2>/dev/null ;;
+    'scan|--profile') authctl profile list --names 2>/dev/null ;;
+    'scan|--format') echo 'text json sarif' ;;
+    'scan|--fail-on') echo 'low medium high critical' ;;
     'serve|--profile') authctl profile list --names 2>/dev/null ;;
     'serve|--alg') echo 'ES256 RS256 EdDSA' ;;
     'demo|--profile') authctl profile list --names 2>/dev/null ;;

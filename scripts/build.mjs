@@ -8,7 +8,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  // The scan worker sits beside the chunks that start it (src/io/scan-files.ts).
+  entryPoints: { main: 'src/main.ts', 'chunks/scan-worker': 'src/io/scan-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

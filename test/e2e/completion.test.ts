@@ -45,7 +45,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     }
 
     it.each([
-      ['authctl ', ['completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'profile', 'serve', 'token', 'verify']],
+      ['authctl ', ['completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'profile', 'scan', 'serve', 'token', 'verify']],
       ['authctl token ', ['cache', 'get', 'mint', 'refresh', 'revoke']],
       ['authctl token get --output ', ['env', 'header', 'json', 'token']],
       ['authctl credentials set ', ['api_key', 'client_secret', 'hmac_secret', 'password', 'private_key', 'refresh_token']],
@@ -61,6 +61,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
       ['authctl profile use ', ['alpha', 'beta']],
       ['authctl --profile alpha profile use b', ['beta']],
       ['authctl completion ', ['bash', 'fish', 'zsh']],
+      ['authctl scan --fail-on ', ['critical', 'high', 'low', 'medium']],
+      ['authctl scan --format ', ['json', 'sarif', 'text']],
       ['authctl decode ', []],
     ])('%j', (line, expected) => {
       expect(complete(line)).toEqual(expected);

@@ -74,6 +74,7 @@ function decodeJsonObject(bytes: Uint8Array, index: number, name: string): Recor
  * `invalid_token` naming the precise problem (segment count, which segment is not base64url,
  * header not JSON, …).
  *
+ * authctl:allow (an unsigned example)
  * @example parseToken('eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.').header // { alg: 'none' }
  */
 export function parseToken(input: string): ParsedToken {

@@ -1,0 +1,46 @@
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import type { Deps } from '../../deps.js';
+import { globalsOf } from '../globals.js';
+import { SEVERITIES, RULES } from '../../core/scan/rules.js';
+
+function bytes(value: string): number {
+  const m = /^(\d+)\s*(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a size such as 1048576, 512k or 2m.');
+  const unit = (m[2] ?? '').toLowerCase();
+  return Number(m[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
+}
+
+export function scanCommand(deps: Deps) {
+  return new Command('scan')
+    .description('find leaked tokens, private keys, client secrets and passwords in files (for CI and pre-commit)')
+    .argument('[paths...]', 'files or directories (default: .); - reads stdin')
+    .option('--staged', 'scan what is staged in the git index (a pre-commit hook)')
+    .addOption(new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0 for GitHub code scanning)').choices(['text', 'json', 'sarif'] as const).default('text' as const))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(SEVERITIES).default('medium' as const))
+    .option('--baseline <file>', 'accept the findings recorded in this baseline')
+    .option('--write-baseline <file>', 'record the current findings as accepted, and exit 0')
+    .option('--max-size <bytes>', 'skip files larger than this (default 1m)', bytes, 1024 * 1024)
+    .addHelpText(
+      'after',
+      `
+Rules: ${Object.keys(RULES).join(', ')}.
+Severity: a live JWT or an unencrypted private key is critical, an assigned secret high, an
+unsigned (alg none) token medium, an expired token or a passphrase-encrypted key low.
+Values are always masked. .gitignore and .authctlignore are honoured; symlinks are not followed.
+Suppress a false positive with an "authctl:allow" comment on the line or the line above, or a baseline
+(fingerprints of rule, path and secret, so they survive edits elsewhere and rebases).
+
+Exit status: 1 if anything at or above --fail-on is found (in every format), 0 otherwise.
+
+Examples:
+  authctl scan
+  authctl scan --staged                                    # .git/hooks/pre-commit
+  authctl scan --format sarif > authctl.sarif              # upload with github/codeql-action/upload-sarif
+  authctl scan --write-baseline .authctl-baseline.json && authctl scan --baseline .authctl-baseline.json
+  kubectl logs deploy/api | authctl scan -`,
+    )
+    .action(async (paths, flags, cmd) => {
+      const { runScan } = await import('./run.js');
+      await deps.emit(await runScan({ ...flags, paths }, deps, globalsOf(cmd)), globalsOf(cmd));
+    });
+}

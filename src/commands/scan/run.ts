@@ -1,0 +1,76 @@
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { UsageError } from '../../errors.js';
+import { VERSION } from '../../version.js';
+import { SEVERITIES, type ScanSeverity } from '../../core/scan/rules.js';
+import { scanText, severityAtLeast, type ScanFinding } from '../../core/scan/scan.js';
+import { githubAnnotations, parseBaseline, toBaseline, toSarif } from '../../core/scan/report.js';
+import { collectFiles, stagedFiles } from '../../io/walk.js';
+import { classify, emptyTally, scanFilesParallel, tallyText } from '../../io/scan-files.js';
+import { readTextFile, writeFileAtomic } from '../../io/files.js';
+import { readAll } from '../../io/streams.js';
+import type { CommandResult, Style } from '../../io/output.js';
+
+export interface ScanFlags {
+  paths: string[];
+  staged?: boolean;
+  format: 'text' | 'json' | 'sarif';
+  failOn: ScanSeverity;
+  baseline?: string;
+  writeBaseline?: string;
+  maxSize: number;
+}
+
+const RANK = (f: ScanFinding) => -SEVERITIES.indexOf(f.severity);
+
+export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const { io } = deps;
+  const paths = flags.paths.length ? flags.paths : ['.'];
+  if (flags.staged && flags.paths.length) throw new UsageError('conflicting_options', '--staged scans the git index; do not name paths as well');
+  const accepted = flags.baseline ? parseBaseline(await readTextFile(flags.baseline, 'baseline'), flags.baseline) : new Set<string>();
+  const now = deps.now();
+  let result = emptyTally();
+  let skippedSymlinks = 0;
+  if (flags.staged) {
+    for (const file of await stagedFiles(io.cwd, flags.maxSize)) tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
+  } else if (paths.includes('-')) {
+    if (paths.length > 1) throw new UsageError('conflicting_options', '- (stdin) cannot be combined with other paths');
+    const text = await readAll(io.stdin, flags.maxSize);
+    if (text === undefined) throw new UsageError('input_too_large', `stdin is over --max-size (${flags.maxSize} bytes)`);
+    tallyText(result, '<stdin>', text, now);
+  } else {
+    const walked = await collectFiles(paths, io.cwd);
+    skippedSymlinks = walked.skippedSymlinks;
+    result = await scanFilesParallel(walked.files, now, flags.maxSize);
+  }
+
+  const all = result.findings.sort((a, b) => RANK(a) - RANK(b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
+  const findings = all.filter((f) => !accepted.has(f.fingerprint));
+  const suppressed = all.length - findings.length;
+
+  if (flags.writeBaseline) {
+    await writeFileAtomic(flags.writeBaseline, `${JSON.stringify(toBaseline(all), null, 2)}\n`);
+    return { json: { baseline: flags.writeBaseline, recorded: all.length }, text: (style) => `${style.green('✔')} recorded ${all.length} finding${all.length === 1 ? '' : 's'} in ${flags.writeBaseline}` };
+  }
+  if (io.env.GITHUB_ACTIONS === 'true' && findings.length) io.stderr.write(`${githubAnnotations(findings)}\n`);
+
+  const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
+  const exitCode = failing.length ? 1 : 0;
+  const summary = { files_scanned: result.scanned, skipped_binary: result.binary, skipped_large: result.large, skipped_symlinks: skippedSymlinks, suppressed_by_baseline: suppressed, failing: failing.length };
+  const format = globals.json ? 'json' : flags.format;
+  if (format === 'sarif') {
+    const sarif = toSarif(findings, VERSION);
+    return { json: sarif, exitCode, text: () => JSON.stringify(sarif, null, 2) };
+  }
+  const json = { findings, summary };
+  if (format === 'json') return { json, exitCode, text: () => JSON.stringify(json, null, 2) };
+  return { json, exitCode, text: (style) => renderScan(findings, summary, flags.failOn, style) };
+}
+
+function renderScan(findings: ScanFinding[], summary: Record<string, number>, failOn: ScanSeverity, style: Style): string {
+  const paint = (s: ScanSeverity) => (s === 'critical' || s === 'high' ? style.red : s === 'medium' ? style.yellow : style.dim)(s.padEnd(8));
+  const lines = findings.map((f) => `${style.bold(`${f.path}:${f.line}:${f.column}`)}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`);
+  const skipped = [summary.skipped_binary && `${summary.skipped_binary} binary`, summary.skipped_large && `${summary.skipped_large} over --max-size`, summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`].filter(Boolean);
+  const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${summary.files_scanned} files${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
+  const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
+  return [...lines, verdict].join('\n');
+}

@@ -1,0 +1,81 @@
+import { UsageError } from '../../errors.js';
+import { RULES, type RuleId, type ScanSeverity } from './rules.js';
+import type { ScanFinding } from './scan.js';
+
+const SARIF_LEVEL: Record<ScanSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+// GitHub code scanning ranks results by security-severity (0-10).
+const SECURITY_SEVERITY: Record<ScanSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning accepts it: one run, a rule per detector, results with
+ * a physical location and a partial fingerprint (so alerts follow the secret, not the line).
+ */
+export function toSarif(findings: readonly ScanFinding[], version: string): Record<string, unknown> {
+  const ruleIds = Object.keys(RULES) as RuleId[];
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'authctl',
+            semanticVersion: version,
+            informationUri: 'https://github.com/authctl/authctl',
+            rules: ruleIds.map((id) => ({
+              id,
+              name: id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
+              shortDescription: { text: RULES[id] },
+              help: { text: `authctl scan found ${RULES[id]}. Remove it from the file, rotate it, and load it from a secret store instead. Suppress a false positive with an "authctl:allow" comment or a baseline.` },
+              properties: { tags: ['security', 'secrets'] },
+            })),
+          },
+        },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: ruleIds.indexOf(f.rule),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: `${RULES[f.rule]}: ${f.message} (${f.masked})` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') }, region: { startLine: f.line, startColumn: f.column } } }],
+          partialFingerprints: { 'authctlSecret/v1': f.fingerprint },
+          properties: { severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] },
+        })),
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
+  };
+}
+
+/** GitHub Actions workflow commands: an annotation per finding on the pull request diff. */
+export function githubAnnotations(findings: readonly ScanFinding[]): string {
+  const escape = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return findings
+    .map((f) => `::${f.severity === 'low' ? 'notice' : f.severity === 'medium' ? 'warning' : 'error'} file=${prop(f.path)},line=${f.line},col=${f.column},title=${prop(`authctl ${f.rule}`)}::${escape(`${f.message} (${f.masked})`)}`)
+    .join('\n');
+}
+
+export interface Baseline {
+  version: 1;
+  fingerprints: { fingerprint: string; rule: string; path: string }[];
+}
+
+export function toBaseline(findings: readonly ScanFinding[]): Baseline {
+  const unique = new Map(findings.map((f) => [f.fingerprint, { fingerprint: f.fingerprint, rule: f.rule, path: f.path }]));
+  return { version: 1, fingerprints: [...unique.values()].sort((a, b) => a.path.localeCompare(b.path) || a.fingerprint.localeCompare(b.fingerprint)) };
+}
+
+/** The fingerprints a baseline file accepts; a file that is not one is `baseline_invalid` (exit 2). */
+export function parseBaseline(text: string, file: string): Set<string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError('baseline_invalid', `${file}: not JSON`, 'write one with --write-baseline FILE');
+  }
+  const list = (doc as Baseline | null)?.fingerprints;
+  if ((doc as Baseline | null)?.version !== 1 || !Array.isArray(list) || !list.every((e) => typeof e?.fingerprint === 'string')) {
+    throw new UsageError('baseline_invalid', `${file}: not an authctl baseline (version 1 with a fingerprints list)`, 'write one with --write-baseline FILE');
+  }
+  return new Set(list.map((e) => e.fingerprint));
+}
