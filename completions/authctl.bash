@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect credentials profile scan serve demo completion' ;;
+    '') echo 'keygen key token decode lint verify introspect credentials profile scan check serve demo completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -42,6 +42,7 @@ _authctl_opts() {
     'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --format --fail-on --baseline --write-baseline --max-size -h --help' ;;
+    'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
     'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -246,6 +247,18 @@ _authctl_takes_value() {
     'scan|--baseline'|\
     'scan|--write-baseline'|\
     'scan|--max-size'|\
+    'check|--config'|\
+    'check|--profile'|\
+    'check|--min-ttl'|\
+    'check|--rotation-days'|\
+    'check|--junit'|\
+    'check|--issuer'|\
+    'check|--timeout'|\
+    'check|--max-wait'|\
+    'check|--cacert'|\
+    'check|--client-secret-file'|\
+    'check|--password-file'|\
+    'check|--store'|\
     'serve|--config'|\
     'serve|--profile'|\
     'serve|--host'|\
@@ -322,6 +335,8 @@ _authctl_values() {
     'scan|--profile') authctl profile list --names 2>/dev/null ;;
     'scan|--format') echo 'text json sarif' ;;
     'scan|--fail-on') echo 'low medium high critical' ;;
+    'check|--profile') authctl profile list --names 2>/dev/null ;;
+    'check|--store') echo 'keychain file' ;;
     'serve|--profile') authctl profile list --names 2>/dev/null ;;
     'serve|--alg') echo 'ES256 RS256 EdDSA' ;;
     'demo|--profile') authctl profile list --names 2>/dev/null ;;

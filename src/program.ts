@@ -14,6 +14,7 @@ import { completionCommand } from './commands/completion/index.js';
 import { serveCommand } from './commands/serve/index.js';
 import { demoCommand } from './commands/demo/index.js';
 import { scanCommand } from './commands/scan/index.js';
+import { checkCommand } from './commands/check/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
@@ -58,6 +59,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
     .addCommand(credentialsCommand(deps))
     .addCommand(profileCommand(deps))
     .addCommand(scanCommand(deps))
+    .addCommand(checkCommand(deps))
     .addCommand(serveCommand(deps))
     .addCommand(demoCommand(deps))
     .addCommand(completionCommand(deps, () => program as never));

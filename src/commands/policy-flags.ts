@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { extname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { BUILTIN_POLICIES, mergePolicies, parsePolicy } from '../core/claims/policy.js';
+import { BUILTIN_POLICIES, mergePolicies, parsePolicy, profilePolicy } from '../core/claims/policy.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../errors.js';
@@ -74,8 +74,7 @@ async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPoli
 export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: GlobalOptions): Promise<ClaimsPolicy> {
   const layers: ClaimsPolicy[] = [];
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
-  if (selected?.profile.policy) layers.push(parsePolicy(selected.profile.policy, `profiles.${selected.name}.policy`));
-  if (selected?.profile.client_id) layers.push({ clientId: selected.profile.client_id });
+  if (selected) layers.push(profilePolicy(selected.name, selected.profile));
   if (flags.policy) layers.push(await loadPolicySource(flags.policy, deps.io.cwd));
   layers.push({
     issuer: flags.iss,

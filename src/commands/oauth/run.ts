@@ -4,7 +4,7 @@ import { formatIsoTime, formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
 import { validateClaims } from '../../core/claims/validate.js';
-import { mergePolicies, parsePolicy } from '../../core/claims/policy.js';
+import { profilePolicy } from '../../core/claims/policy.js';
 import { buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseRemoteVerifyResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
@@ -33,7 +33,7 @@ export async function runTokenGet(options: EndpointFlags & AcquireOptions & { ou
     try {
       const parsed = parseToken(token.access_token);
       if (parsed.kind === 'jws') {
-        const policy = mergePolicies(session.profile.policy ? parsePolicy(session.profile.policy, `profiles.${session.name}.policy`) : {}, session.profile.client_id ? { clientId: session.profile.client_id } : {});
+        const policy = profilePolicy(session.name, session.profile);
         findings = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() });
       }
     } catch {

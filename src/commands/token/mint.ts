@@ -5,7 +5,7 @@ import { publicKeyOf } from '../../core/keys/export.js';
 import { assertAlgorithmFits, defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
 import { buildClaims, certificateHeader, signJwt, type ClaimFlags } from '../../core/jwt/mint.js';
 import { validateClaims, passes } from '../../core/claims/validate.js';
-import { mergePolicies, parsePolicy } from '../../core/claims/policy.js';
+import { profilePolicy } from '../../core/claims/policy.js';
 import type { ClaimsPolicy } from '../../core/claims/types.js';
 import { selectProfile } from '../../io/config-store.js';
 import { readTextFile } from '../../io/files.js';
@@ -94,7 +94,7 @@ export async function runMint(options: MintOptions, deps: Deps, globals: GlobalO
   const kid = options.kid ?? profile?.kid ?? key.kid;
   const header = { typ: options.typ ?? 'JWT', ...(kid ? { kid } : {}), ...certificateHeader(chain), ...headerPairs(options.header) };
 
-  const policy: ClaimsPolicy = mergePolicies(profile?.policy ? parsePolicy(profile.policy, `profiles.${selected!.name}.policy`) : {}, profile?.client_id ? { clientId: profile.client_id } : {});
+  const policy: ClaimsPolicy = profile ? profilePolicy(selected!.name, profile) : {};
   const findings = validateClaims({ ...header, alg }, claims, policy, { now });
   if (!passes(findings) && !options.allowInvalid) {
     const first = findings.find((f) => f.severity === 'error')!;

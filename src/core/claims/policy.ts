@@ -157,3 +157,8 @@ export function mergePolicies(...layers: ClaimsPolicy[]): ClaimsPolicy {
   }
   return merged;
 }
+
+/** A profile's own policy table, plus its client id (checked against `client_id`/`azp` where present). */
+export function profilePolicy(name: string, profile: { policy?: Record<string, unknown>; client_id?: string }): ClaimsPolicy {
+  return mergePolicies(profile.policy ? parsePolicy(profile.policy, `profiles.${name}.policy`) : {}, profile.client_id ? { clientId: profile.client_id } : {});
+}

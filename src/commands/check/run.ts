@@ -1,0 +1,199 @@
+import { stat } from 'node:fs/promises';
+import type { Deps, GlobalOptions } from '../../deps.js';
+import { AuthctlError, UsageError } from '../../errors.js';
+import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
+import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
+import { parseToken } from '../../core/jwt/parse.js';
+import { allowedAlgorithms, signatureChecker, toJwks } from '../../core/jwt/verify.js';
+import { validateClaims } from '../../core/claims/validate.js';
+import { profilePolicy } from '../../core/claims/policy.js';
+import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
+import { formatSpan } from '../../core/duration.js';
+import { selectProfile } from '../../io/config-store.js';
+import { writeFileAtomic } from '../../io/files.js';
+import { loadKeyFile } from '../../io/key-file.js';
+import type { CommandResult, Style } from '../../io/output.js';
+import { openSession, type EndpointFlags, type Session } from '../oauth/session.js';
+import { acquireToken } from '../oauth/acquire.js';
+
+export interface CheckFlags extends EndpointFlags {
+  profiles: string[];
+  all?: boolean;
+  minTtl?: number;
+  rotationDays: number;
+  strict?: boolean;
+  junit?: string;
+}
+
+const why = (error: unknown) => (error instanceof AuthctlError ? { code: error.code, message: error.message } : { code: 'internal_error', message: (error as Error).message });
+
+/**
+ * The checks of one profile, in order; a check whose input is missing (no token because the
+ * credentials are) is skipped with the reason, so the report names the first cause.
+ */
+async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals: GlobalOptions): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const add = (check: CheckName, status: CheckStatus, message: string, code?: string) => results.push({ profile: name, check, status, message, ...(code ? { code } : {}) });
+  const now = deps.now();
+  let session: Session;
+  try {
+    session = await openSession(flags, deps, { ...globals, profile: name });
+  } catch (error) {
+    add('profile', 'fail', why(error).message, why(error).code);
+    return results;
+  }
+  try {
+    const { profile } = session;
+    add('profile', 'pass', [profile.provider && `provider ${profile.provider}`, profile.token_url && `token endpoint ${profile.token_url}`].filter(Boolean).join(', ') || 'no endpoints: signing material only');
+
+    // Credentials: present in the environment or the store, without prompting; stored ones have an age.
+    let credentialsOk = true;
+    const needed = neededCredentials(profile);
+    for (const need of needed) {
+      const explicit = need.kind === 'client_secret' || need.kind === 'api_key' ? flags.clientSecretFile ?? (flags.clientSecretStdin ? 'stdin' : undefined) : need.kind === 'password' ? flags.passwordFile ?? (flags.passwordStdin ? 'stdin' : undefined) : undefined;
+      if (explicit) {
+        add('credentials', 'pass', `${need.kind} from ${explicit}`);
+        continue;
+      }
+      if (need.envVar && deps.io.env[need.envVar]) {
+        add('credentials', 'pass', `${need.kind} from ${need.envVar}`);
+        continue;
+      }
+      const store = await session.store();
+      let raw: string | undefined;
+      try {
+        raw = store ? await store.get(accountName(name, need.kind)) : undefined;
+      } catch (error) {
+        raw = undefined;
+        add('credentials', 'fail', `${need.kind}: ${why(error).message}`, why(error).code);
+        credentialsOk = false;
+        continue;
+      }
+      if (raw === undefined) {
+        credentialsOk = false;
+        add('credentials', 'fail', `no ${need.kind}${need.envVar ? ` in ${need.envVar} or` : ' in'} ${store ? store.description : 'a credential store (none is reachable)'}`, 'credential_missing');
+        continue;
+      }
+      const age = credentialAge(decodeCredential(raw, need.kind).created, now, flags.rotationDays);
+      const where = `${need.kind} from ${store!.description}`;
+      if (age.days === undefined) add('credentials', 'pass', `${where} (age unknown: not stored by authctl)`);
+      else if (age.stale) add('credentials', 'warn', `${where} is ${age.days} days old: rotate it (every ${flags.rotationDays} days)`, 'rotation_due');
+      else add('credentials', 'pass', `${where}, ${age.days} days old`);
+    }
+    if (!needed.length) add('credentials', 'skip', 'the profile needs no stored secret');
+
+    await checkKey(profile.private_key, profile.alg, flags.rotationDays, now, deps, add);
+
+    // A token, judged like any other: claims, signature, headroom.
+    if (!profile.token_url) {
+      for (const check of ['token', 'claims', 'signature', 'expiry'] as const) add(check, 'skip', 'no token endpoint in the profile');
+      return results;
+    }
+    if (!credentialsOk) {
+      for (const check of ['token', 'claims', 'signature', 'expiry'] as const) add(check, 'skip', 'credentials are missing');
+      return results;
+    }
+    let acquired;
+    try {
+      acquired = await acquireToken(session, { noCache: true }, deps, globals);
+    } catch (error) {
+      add('token', 'fail', `${profile.token_url}: ${why(error).message}`, why(error).code);
+      for (const check of ['claims', 'signature', 'expiry'] as const) add(check, 'skip', 'no token');
+      return results;
+    }
+    const accessToken = acquired.token.access_token;
+    let parsed;
+    try {
+      parsed = parseToken(accessToken);
+    } catch {
+      parsed = undefined;
+    }
+    const jws = parsed?.kind === 'jws' ? parsed : undefined;
+    add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${String(jws.header.alg)}` : 'opaque'})`);
+
+    if (jws) {
+      const policy = profilePolicy(name, profile);
+      const findings = validateClaims(jws.header, jws.payload, policy, { now });
+      const errors = findings.filter((f) => f.severity === 'error');
+      const warnings = findings.filter((f) => f.severity === 'warning');
+      if (errors.length) add('claims', 'fail', errors.map((f) => f.message).join('; '), errors[0]!.code);
+      else if (warnings.length) add('claims', 'warn', warnings.map((f) => f.message).join('; '), warnings[0]!.code);
+      else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
+
+      if (profile.jwks_uri) {
+        try {
+          const { loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+          const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
+          const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
+          const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
+          if (failure) add('signature', 'fail', `${profile.jwks_uri}: ${failure.message}`, failure.code);
+          else add('signature', 'pass', `verified against ${profile.jwks_uri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
+        } catch (error) {
+          add('signature', 'fail', why(error).message, why(error).code);
+        }
+      } else {
+        add('signature', 'skip', 'no jwks_uri or issuer in the profile');
+      }
+    } else {
+      add('claims', 'skip', 'an opaque token has no claims to read (use authctl introspect)');
+      add('signature', 'skip', 'an opaque token has no signature');
+    }
+
+    const exp = typeof jws?.payload.exp === 'number' ? jws.payload.exp : acquired.expiresAt;
+    const minTtl = flags.minTtl ?? 0;
+    if (exp === undefined) add('expiry', minTtl ? 'fail' : 'warn', 'the token states no expiry', 'no_expiry');
+    else if (exp - now < minTtl) add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
+    else add('expiry', 'pass', `${formatSpan(exp - now)} left${minTtl ? ` (at least ${formatSpan(minTtl)} asked)` : ''}`);
+    return results;
+  } finally {
+    await session.close();
+  }
+}
+
+/** The profile's private key file: readable, strong enough for its algorithm, not older than the rotation age. */
+async function checkKey(path: string | undefined, alg: string | undefined, rotationDays: number, now: number, deps: Deps, add: (check: CheckName, status: CheckStatus, message: string, code?: string) => void): Promise<void> {
+  if (!path) return add('key', 'skip', 'no private key file in the profile');
+  try {
+    const key = await loadKeyFile(path, {}, deps.io);
+    const weakness = keyWeakness(alg ?? defaultAlgorithm(key), key);
+    const described = `${key.kty}${key.bits ? ` ${key.bits}` : ''}${key.crv ? ` ${key.crv}` : ''} key ${path}`;
+    if (weakness) return add('key', 'fail', `${path}: ${weakness}`, 'weak_key');
+    const days = Math.floor((now - Math.floor((await stat(path)).mtimeMs / 1000)) / 86400);
+    if (days >= rotationDays) add('key', 'warn', `${described} is ${days} days old: rotate it (every ${rotationDays} days)`, 'rotation_due');
+    else add('key', 'pass', `${described}, ${days} days old`);
+  } catch (error) {
+    add('key', 'fail', why(error).message, why(error).code);
+  }
+}
+
+const ICON: Record<CheckStatus, (style: Style) => string> = {
+  pass: (s) => s.green('✔'),
+  warn: (s) => s.yellow('!'),
+  fail: (s) => s.red('✖'),
+  skip: (s) => s.dim('-'),
+};
+
+export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const store = await deps.config(globals);
+  if (flags.all && flags.profiles.length) throw new UsageError('conflicting_options', '--all checks every profile; do not name profiles as well');
+  const names = flags.all ? Object.keys(store.config.profiles) : flags.profiles.length ? flags.profiles : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
+  if (!names.length) throw new UsageError('profile_required', flags.all ? 'the config has no profiles' : 'no profile selected', 'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`');
+  for (const name of names) if (!store.config.profiles[name]) throw new UsageError('profile_not_found', `no profile "${name}" in ${store.path}`, `known: ${Object.keys(store.config.profiles).join(', ') || 'none'}`);
+
+  const results: CheckResult[] = [];
+  for (const name of names) results.push(...(await checkProfile(name, flags, deps, globals)));
+  const ok = checksPass(results, Boolean(flags.strict));
+  if (flags.junit) await writeFileAtomic(flags.junit, toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString()));
+  const tally = (status: CheckStatus) => results.filter((r) => r.status === status).length;
+  const summary = { passed: tally('pass'), warnings: tally('warn'), failed: tally('fail'), skipped: tally('skip') };
+  return {
+    json: { ok, profiles: names, summary, checks: results },
+    exitCode: ok ? 0 : 1,
+    text: (style) => {
+      const width = Math.max(...results.map((r) => r.check.length));
+      const blocks = names.map((name) => [style.bold(name), ...results.filter((r) => r.profile === name).map((r) => `  ${ICON[r.status](style)} ${r.check.padEnd(width)}  ${r.status === 'skip' ? style.dim(r.message) : r.message}`)].join('\n'));
+      const line = `${summary.passed} passed, ${summary.warnings} warnings, ${summary.failed} failed, ${summary.skipped} skipped (${names.length} profile${names.length === 1 ? '' : 's'})`;
+      return `${blocks.join('\n\n')}\n\n${ok ? style.green(`✔ ${line}`) : style.red(`✖ ${line}${!summary.failed && flags.strict ? '; --strict fails on warnings' : ''}`)}`;
+    },
+  };
+}
