@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect credentials profile scan check serve demo completion' ;;
+    '') echo 'keygen key token decode lint verify introspect ping credentials profile scan check serve demo completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -30,6 +30,7 @@ _authctl_opts() {
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
     'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
     'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
@@ -187,6 +188,15 @@ _authctl_takes_value() {
     'introspect|--client-secret-file'|\
     'introspect|--password-file'|\
     'introspect|--store'|\
+    'ping|--config'|\
+    'ping|--profile'|\
+    'ping|--issuer'|\
+    'ping|--timeout'|\
+    'ping|--max-wait'|\
+    'ping|--cacert'|\
+    'ping|--client-secret-file'|\
+    'ping|--password-file'|\
+    'ping|--store'|\
     'credentials|--config'|\
     'credentials|--profile'|\
     'credentials set|--config'|\
@@ -312,6 +322,8 @@ _authctl_values() {
     'verify|--profile') authctl profile list --names 2>/dev/null ;;
     'introspect|--profile') authctl profile list --names 2>/dev/null ;;
     'introspect|--store') echo 'keychain file' ;;
+    'ping|--profile') authctl profile list --names 2>/dev/null ;;
+    'ping|--store') echo 'keychain file' ;;
     'credentials|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--store') echo 'keychain file' ;;

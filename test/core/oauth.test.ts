@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { basicAuthorization, buildTokenRequest, parseTokenResponse, reusableUntil } from '../../src/core/oauth/token.js';
 import { nextDelay, retryAfterMs, DEFAULT_RETRY } from '../../src/core/oauth/retry.js';
 import { cacheSeconds, discoveryUrls } from '../../src/core/oauth/discovery.js';
-import { buildIntrospectionRequest, parseRemoteVerifyResponse, toFindingCode } from '../../src/core/oauth/endpoints.js';
+import { buildIntrospectionRequest, parseBearerResponse, toFindingCode } from '../../src/core/oauth/endpoints.js';
 import { AuthctlError } from '../../src/errors.js';
 
 const response = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
@@ -121,6 +121,6 @@ describe('provider variants', () => {
     expect(toFindingCode('expired_token', 401)).toBe('token_expired');
     expect(toFindingCode('missing_required_claim', 401)).toBe('missing_required_claim');
     expect(toFindingCode(undefined, 403)).toBe('insufficient_permissions');
-    expect(parseRemoteVerifyResponse({ ...response(401, { error: 'invalid_signature', message: 'bad' }) }).findings[0]).toMatchObject({ code: 'invalid_signature' });
+    expect(parseBearerResponse({ ...response(401, { error: 'invalid_signature', message: 'bad' }) }).findings[0]).toMatchObject({ code: 'invalid_signature' });
   });
 });

@@ -74,21 +74,21 @@ describe('authctl check', () => {
     expect(r.stdout).toMatch(/^local\n {2}✔ profile {6}token endpoint http:\/\/127\.0\.0\.1:\d+\/token$/m);
     expect(r.stdout).toMatch(/✔ signature {4}verified against http:\/\/127\.0\.0\.1:\d+\/jwks \(kid /);
     expect(r.stdout).toMatch(/✔ expiry {7}60 min left \(at least 5 min asked\)/);
-    expect(r.stdout).toMatch(/✔ 6 passed, 0 warnings, 0 failed, 1 skipped \(1 profile\)$/m);
+    expect(r.stdout).toMatch(/✔ 6 passed, 0 warnings, 0 failed, 2 skipped \(1 profile\)$/m);
     expect(r.stdout + r.stderr).not.toContain(DEV_DEFAULTS.clientSecret);
     const xml = readFileSync(join(dir, 'report.xml'), 'utf8');
-    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="authctl check" tests="7" failures="0" errors="0" skipped="1">/);
-    expect(xml.match(/<testcase /g)).toHaveLength(7);
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="authctl check" tests="8" failures="0" errors="0" skipped="2">/);
+    expect(xml.match(/<testcase /g)).toHaveLength(8);
     expect(xml).toContain('<testcase classname="authctl.check.local" name="key" time="0">\n      <skipped message="no private key file in the profile"/>');
 
     const json = await check(['--json'], SECRET);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, profiles: ['local'], summary: { passed: 6, warnings: 0, failed: 0, skipped: 1 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, profiles: ['local'], summary: { passed: 6, warnings: 0, failed: 0, skipped: 2 } });
   });
 
   it('a wrong client secret fails the token check with the OAuth error and skips what depends on it', async () => {
     const r = await check(['local', '--json', '--junit', 'bad.xml'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
     expect(r.code).toBe(1);
-    expect(statuses(r.stdout)).toEqual({ 'local.profile': 'pass', 'local.credentials': 'pass', 'local.key': 'skip', 'local.token': 'fail:invalid_client', 'local.claims': 'skip', 'local.signature': 'skip', 'local.expiry': 'skip' });
+    expect(statuses(r.stdout)).toEqual({ 'local.profile': 'pass', 'local.credentials': 'pass', 'local.key': 'skip', 'local.token': 'fail:invalid_client', 'local.claims': 'skip', 'local.signature': 'skip', 'local.expiry': 'skip', 'local.health': 'skip' });
     expect(readFileSync(join(dir, 'bad.xml'), 'utf8')).toMatch(/<testcase classname="authctl\.check\.local" name="token" time="0">\n {6}<failure message="http:\/\/127\.0\.0\.1:\d+\/token: [^"]+" type="invalid_client"\/>/);
     expect(r.stdout).not.toContain('not-the-secret');
   });

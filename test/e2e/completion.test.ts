@@ -45,7 +45,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     }
 
     it.each([
-      ['authctl ', ['check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'profile', 'scan', 'serve', 'token', 'verify']],
+      ['authctl ', ['check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'ping', 'profile', 'scan', 'serve', 'token', 'verify']],
       ['authctl token ', ['cache', 'get', 'mint', 'refresh', 'revoke']],
       ['authctl token get --output ', ['env', 'header', 'json', 'token']],
       ['authctl credentials set ', ['api_key', 'client_secret', 'hmac_secret', 'password', 'private_key', 'refresh_token']],

@@ -242,5 +242,35 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     const token = (await run(['--profile', 'jg', 'token', 'mint', '--iss', 'partner-123', '--sub', 'user-123'])).stdout.trim();
     const ping = await fetch(`${fx.url}/justgold/v1/ping`, { headers: { authorization: `Bearer ${token}` } });
     expect(ping.status).toBe(200);
+
+    // authctl ping sends it to the profile's health endpoint
+    const ok = await run(['ping', '--profile', 'jg', '--json', token]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ url: `${fx.url}/justgold/v1/ping`, healthy: true, info: { status: 'ok' } });
+    expect(ok.stdout).not.toContain(token);
+
+    // an expired token is refused with JustGold's code on the shared vocabulary
+    const expired = (await run(['--profile', 'jg', 'token', 'mint', '--iss', 'partner-123', '--sub', 'user-123', '--iat', '-2h', '--exp', '-1h', '--allow-invalid'])).stdout.trim();
+    const refused = await run(['ping', '--profile', 'jg', expired]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/✖ .*\/justgold\/v1\/ping refused the token\n.*token_expired/);
+
+    // without a token, ping mints one from the profile: the template lacks the partner id
+    const noIss = await run(['ping', '--profile', 'jg']);
+    expect(noIss.code).toBe(1);
+    expect(noIss.stderr).toMatch(/error\[missing_required_claim\]: refusing to mint .*\n.*\[profiles\.jg\.mint\]/);
+  });
+
+  it('with the partner id in the profile\'s claims template, ping mints its own token; check runs ping too', async () => {
+    const config = join(dir, 'cfg', 'authctl', 'config.toml');
+    const text = readFileSync(config, 'utf8');
+    expect(text).toContain('[profiles.jg.mint]\n');
+    writeFileSync(config, text.replace('[profiles.jg.mint]\n', '[profiles.jg.mint]\niss = "partner-123"\nsub = "user-123"\n'));
+    const r = await run(['ping', '--profile', 'jg']);
+    expect(r.stdout).toMatch(/^✔ http:\/\/127\.0\.0\.1:\d+\/justgold\/v1\/ping answered in \d+ ms\n {2}status +ok\n$/);
+    expect(r.code).toBe(0);
+    const c = await run(['check', 'jg', '--json']);
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout).checks.find((x: { check: string }) => x.check === 'health')).toMatchObject({ status: 'pass', message: expect.stringMatching(/justgold\/v1\/ping answered 2xx/) });
   });
 });

@@ -15,6 +15,8 @@ import { loadKeyFile } from '../../io/key-file.js';
 import type { CommandResult, Style } from '../../io/output.js';
 import { openSession, type EndpointFlags, type Session } from '../oauth/session.js';
 import { acquireToken } from '../oauth/acquire.js';
+import { profileToken } from '../oauth/run.js';
+import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 
 export interface CheckFlags extends EndpointFlags {
   profiles: string[];
@@ -84,74 +86,93 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
 
     await checkKey(profile.private_key, profile.alg, flags.rotationDays, now, deps, add);
 
-    // A token, judged like any other: claims, signature, headroom.
-    if (!profile.token_url) {
-      for (const check of ['token', 'claims', 'signature', 'expiry'] as const) add(check, 'skip', 'no token endpoint in the profile');
-      return results;
-    }
-    if (!credentialsOk) {
-      for (const check of ['token', 'claims', 'signature', 'expiry'] as const) add(check, 'skip', 'credentials are missing');
-      return results;
-    }
-    let acquired;
-    try {
-      acquired = await acquireToken(session, { noCache: true }, deps, globals);
-    } catch (error) {
-      add('token', 'fail', `${profile.token_url}: ${why(error).message}`, why(error).code);
-      for (const check of ['claims', 'signature', 'expiry'] as const) add(check, 'skip', 'no token');
-      return results;
-    }
-    const accessToken = acquired.token.access_token;
-    let parsed;
-    try {
-      parsed = parseToken(accessToken);
-    } catch {
-      parsed = undefined;
-    }
-    const jws = parsed?.kind === 'jws' ? parsed : undefined;
-    add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${String(jws.header.alg)}` : 'opaque'})`);
-
-    if (jws) {
-      const policy = profilePolicy(name, profile);
-      const findings = validateClaims(jws.header, jws.payload, policy, { now });
-      const errors = findings.filter((f) => f.severity === 'error');
-      const warnings = findings.filter((f) => f.severity === 'warning');
-      if (errors.length) add('claims', 'fail', errors.map((f) => f.message).join('; '), errors[0]!.code);
-      else if (warnings.length) add('claims', 'warn', warnings.map((f) => f.message).join('; '), warnings[0]!.code);
-      else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
-
-      if (profile.jwks_uri) {
-        try {
-          const { loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
-          const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
-          const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
-          const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
-          if (failure) add('signature', 'fail', `${profile.jwks_uri}: ${failure.message}`, failure.code);
-          else add('signature', 'pass', `verified against ${profile.jwks_uri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
-        } catch (error) {
-          add('signature', 'fail', why(error).message, why(error).code);
-        }
-      } else {
-        add('signature', 'skip', 'no jwks_uri or issuer in the profile');
-      }
-    } else {
-      add('claims', 'skip', 'an opaque token has no claims to read (use authctl introspect)');
-      add('signature', 'skip', 'an opaque token has no signature');
-    }
-
-    const exp = typeof jws?.payload.exp === 'number' ? jws.payload.exp : acquired.expiresAt;
-    const minTtl = flags.minTtl ?? 0;
-    if (exp === undefined) add('expiry', minTtl ? 'fail' : 'warn', 'the token states no expiry', 'no_expiry');
-    else if (exp - now < minTtl) add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
-    else add('expiry', 'pass', `${formatSpan(exp - now)} left${minTtl ? ` (at least ${formatSpan(minTtl)} asked)` : ''}`);
+    const token = await checkToken(session, credentialsOk, flags, deps, globals, add);
+    await checkHealth(session, token, credentialsOk, deps, globals, add);
     return results;
   } finally {
     await session.close();
   }
 }
 
+type Add = (check: CheckName, status: CheckStatus, message: string, code?: string) => void;
+
+/** A fresh token (no cache), judged like any other: claims, signature, headroom. Returns it for the health check. */
+async function checkToken(session: Session, credentialsOk: boolean, flags: CheckFlags, deps: Deps, globals: GlobalOptions, add: Add): Promise<string | undefined> {
+  const { name, profile } = session;
+  const skipAll = (from: readonly CheckName[], reason: string): undefined => void from.forEach((check) => add(check, 'skip', reason));
+  if (!profile.token_url) return skipAll(['token', 'claims', 'signature', 'expiry'], 'no token endpoint in the profile');
+  if (!credentialsOk) return skipAll(['token', 'claims', 'signature', 'expiry'], 'credentials are missing');
+  const now = deps.now();
+  let acquired;
+  try {
+    acquired = await acquireToken(session, { noCache: true }, deps, globals);
+  } catch (error) {
+    add('token', 'fail', `${profile.token_url}: ${why(error).message}`, why(error).code);
+    return skipAll(['claims', 'signature', 'expiry'], 'no token');
+  }
+  const accessToken = acquired.token.access_token;
+  let parsed;
+  try {
+    parsed = parseToken(accessToken);
+  } catch {
+    parsed = undefined;
+  }
+  const jws = parsed?.kind === 'jws' ? parsed : undefined;
+  add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${String(jws.header.alg)}` : 'opaque'})`);
+
+  if (jws) {
+    const policy = profilePolicy(name, profile);
+    const findings = validateClaims(jws.header, jws.payload, policy, { now });
+    const errors = findings.filter((f) => f.severity === 'error');
+    const warnings = findings.filter((f) => f.severity === 'warning');
+    if (errors.length) add('claims', 'fail', errors.map((f) => f.message).join('; '), errors[0]!.code);
+    else if (warnings.length) add('claims', 'warn', warnings.map((f) => f.message).join('; '), warnings[0]!.code);
+    else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
+
+    if (profile.jwks_uri) {
+      try {
+        const { loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+        const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
+        const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
+        const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
+        if (failure) add('signature', 'fail', `${profile.jwks_uri}: ${failure.message}`, failure.code);
+        else add('signature', 'pass', `verified against ${profile.jwks_uri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
+      } catch (error) {
+        add('signature', 'fail', why(error).message, why(error).code);
+      }
+    } else {
+      add('signature', 'skip', 'no jwks_uri or issuer in the profile');
+    }
+  } else {
+    add('claims', 'skip', 'an opaque token has no claims to read (use authctl introspect)');
+    add('signature', 'skip', 'an opaque token has no signature');
+  }
+
+  const exp = typeof jws?.payload.exp === 'number' ? jws.payload.exp : acquired.expiresAt;
+  const minTtl = flags.minTtl ?? 0;
+  if (exp === undefined) add('expiry', minTtl ? 'fail' : 'warn', 'the token states no expiry', 'no_expiry');
+  else if (exp - now < minTtl) add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
+  else add('expiry', 'pass', `${formatSpan(exp - now)} left${minTtl ? ` (at least ${formatSpan(minTtl)} asked)` : ''}`);
+  return accessToken;
+}
+
+/** The profile's health endpoint (JustGold's ping) with the token, or one minted from the profile. */
+async function checkHealth(session: Session, token: string | undefined, credentialsOk: boolean, deps: Deps, globals: GlobalOptions, add: Add): Promise<void> {
+  const url = session.profile.health_url;
+  if (!url) return add('health', 'skip', 'no health_url in the profile');
+  if (!credentialsOk) return add('health', 'skip', 'credentials are missing');
+  if (!token && session.profile.token_url) return add('health', 'skip', 'no token');
+  try {
+    const verdict = parseBearerResponse(await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)))), 'the health endpoint');
+    if (verdict.valid) add('health', 'pass', `${url} answered 2xx`);
+    else add('health', 'fail', `${url} refused the token: ${verdict.findings[0]!.message}`, verdict.findings[0]!.code);
+  } catch (error) {
+    add('health', 'fail', `${url}: ${why(error).message}`, why(error).code);
+  }
+}
+
 /** The profile's private key file: readable, strong enough for its algorithm, not older than the rotation age. */
-async function checkKey(path: string | undefined, alg: string | undefined, rotationDays: number, now: number, deps: Deps, add: (check: CheckName, status: CheckStatus, message: string, code?: string) => void): Promise<void> {
+async function checkKey(path: string | undefined, alg: string | undefined, rotationDays: number, now: number, deps: Deps, add: Add): Promise<void> {
   if (!path) return add('key', 'skip', 'no private key file in the profile');
   try {
     const key = await loadKeyFile(path, {}, deps.io);

@@ -1,13 +1,13 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { UsageError } from '../../errors.js';
+import { CheckFailedError, UsageError } from '../../errors.js';
 import { formatIsoTime, formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
 import { validateClaims } from '../../core/claims/validate.js';
 import { profilePolicy } from '../../core/claims/policy.js';
-import { buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseRemoteVerifyResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
+import { buildHealthRequest, buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseBearerResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
-import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
+import { makeStyle, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
 import { readCache, CACHE_KIND } from '../../io/token-cache.js';
 import { acquireToken, type AcquireOptions } from './acquire.js';
 import { openSession, type EndpointFlags, type Session } from './session.js';
@@ -94,14 +94,57 @@ export async function runIntrospect(options: EndpointFlags & { token?: string; t
 export async function runRemoteVerify(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
   return withSession(options, deps, globals, async (session) => {
-    const verdict = parseRemoteVerifyResponse(await session.send(buildRemoteVerifyRequest(session.profile, token)));
+    const verdict = parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token)));
     return {
       json: { token: maskToken(token), remote: session.profile.verify_url, ...verdict },
       exitCode: verdict.valid ? 0 : 1,
       text: (style) =>
         verdict.valid
-          ? `${style.green(`✔ valid according to ${session.profile.verify_url}`)}${verdict.info ? `\n${renderTable(Object.entries(verdict.info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const), style)}` : ''}`
+          ? `${style.green(`✔ valid according to ${session.profile.verify_url}`)}${infoTable(verdict.info, style)}`
           : `${style.red(`✖ invalid according to ${session.profile.verify_url}`)}\n${renderFindings(verdict.findings, style)}`,
+    };
+  });
+}
+
+/** What a verify or health endpoint said about the caller, as a table under the verdict. */
+function infoTable(info: Record<string, unknown> | undefined, style: Style): string {
+  return info ? `\n${renderTable(Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const), style)}` : '';
+}
+
+/**
+ * A token that speaks for the profile: from its token endpoint (through the cache), or, for
+ * profiles whose tokens the client signs itself (JustGold, gamification), freshly minted
+ * from the profile's claims template and key.
+ */
+export async function profileToken(session: Session, deps: Deps, globals: GlobalOptions): Promise<string> {
+  if (session.profile.token_url) return (await acquireToken(session, {}, deps, globals)).token.access_token;
+  if (!session.profile.mint && !session.profile.private_key) {
+    throw new UsageError('missing_endpoint', `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`, 'pass a token: authctl ping TOKEN');
+  }
+  const { runMint } = await import('../token/mint.js');
+  try {
+    return ((await runMint({}, deps, { ...globals, profile: session.name })).json as { token: string }).token;
+  } catch (error) {
+    if (error instanceof CheckFailedError) throw new CheckFailedError(error.code, error.message, `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`);
+    throw error;
+  }
+}
+
+/** `ping`: the profile's health endpoint (JustGold's `GET /v1/ping`) called with a token. */
+export async function runPing(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const given = options.token !== undefined ? normalizeTokenInput(await readOneToken(options.token, deps.io)) : undefined;
+  return withSession(options, deps, globals, async (session) => {
+    const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)));
+    const started = performance.now();
+    const verdict = parseBearerResponse(await session.send(request), 'the health endpoint');
+    const ms = Math.round(performance.now() - started);
+    return {
+      json: { url: request.url, healthy: verdict.valid, ms, ...verdict },
+      exitCode: verdict.valid ? 0 : 1,
+      text: (style) =>
+        verdict.valid
+          ? `${style.green(`✔ ${request.url} answered in ${ms} ms`)}${infoTable(verdict.info, style)}`
+          : `${style.red(`✖ ${request.url} refused the token`)}\n${renderFindings(verdict.findings, style)}`,
     };
   });
 }

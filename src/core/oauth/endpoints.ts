@@ -58,7 +58,16 @@ export function parseRevocationResponse(response: ResponseLike): void {
 
 /** A vendor verify endpoint (the gamification API's `GET /v1/auth/verify`) called with the token. */
 export function buildRemoteVerifyRequest(profile: Profile, token: string): OutgoingRequest {
-  return { method: 'GET', url: endpoint(profile.verify_url, 'verify', 'verify_url'), headers: { accept: 'application/json', authorization: `Bearer ${token}` } };
+  return bearerGet(endpoint(profile.verify_url, 'verify', 'verify_url'), token);
+}
+
+/** A health endpoint (the JustGold document's `GET /v1/ping`) called with the token. */
+export function buildHealthRequest(profile: Profile, token: string): OutgoingRequest {
+  return bearerGet(endpoint(profile.health_url, 'health check', 'health_url'), token);
+}
+
+function bearerGet(url: string, token: string): OutgoingRequest {
+  return { method: 'GET', url, headers: { accept: 'application/json', authorization: `Bearer ${token}` } };
 }
 
 /** Provider codes that say the same as a shared finding code under another name. */
@@ -84,12 +93,15 @@ export interface RemoteVerdict {
   info?: Record<string, unknown>;
 }
 
-/** 2xx is valid; 401/403 carry the provider's error code, mapped onto the shared codes. */
-export function parseRemoteVerifyResponse(response: ResponseLike): RemoteVerdict {
+/**
+ * The answer of an endpoint called with a bearer token (a verify or health endpoint): 2xx is
+ * valid; 400/401/403 carry the provider's error code, mapped onto the shared codes.
+ */
+export function parseBearerResponse(response: ResponseLike, what = 'the verify endpoint'): RemoteVerdict {
   if (response.status >= 200 && response.status < 300) {
     let info: Record<string, unknown> | undefined;
     try {
-      info = jsonBody(response, 'the verify response');
+      info = jsonBody(response, what);
     } catch {
       info = undefined;
     }
@@ -98,13 +110,13 @@ export function parseRemoteVerifyResponse(response: ResponseLike): RemoteVerdict
   if (response.status === 400 || response.status === 401 || response.status === 403) {
     let body: Record<string, unknown> = {};
     try {
-      body = jsonBody(response, 'the verify response');
+      body = jsonBody(response, what);
     } catch {
       body = {};
     }
     const providerCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
-    const message = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string') ?? `the verify endpoint answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
+    const message = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string') ?? `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
     return { valid: false, findings: [{ code: toFindingCode(providerCode, response.status), severity: 'error', message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message }] };
   }
-  throw oauthError(response, 'the verify endpoint');
+  throw oauthError(response, what);
 }
