@@ -20,30 +20,30 @@ _authctl_opts() {
     'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
     'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
-    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --no-cache --force --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
-    'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
-    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
+    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
+    'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output -h --help' ;;
+    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
     'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
-    'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
     'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
     'credentials delete') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'credentials list') echo '--json --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
     'profile') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
+    'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
     'profile list') echo '--json --no-color --debug -v --verbose --config --profile --names -h --help' ;;
     'profile show') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --format --fail-on --baseline --write-baseline --max-size -h --help' ;;
-    'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
     'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -110,10 +110,13 @@ _authctl_takes_value() {
     'token get|--scope'|\
     'token get|--audience'|\
     'token get|--resource'|\
+    'token get|--assertion-file'|\
     'token get|--issuer'|\
     'token get|--timeout'|\
     'token get|--max-wait'|\
     'token get|--cacert'|\
+    'token get|--client-cert'|\
+    'token get|--client-key'|\
     'token get|--client-secret-file'|\
     'token get|--password-file'|\
     'token get|--store'|\
@@ -124,6 +127,8 @@ _authctl_takes_value() {
     'token refresh|--timeout'|\
     'token refresh|--max-wait'|\
     'token refresh|--cacert'|\
+    'token refresh|--client-cert'|\
+    'token refresh|--client-key'|\
     'token refresh|--client-secret-file'|\
     'token refresh|--password-file'|\
     'token refresh|--store'|\
@@ -134,6 +139,8 @@ _authctl_takes_value() {
     'token revoke|--timeout'|\
     'token revoke|--max-wait'|\
     'token revoke|--cacert'|\
+    'token revoke|--client-cert'|\
+    'token revoke|--client-key'|\
     'token revoke|--client-secret-file'|\
     'token revoke|--password-file'|\
     'token revoke|--store'|\
@@ -185,6 +192,8 @@ _authctl_takes_value() {
     'introspect|--timeout'|\
     'introspect|--max-wait'|\
     'introspect|--cacert'|\
+    'introspect|--client-cert'|\
+    'introspect|--client-key'|\
     'introspect|--client-secret-file'|\
     'introspect|--password-file'|\
     'introspect|--store'|\
@@ -194,6 +203,8 @@ _authctl_takes_value() {
     'ping|--timeout'|\
     'ping|--max-wait'|\
     'ping|--cacert'|\
+    'ping|--client-cert'|\
+    'ping|--client-key'|\
     'ping|--client-secret-file'|\
     'ping|--password-file'|\
     'ping|--store'|\
@@ -237,6 +248,8 @@ _authctl_takes_value() {
     'profile add|--audience'|\
     'profile add|--resource'|\
     'profile add|--private-key'|\
+    'profile add|--tls-client-cert'|\
+    'profile add|--tls-client-key'|\
     'profile add|--kid'|\
     'profile add|--alg'|\
     'profile add|--extra-body'|\
@@ -266,6 +279,8 @@ _authctl_takes_value() {
     'check|--timeout'|\
     'check|--max-wait'|\
     'check|--cacert'|\
+    'check|--client-cert'|\
+    'check|--client-key'|\
     'check|--client-secret-file'|\
     'check|--password-file'|\
     'check|--store'|\
@@ -338,7 +353,7 @@ _authctl_values() {
     'profile add|--provider') echo 'oauth2 gooclaim gamification webmethods keycloak justgold' ;;
     'profile add|--introspection-style') echo 'rfc7662 bearer-json' ;;
     'profile add|--grant') echo 'client_credentials password refresh_token jwt_bearer' ;;
-    'profile add|--client-auth') echo 'client_secret_basic client_secret_post client_secret_jwt private_key_jwt none api_key' ;;
+    'profile add|--client-auth') echo 'client_secret_basic client_secret_post client_secret_jwt private_key_jwt tls_client_auth none api_key' ;;
     'profile add|--body-format') echo 'form json' ;;
     'profile list|--profile') authctl profile list --names 2>/dev/null ;;
     'profile show|--profile') authctl profile list --names 2>/dev/null ;;

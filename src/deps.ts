@@ -25,7 +25,7 @@ export interface Deps {
   now(): number;
   config(globals: GlobalOptions): Promise<ConfigStore>;
   /** An HTTP client (undici is loaded only by commands that call this). */
-  http(settings: { timeoutMs: number; ca?: string; verbose: boolean }): Promise<HttpClient>;
+  http(settings: { timeoutMs: number; ca?: string; clientCert?: { cert: string; key: string }; verbose: boolean }): Promise<HttpClient>;
   /**
    * Where secrets are stored: the OS keychain, or the opt-in plaintext file store when chosen
    * by `--store file` or `credential_store = "file"` in the config. Never a silent fallback.
@@ -53,7 +53,7 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     async http(settings) {
       const { createHttpClient } = await import('./io/http.js');
       const trace = settings.verbose ? (line: string) => io.stderr.write(`${line}\n`) : undefined;
-      return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, env: io.env, trace });
+      return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, clientCert: settings.clientCert, env: io.env, trace });
     },
     stuck: false,
     async keystore(globals, choice) {

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none', 'api_key'] as const;
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'none', 'api_key'] as const;
 export const BODY_FORMATS = ['form', 'json'] as const;
 export const INTROSPECTION_STYLES = ['rfc7662', 'bearer-json'] as const;
 export const CREDENTIAL_STORES = ['keychain', 'file'] as const;
@@ -34,6 +34,9 @@ export interface Profile {
   resource?: string;
   /** Path of the private key used for private_key_jwt or for minting. */
   private_key?: string;
+  /** Client certificate and its key (PEM files) for mutual TLS (RFC 8705). */
+  tls_client_cert?: string;
+  tls_client_key?: string;
   kid?: string;
   alg?: string;
   /** `aud` of client assertions: "token_url" (default), "issuer", or a literal value. */
@@ -54,7 +57,7 @@ export interface Config {
 
 const STRING_KEYS = [
   'provider', 'base_url', 'issuer', 'token_url', 'introspection_url', 'revocation_url', 'verify_url', 'jwks_uri', 'health_url',
-  'client_id', 'api_key_header', 'username', 'scope', 'audience', 'resource', 'private_key', 'kid', 'alg', 'assertion_audience',
+  'client_id', 'api_key_header', 'username', 'scope', 'audience', 'resource', 'private_key', 'tls_client_cert', 'tls_client_key', 'kid', 'alg', 'assertion_audience',
 ] as const;
 const ENUM_KEYS: Record<string, readonly string[]> = {
   grant: GRANTS,

@@ -27,6 +27,8 @@ export interface HttpOptions {
   connectTimeoutMs?: number;
   /** Extra trusted CA certificates (PEM), for --cacert. */
   ca?: string;
+  /** Client certificate chain and private key (PEM) for mutual TLS. */
+  clientCert?: { cert: string; key: string };
   /** Response bodies larger than this are refused. */
   maxBytes?: number;
   /** Proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), from the injected environment. */
@@ -58,7 +60,7 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): NetworkEr
  * naming its target, so credentials never travel to a second host), and a User-Agent.
  */
 export function createHttpClient(options: HttpOptions): HttpClient {
-  const tls = options.ca ? { ca: options.ca } : undefined;
+  const tls = options.ca || options.clientCert ? { ...(options.ca ? { ca: options.ca } : {}), ...options.clientCert } : undefined;
   const dispatcher = new EnvHttpProxyAgent({
     httpProxy: options.env.HTTP_PROXY ?? options.env.http_proxy,
     httpsProxy: options.env.HTTPS_PROXY ?? options.env.https_proxy,

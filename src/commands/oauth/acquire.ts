@@ -19,6 +19,8 @@ export interface AcquireOptions {
   force?: boolean;
   /** Use the refresh token now, even if the cached access token is still good. */
   refresh?: boolean;
+  /** For the jwt_bearer grant: an assertion from elsewhere (an IdP); else one is signed with the profile's key. */
+  assertion?: string;
 }
 
 export interface Acquired {
@@ -75,6 +77,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
       resource: options.resource,
       ...(effectiveGrant === 'password' ? { password: await session.password() } : {}),
       ...(effectiveGrant === 'refresh_token' ? { refreshToken: await refreshTokenFromStore() } : {}),
+      ...(effectiveGrant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
     });
     const obtainedAt = deps.now();
     const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;

@@ -8,6 +8,8 @@ export function endpointOptions() {
     new Option('--timeout <duration>', 'per-request timeout (default 15s)').argParser(durationArg),
     new Option('--max-wait <duration>', 'total time to wait on 429/503 Retry-After (default 30s)').argParser(durationArg),
     new Option('--cacert <file>', 'extra trusted CA certificates (PEM)'),
+    new Option('--client-cert <file>', 'client certificate (PEM) for mutual TLS, RFC 8705 (or tls_client_cert in the profile)'),
+    new Option('--client-key <file>', 'private key (PEM) of --client-cert (or tls_client_key in the profile)'),
     new Option('--client-secret-file <file>', 'client secret (or webMethods API key) from a file'),
     new Option('--client-secret-stdin', 'client secret (or webMethods API key) from stdin'),
     new Option('--password-file <file>', 'resource owner password from a file (password grant)'),

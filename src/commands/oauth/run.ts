@@ -7,6 +7,7 @@ import { validateClaims } from '../../core/claims/validate.js';
 import { profilePolicy } from '../../core/claims/policy.js';
 import { buildHealthRequest, buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseBearerResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
+import { readTextFile } from '../../io/files.js';
 import { makeStyle, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
 import { readCache, CACHE_KIND } from '../../io/token-cache.js';
 import { acquireToken, type AcquireOptions } from './acquire.js';
@@ -24,9 +25,11 @@ async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalO
 }
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
-export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const file = options.assertionFile;
+  const assertion = file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
   return withSession(options, deps, globals, async (session) => {
-    const acquired = await acquireToken(session, options, deps, globals);
+    const acquired = await acquireToken(session, { ...options, ...(assertion ? { assertion } : {}) }, deps, globals);
     const { token } = acquired;
     // The claims module looks at what came back when it is a JWT (warnings go to stderr only).
     let findings: ReturnType<typeof validateClaims> = [];

@@ -22,6 +22,8 @@ export interface EndpointFlags {
   timeout?: number;
   maxWait?: number;
   cacert?: string;
+  clientCert?: string;
+  clientKey?: string;
   clientSecretFile?: string;
   clientSecretStdin?: boolean;
   passwordFile?: string;
@@ -36,6 +38,8 @@ export interface Session {
   /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
   send(request: OutgoingRequest): Promise<HttpResponse>;
   clientCredentials(): Promise<ClientCredentials>;
+  /** An RFC 7523 §2.1 authorization grant, signed with the profile's key: sub is the profile's username, else the client. */
+  grantAssertion(): Promise<string>;
   password(): Promise<string>;
   /** The credential store, or undefined (with the reason) when none is reachable. */
   store(): Promise<KeyStore | undefined>;
@@ -64,7 +68,11 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
   if (!selected) throw new UsageError('profile_required', 'no profile selected', 'pass --profile NAME (or set AUTHCTL_PROFILE, or `authctl profile use NAME`)');
   const ca = flags.cacert ? await readTextFile(flags.cacert, 'CA file') : undefined;
-  const http = await deps.http({ timeoutMs: (flags.timeout ?? 15) * 1000, ca, verbose: globals.verbose });
+  const certFile = flags.clientCert ?? selected.profile.tls_client_cert;
+  const keyFile = flags.clientKey ?? selected.profile.tls_client_key;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('conflicting_options', 'mutual TLS needs both a client certificate and its key', 'give --client-cert and --client-key (or tls_client_cert and tls_client_key in the profile)');
+  const clientCert = certFile && keyFile ? { cert: await readTextFile(certFile, 'client certificate'), key: await readTextFile(keyFile, 'client key') } : undefined;
+  const http = await deps.http({ timeoutMs: (flags.timeout ?? 15) * 1000, ca, clientCert, verbose: globals.verbose });
   const profile: Profile = { ...selected.profile };
   const issuer = flags.issuer ?? profile.issuer;
   if (issuer && (flags.issuer || !profile.token_url)) {
@@ -114,7 +122,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     flags: '--client-secret-file or --client-secret-stdin',
   };
 
-  async function assertion(): Promise<string> {
+  async function assertion(subject?: string): Promise<string> {
     const clientId = profile.client_id;
     if (!clientId) throw new UsageError('missing_client_setting', `client_auth ${profile.client_auth} needs client_id in the profile`);
     const audience = !profile.assertion_audience || profile.assertion_audience === 'token_url' ? profile.token_url : profile.assertion_audience === 'issuer' ? profile.issuer : profile.assertion_audience;
@@ -130,7 +138,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     const alg = profile.client_auth === 'client_secret_jwt' ? profile.alg ?? 'HS256' : profile.alg ?? defaultAlgorithm(key);
     assertAlgorithmFits(alg, key);
     const kid = profile.kid ?? key.kid;
-    return signJwt(clientAssertionClaims(clientId, audience, deps.now(), randomUUID()), { typ: 'JWT', ...(kid ? { kid } : {}) }, key, alg);
+    return signJwt(clientAssertionClaims(clientId, audience, deps.now(), randomUUID(), 60, subject), { typ: 'JWT', ...(kid ? { kid } : {}) }, key, alg);
   }
 
   async function loadKeyFromKeychain() {
@@ -172,6 +180,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       if (method === 'api_key') return { apiKey: await secret({ kind: 'api_key', envVar: 'AUTHCTL_API_KEY', what: 'API key', flags: '--client-secret-file or --client-secret-stdin', file: flags.clientSecretFile, stdin: flags.clientSecretStdin }) };
       return { clientId };
     },
+    grantAssertion: () => assertion(profile.username ?? profile.client_id),
     password: () => secret({ kind: 'password', envVar: 'AUTHCTL_PASSWORD', file: flags.passwordFile, stdin: flags.passwordStdin, what: 'password', flags: '--password-file or --password-stdin' }),
     store,
     close: () => http.close(),

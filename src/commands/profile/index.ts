@@ -25,7 +25,9 @@ const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices
   ['scope', 'scope to request'],
   ['audience', 'audience to request'],
   ['resource', 'resource indicator to request (RFC 8707)'],
-  ['private_key', 'private key file for private_key_jwt or minting'],
+  ['private_key', 'private key file for private_key_jwt, jwt_bearer assertions or minting'],
+  ['tls_client_cert', 'client certificate file for mutual TLS (RFC 8705 tls_client_auth)'],
+  ['tls_client_key', 'private key file of the client certificate'],
   ['kid', 'key id to put in minted tokens and assertions'],
   ['alg', 'signing algorithm for minted tokens and assertions'],
 ];

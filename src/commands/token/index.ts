@@ -67,6 +67,7 @@ function getCommand(deps: Deps, name: 'get' | 'refresh') {
       .option('--scope <scope>', 'scope to request')
       .option('--audience <audience>', 'audience to request')
       .addOption(new Option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)').argParser(collectResource))
+      .option('--assertion-file <file>', 'jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile\'s key')
       .option('--no-cache', 'neither read nor write the token cache')
       .option('--force', 'ignore a cached token and authenticate again');
   }

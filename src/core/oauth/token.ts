@@ -60,7 +60,7 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 /**
  * Adds client authentication to a request's body fields and headers, per the profile's
  * method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt,
- * none, or an API-key header (webMethods).
+ * tls_client_auth (RFC 8705), none, or an API-key header (webMethods).
  */
 export function applyClientAuth(profile: Profile, credentials: ClientCredentials, fields: Record<string, unknown>, headers: Record<string, string>): void {
   const method = profile.client_auth ?? 'client_secret_basic';
@@ -83,6 +83,7 @@ export function applyClientAuth(profile: Profile, credentials: ClientCredentials
       fields.client_assertion = need(credentials.clientAssertion, 'a client assertion');
       break;
     case 'none':
+    case 'tls_client_auth': // RFC 8705 §2: the client certificate authenticates, the body names the client
       fields.client_id = need(credentials.clientId ?? profile.client_id, 'a client_id');
       break;
     case 'api_key':
@@ -175,9 +176,10 @@ export function reusableUntil(obtainedAt: number, expiresIn: number | undefined)
 }
 
 /**
- * Claims of an RFC 7523 client assertion: iss = sub = client id, the audience the profile
- * names, a unique jti, and a short life (60 s by default).
+ * Claims of an RFC 7523 assertion: iss = client id, sub = client id for client authentication
+ * (§2.2) or the user for the JWT bearer grant (§2.1), the audience the profile names, a
+ * unique jti, and a short life (60 s by default).
  */
-export function clientAssertionClaims(clientId: string, audience: string, now: number, jti: string, lifetime = 60): Record<string, unknown> {
-  return { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + lifetime, jti };
+export function clientAssertionClaims(clientId: string, audience: string, now: number, jti: string, lifetime = 60, subject = clientId): Record<string, unknown> {
+  return { iss: clientId, sub: subject, aud: audience, iat: now, exp: now + lifetime, jti };
 }
