@@ -76,6 +76,18 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     expect(JSON.parse((await run(['credentials', 'list', '--json', '--profile', 'old', '--max-age', '120'])).stdout).credentials[0].rotation_due).toBe(false);
   });
 
+  it('authctl check finds the keychain entry, dates it, and goes on to the token endpoint', async () => {
+    const created = Math.floor(Date.now() / 1000) - 100 * 86400;
+    execFileSync('secret-tool', ['store', '--label', 'aged', 'service', service, 'username', 'aged/client_secret'], { input: JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: 'aged-secret-value' }) });
+    expect((await run(['profile', 'add', 'aged', '--token-url', 'http://127.0.0.1:9/token', '--client-id', 'c'])).code).toBe(0);
+    const r = await run(['check', 'aged', '--json']);
+    expect(r.code).toBe(1);
+    const checks = JSON.parse(r.stdout).checks as { check: string; status: string; code?: string; message: string }[];
+    expect(checks.find((c) => c.check === 'credentials')).toMatchObject({ status: 'warn', code: 'rotation_due', message: 'client_secret from Secret Service is 100 days old: rotate it (every 90 days)' });
+    expect(checks.find((c) => c.check === 'token')).toMatchObject({ status: 'fail', code: 'network_unreachable' });
+    expect(r.stdout).not.toContain('aged-secret-value');
+  });
+
   it('a missing entry is credential_not_found (exit 4)', async () => {
     const r = await run(['credentials', 'get', 'api_key', '--profile', 'nobody']);
     expect(r.code).toBe(4);

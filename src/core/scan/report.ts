@@ -21,7 +21,6 @@ export function toSarif(findings: readonly ScanFinding[], version: string): Reco
           driver: {
             name: 'authctl',
             semanticVersion: version,
-            informationUri: 'https://github.com/authctl/authctl',
             rules: ruleIds.map((id) => ({
               id,
               name: id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
