@@ -36,7 +36,6 @@ const why = (error: unknown) => (error instanceof AuthctlError ? { code: error.c
 async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals: GlobalOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const add = (check: CheckName, status: CheckStatus, message: string, code?: string) => results.push({ profile: name, check, status, message, ...(code ? { code } : {}) });
-  const now = deps.now();
   let session: Session;
   try {
     session = await openSession(flags, deps, { ...globals, profile: name });
@@ -48,42 +47,8 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
     const { profile } = session;
     add('profile', 'pass', [profile.provider && `provider ${profile.provider}`, profile.token_url && `token endpoint ${profile.token_url}`].filter(Boolean).join(', ') || 'no endpoints: signing material only');
 
-    // Credentials: present in the environment or the store, without prompting; stored ones have an age.
-    let credentialsOk = true;
-    const needed = neededCredentials(profile);
-    for (const need of needed) {
-      const explicit = need.kind === 'client_secret' || need.kind === 'api_key' ? flags.clientSecretFile ?? (flags.clientSecretStdin ? 'stdin' : undefined) : need.kind === 'password' ? flags.passwordFile ?? (flags.passwordStdin ? 'stdin' : undefined) : undefined;
-      if (explicit) {
-        add('credentials', 'pass', `${need.kind} from ${explicit}`);
-        continue;
-      }
-      if (need.envVar && deps.io.env[need.envVar]) {
-        add('credentials', 'pass', `${need.kind} from ${need.envVar}`);
-        continue;
-      }
-      const store = await session.store();
-      let raw: string | undefined;
-      try {
-        raw = store ? await store.get(accountName(name, need.kind)) : undefined;
-      } catch (error) {
-        raw = undefined;
-        add('credentials', 'fail', `${need.kind}: ${why(error).message}`, why(error).code);
-        credentialsOk = false;
-        continue;
-      }
-      if (raw === undefined) {
-        credentialsOk = false;
-        add('credentials', 'fail', `no ${need.kind}${need.envVar ? ` in ${need.envVar} or` : ' in'} ${store ? store.description : 'a credential store (none is reachable)'}`, 'credential_missing');
-        continue;
-      }
-      const age = credentialAge(decodeCredential(raw, need.kind).created, now, flags.rotationDays);
-      const where = `${need.kind} from ${store!.description}`;
-      if (age.days === undefined) add('credentials', 'pass', `${where} (age unknown: not stored by authctl)`);
-      else if (age.stale) add('credentials', 'warn', `${where} is ${age.days} days old: rotate it (every ${flags.rotationDays} days)`, 'rotation_due');
-      else add('credentials', 'pass', `${where}, ${age.days} days old`);
-    }
-    if (!needed.length) add('credentials', 'skip', 'the profile needs no stored secret');
-
+    const now = deps.now();
+    const credentialsOk = await checkCredentials(session, flags, now, deps, add);
     await checkKey(profile.private_key, profile.alg, flags.rotationDays, now, deps, add);
 
     const token = await checkToken(session, credentialsOk, flags, deps, globals, add);
@@ -95,6 +60,44 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
 }
 
 type Add = (check: CheckName, status: CheckStatus, message: string, code?: string) => void;
+
+/** Each secret the profile needs: present in the environment or the store (never a prompt); a stored one has an age. */
+async function checkCredentials(session: Session, flags: CheckFlags, now: number, deps: Deps, add: Add): Promise<boolean> {
+  let credentialsOk = true;
+  const needed = neededCredentials(session.profile);
+  for (const need of needed) {
+    const explicit = need.kind === 'client_secret' || need.kind === 'api_key' ? flags.clientSecretFile ?? (flags.clientSecretStdin ? 'stdin' : undefined) : need.kind === 'password' ? flags.passwordFile ?? (flags.passwordStdin ? 'stdin' : undefined) : undefined;
+    if (explicit) {
+      add('credentials', 'pass', `${need.kind} from ${explicit}`);
+      continue;
+    }
+    if (need.envVar && deps.io.env[need.envVar]) {
+      add('credentials', 'pass', `${need.kind} from ${need.envVar}`);
+      continue;
+    }
+    const store = await session.store();
+    let raw: string | undefined;
+    try {
+      raw = store ? await store.get(accountName(session.name, need.kind)) : undefined;
+    } catch (error) {
+      add('credentials', 'fail', `${need.kind}: ${why(error).message}`, why(error).code);
+      credentialsOk = false;
+      continue;
+    }
+    if (raw === undefined) {
+      credentialsOk = false;
+      add('credentials', 'fail', `no ${need.kind}${need.envVar ? ` in ${need.envVar} or` : ' in'} ${store ? store.description : 'a credential store (none is reachable)'}`, 'credential_missing');
+      continue;
+    }
+    const age = credentialAge(decodeCredential(raw, need.kind).created, now, flags.rotationDays);
+    const where = `${need.kind} from ${store!.description}`;
+    if (age.days === undefined) add('credentials', 'pass', `${where} (age unknown: not stored by authctl)`);
+    else if (age.stale) add('credentials', 'warn', `${where} is ${age.days} days old: rotate it (every ${flags.rotationDays} days)`, 'rotation_due');
+    else add('credentials', 'pass', `${where}, ${age.days} days old`);
+  }
+  if (!needed.length) add('credentials', 'skip', 'the profile needs no stored secret');
+  return credentialsOk;
+}
 
 /** A fresh token (no cache), judged like any other: claims, signature, headroom. Returns it for the health check. */
 async function checkToken(session: Session, credentialsOk: boolean, flags: CheckFlags, deps: Deps, globals: GlobalOptions, add: Add): Promise<string | undefined> {

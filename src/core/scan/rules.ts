@@ -51,7 +51,11 @@ function entropy(value: string): number {
 const PLACEHOLDER_WORDS = /your|example|placeholder|change[-_]?me|xxxx|dummy|sample|redacted|replace|insert|todo|fixme|secret[-_]?here|token[-_]?here|\.\.\.|\*\*\*/i;
 const TEMPLATE = /^(\$\{?[\w.:-]+\}?|\$\(.*\)|<[^>]*>|\{\{.*\}\}|%\(?\w*\)?s|%[A-Z_]+%|env\(.*\)|process\.env.*|os\.environ.*|null|none|nil|true|false|undefined|secret|password|test|testing)$/i;
 
-/** A value a human wrote as a stand-in ("your-api-secret", "${SECRET}", "<token>"), not a real secret. */
+/**
+ * A value a human wrote as a stand-in ("your-api-secret", "${SECRET}", "<token>"), not a real secret.
+ *
+ * @example isPlaceholder('${CLIENT_SECRET}') // true
+ */
 export function isPlaceholder(value: string): boolean {
   return TEMPLATE.test(value) || PLACEHOLDER_WORDS.test(value) || /^(.)\1+$/.test(value);
 }
@@ -248,7 +252,7 @@ function assignmentHits(text: string, ctx: DetectContext): Hit[] {
 }
 
 /** A cheap test that lets most files skip every detector. */
-export const PREFILTER = /eyJ|PRIVATE KEY|"kty"|secret|passw|pwd|api.?key|token|basic|bearer|curl|:\/\/[^/\s:@]+:[^/\s@]+@/i;
+const PREFILTER = /eyJ|PRIVATE KEY|"kty"|secret|passw|pwd|api.?key|token|basic|bearer|curl|:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /**
  * Every detector over one text. Pure: the caller passes the time (tokens are judged live or

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { maskSecret, maskToken } from '../redact.js';
 import type { Finding } from '../claims/types.js';
-import { detect, RULES, SEVERITIES, type RuleId, type ScanSeverity } from './rules.js';
+import { detect, SEVERITIES, type RuleId, type ScanSeverity } from './rules.js';
 
 /** One reported secret. The secret itself is not in here: only its mask and fingerprint. */
 export interface ScanFinding {
@@ -71,8 +71,4 @@ export function scanText(text: string, path: string, now: number): ScanFinding[]
     });
   }
   return findings;
-}
-
-export function ruleDescription(rule: RuleId): string {
-  return RULES[rule];
 }
