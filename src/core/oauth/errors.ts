@@ -25,13 +25,14 @@ export function oauthError(response: ResponseLike, what: string): AuthctlError {
   if (status >= 500) {
     return new NetworkError('server_error', `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`, 'the server failed; try again later');
   }
+  // Rate limiting is the server's state, not a refusal of the client, whatever code the body carries.
+  if (status === 429) return new NetworkError('rate_limited', `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`, 'raise --max-wait, or try again later');
   if (code) {
     const message = `${where}: ${code}${description ? `: ${description}` : ''}`;
     return AUTH_ERRORS.has(code) || status === 401 || status === 403 ? new AuthError(code, message) : new AuthError(code, message, 'check the profile: grant, client authentication, scope');
   }
   if (status === 401) return new AuthError('unauthorized', `${where}: credentials refused`, 'check the client id and secret (authctl credentials get client_secret)');
   if (status === 403) return new AuthError('forbidden', `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the request was refused`, 'check the credentials and what this client is allowed to do');
-  if (status === 429) return new NetworkError('rate_limited', `${where}: rate limited, and the limit was still in force after the allowed wait`, 'raise --max-wait, or try again later');
   const looksHtml = /^\s*</.test(text);
   return new AuthError('request_refused', `${where} with ${!text.trim() ? 'an empty body' : looksHtml ? 'an HTML page' : 'a non-OAuth body'}`, 'the server gave no OAuth error code; check the endpoint URL and the profile');
 }

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { json, startServer, type FixtureServer } from '../helpers/server.js';
+
+/**
+ * A token endpoint that misbehaves in every way the issue lists. Each fault gives one line with
+ * a stable code and the exit code from CLI.md, in bounded time, and never echoes the secret.
+ */
+let dir: string;
+let env: Record<string, string>;
+let server: FixtureServer;
+const SECRET = 'fault-test-client-secret';
+
+beforeAll(async () => {
+  dir = tmpHome();
+  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data'), AUTHCTL_CLIENT_SECRET: SECRET };
+  server = await startServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/500/token') return json(res, { error: 'server_error', error_description: 'database down' }, {}, 500);
+    if (path === '/malformed/token') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token": "abc", ');
+    if (path === '/no-token/token') return json(res, { token_type: 'Bearer', expires_in: 60 });
+    if (path === '/big/token') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`{"access_token":"${'a'.repeat(2 * 1024 * 1024)}"}`);
+    if (path === '/redirect/token') return void res.writeHead(307, { location: 'http://127.0.0.1:9/token' }).end();
+    if (path === '/slow/token') return void setTimeout(() => json(res, { access_token: 'late', token_type: 'Bearer' }), 5000);
+    if (path === '/limited/token') return json(res, { error: 'slow_down' }, { 'retry-after': '120' }, 429);
+    json(res, { error: 'not_found' }, {}, 404);
+  });
+  for (const name of ['500', 'malformed', 'no-token', 'big', 'redirect', 'slow', 'limited']) {
+    expect((await runCli(['profile', 'add', name, '--token-url', `${server.url}/${name}/token`, '--client-id', 'c'], { cwd: dir, env })).code).toBe(0);
+  }
+});
+afterAll(async () => {
+  await server.close();
+  cleanupHomes();
+});
+
+describe('token endpoint faults', () => {
+  it.each([
+    ['500', 3, /^authctl: error\[server_error\]: the token endpoint \(\/500\/token\) answered HTTP 500: server_error \(database down\)$/m],
+    ['malformed', 3, /^authctl: error\[invalid_response\]: /m],
+    ['no-token', 3, /^authctl: error\[invalid_response\]: the token endpoint \(\/no-token\/token\) answered HTTP 200 without an access token$/m],
+    ['big', 3, /^authctl: error\[response_too_large\]: /m],
+    ['redirect', 3, /^authctl: error\[redirect_refused\]: .* answered 307 redirecting to http:\/\/127\.0\.0\.1:9\/token; authctl does not follow redirects$/m],
+    ['slow', 3, /^authctl: error\[network_timeout\]: no complete response from http:\/\/127\.0\.0\.1:\d+ within 1 s$/m],
+    ['limited', 3, /^authctl: error\[rate_limited\]: the token endpoint \(\/limited\/token\) answered HTTP 429: rate limited \(slow_down\), and the limit was still in force after the allowed wait$/m],
+  ])('%s: exit %d with one line', async (name, code, message) => {
+    const started = Date.now();
+    const r = await runCli(['token', 'get', '--profile', name, '--no-cache', '--timeout', '1s', '--max-wait', '2s'], { cwd: dir, env });
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toContain(SECRET);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('the redirect was not followed: the credentials went to one host only', () => {
+    expect(server.hits.filter((h) => h.startsWith('POST /redirect/')).length).toBe(1);
+  });
+});
