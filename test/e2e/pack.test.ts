@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
@@ -23,6 +23,13 @@ describe('the npm package', () => {
       expect(execFileSync('authctl', ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
       const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"packed"}').toString('base64url')}.`;
       expect(execFileSync('authctl', ['decode', '--json', token], { env, encoding: 'utf8' })).toContain('"sub": "packed"');
+      // a tree large enough for scan's worker threads, whose entry must ship in the package too
+      const tree = join(dir, 'tree');
+      mkdirSync(tree);
+      for (let i = 0; i < 300; i++) writeFileSync(join(tree, `f${i}.env`), i === 150 ? 'CLIENT_SECRET=Zk8pQ2vX9mL4nR7tB3wY\n' : `N=${i}\n`);
+      const scanned = spawnSync('authctl', ['scan', '--json', tree], { env, encoding: 'utf8' });
+      expect(scanned.status).toBe(1);
+      expect(JSON.parse(scanned.stdout)).toMatchObject({ summary: { files_scanned: 300 }, findings: [{ rule: 'client-secret', path: expect.stringMatching(/f150\.env$/) }] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
