@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
@@ -21,7 +21,18 @@ describe('authctl completion', () => {
     expect(stderr).toMatch(/error\[invalid_argument\]/);
   });
 
-  describe('driving real bash completion', () => {
+  // Each shell's own completion machinery, fed the checked-in script: bash through COMP_WORDS,
+  // fish through `complete -C`, zsh by calling the function with words/CURRENT and a compadd
+  // that prints (zsh itself filters by prefix, so that is done here as zsh would).
+  const installed = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
+  const shells = (['bash', 'zsh', 'fish'] as const).filter((shell) => {
+    if (installed(shell)) return true;
+    if (process.env.CI === 'true') throw new Error(`CI=true but ${shell} is not installed (.ci/run installs it)`);
+    console.warn(`\n  ${shell} completion tests SKIPPED: ${shell} is not installed\n`);
+    return false;
+  });
+
+  describe.each(shells)('driving real %s completion', (shell) => {
     const home = tmpHome();
     const bin = join(home, 'bin');
     mkdirSync(bin);
@@ -29,19 +40,29 @@ describe('authctl completion', () => {
     const config = join(home, 'config.toml');
     execFileSync(process.execPath, [BIN, '--config', config, 'profile', 'add', 'alpha', '--token-url', 'https://a/t']);
     execFileSync(process.execPath, [BIN, '--config', config, 'profile', 'add', 'beta', '--token-url', 'https://b/t']);
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home, AUTHCTL_CONFIG: config };
+    const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
 
-    /** Sources the script in a real bash, sets COMP_WORDS/COMP_CWORD as readline would, prints COMPREPLY. */
     function complete(line: string): string[] {
       const words = line.split(' ');
-      const script = `source ${JSON.stringify(join(ROOT, FILES.bash))}
-COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
+      const script = join(ROOT, FILES[shell]);
+      let out: string;
+      if (shell === 'bash') {
+        out = execFileSync('bash', ['--norc', '--noprofile', '-c', `source ${quote(script)}
+COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}
 _authctl_complete
-printf '%s\\n' "\${COMPREPLY[@]}"`;
-      const out = execFileSync('bash', ['--norc', '--noprofile', '-c', script], {
-        env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, AUTHCTL_CONFIG: config },
-        encoding: 'utf8',
-      });
-      return out.split('\n').filter(Boolean).sort();
+printf '%s\\n' "\${COMPREPLY[@]}"`], { env, encoding: 'utf8' });
+      } else if (shell === 'fish') {
+        out = execFileSync('fish', ['--no-config', '-c', `source ${quote(script)}; complete -C ${quote(line)}`], { env, encoding: 'utf8' }).replace(/\t.*$/gm, '');
+      } else {
+        out = execFileSync('zsh', ['-f', '-c', `compdef() { :; }; compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; _files() { :; }
+source ${quote(script)}
+words=(${words.map(quote).join(' ')}); CURRENT=${words.length}
+_authctl`], { env, encoding: 'utf8' });
+        const prefix = words.at(-1)!;
+        out = out.split('\n').filter((c) => c.startsWith(prefix)).join('\n');
+      }
+      return [...new Set(out.split('\n').filter(Boolean))].sort();
     }
 
     it.each([
