@@ -50,6 +50,15 @@ token_url = "${a.issuer}/token"
 jwks_uri = "${b.issuer}/jwks"
 client_id = "${DEV_DEFAULTS.clientId}"
 
+[profiles.token-url-only]
+token_url = "${a.issuer}/token"
+client_id = "${DEV_DEFAULTS.clientId}"
+
+[profiles.token-url-and-issuer]
+token_url = "${a.issuer}/token"
+issuer = "${a.issuer}"
+client_id = "${DEV_DEFAULTS.clientId}"
+
 [profiles.partner-weak]
 provider = "justgold"
 private_key = "weak.pem"
@@ -127,11 +136,19 @@ describe('authctl check', () => {
     expect([s['wrong-jwks.token'], s['wrong-jwks.signature']]).toEqual(['pass', 'fail:invalid_signature']);
   });
 
+  it('the JWKS comes from jwks_uri, else discovery on the issuer; with neither the signature check is skipped, saying why', async () => {
+    const r = await check(['token-url-only', 'token-url-and-issuer', '--json'], SECRET);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).checks as Row[];
+    expect(rows.find((c) => c.profile === 'token-url-only' && c.check === 'signature')).toMatchObject({ status: 'skip', message: 'no jwks_uri in the profile, and no issuer to discover one from' });
+    expect(rows.find((c) => c.profile === 'token-url-and-issuer' && c.check === 'signature')).toMatchObject({ status: 'pass', message: expect.stringMatching(/^verified against http:\/\/127\.0\.0\.1:\d+\/jwks/) });
+  });
+
   it('key files: below strength fails, past the rotation age warns; profiles without endpoints skip the token checks', async () => {
     const r = await check(['--all', '--json'], SECRET);
     expect(r.code).toBe(1);
     const s = statuses(r.stdout);
-    expect(JSON.parse(r.stdout).profiles).toEqual(['local', 'strange-aud', 'wrong-jwks', 'partner-weak', 'partner-old']);
+    expect(JSON.parse(r.stdout).profiles).toEqual(['local', 'strange-aud', 'wrong-jwks', 'token-url-only', 'token-url-and-issuer', 'partner-weak', 'partner-old']);
     expect(s['partner-weak.key']).toBe('fail:weak_key');
     expect(s['partner-old.key']).toBe('warn:rotation_due');
     expect(s['partner-old.token']).toBe('skip');

@@ -132,19 +132,20 @@ async function checkToken(session: Session, credentialsOk: boolean, flags: Check
     else if (warnings.length) add('claims', 'warn', warnings.map((f) => f.message).join('; '), warnings[0]!.code);
     else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
 
-    if (profile.jwks_uri) {
-      try {
-        const { loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
-        const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
+    try {
+      const { discover, loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+      const jwksUri = profile.jwks_uri ?? (profile.issuer ? (await discover(profile.issuer, session.http)).jwks_uri : undefined);
+      if (!jwksUri) {
+        add('signature', 'skip', 'no jwks_uri in the profile, and no issuer to discover one from');
+      } else {
+        const { jwks } = await loadRemoteJwks(jwksUri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
         const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
         const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
-        if (failure) add('signature', 'fail', `${profile.jwks_uri}: ${failure.message}`, failure.code);
-        else add('signature', 'pass', `verified against ${profile.jwks_uri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
-      } catch (error) {
-        add('signature', 'fail', why(error).message, why(error).code);
+        if (failure) add('signature', 'fail', `${jwksUri}: ${failure.message}`, failure.code);
+        else add('signature', 'pass', `verified against ${jwksUri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
       }
-    } else {
-      add('signature', 'skip', 'no jwks_uri or issuer in the profile');
+    } catch (error) {
+      add('signature', 'fail', why(error).message, why(error).code);
     }
   } else {
     add('claims', 'skip', 'an opaque token has no claims to read (use authctl introspect)');
