@@ -91,6 +91,10 @@ beforeAll(async () => {
   put('config/.env.example', ['CLIENT_SECRET=your-client-secret', 'PASSWORD=changeme', 'API_KEY=<api-key>', 'REFRESH_TOKEN=', ''].join('\n'));
   put('config/app.json', JSON.stringify({ client_id: 'svc', client_secret: '9f8e7d6c5b4a3f2e1d0c9b8a', password: '<password>', token_endpoint: 'https://auth.example.com/token' }, null, 2));
   put('config/app.yaml', ['auth:', '  client_secret: ${CLIENT_SECRET}', '  password: "S3cure!Passw0rd-2024"', '  api_key: your-api-secret', ''].join('\n'));
+  // encrypted material: committed on purpose, decoys
+  put('config/secrets.enc.yaml', ['db:', '  password: ENC[AES256_GCM,data:8mQ1tXz9,iv:4Rk0pLq2wE7yT5uI,tag:Zx3Cv6Bn9Mm1Qa2W,type:str]', 'sops:', '  version: 3.8.1', ''].join('\n'));
+  put('config/application.yml', ['spring:', '  datasource:', "    password: '{cipher}AQB8mK2xP9vR4tY7wZ1cN5bH3jL6fD0sG'", ''].join('\n'));
+  put('group_vars/all.yml', ['db_password: !vault |', '  $ANSIBLE_VAULT;1.1;AES256', '  6233343531356230343036353466363834363263383530', ''].join('\n'));
   planted.push('Zk8pQ2vX9mL4nR7tB3wY', 'Tr0ub4dor&3x', 'wh_5Tq9Lr2Xz8Vb4Nc7', '9f8e7d6c5b4a3f2e1d0c9b8a', 'S3cure!Passw0rd-2024');
 
   // --- curl commands and logs
@@ -186,7 +190,7 @@ describe('authctl scan over a planted tree', () => {
     expect(r.stdout).toMatch(/^scripts\/get-token\.sh:2:6 {2}high {5}basic-auth/m);
     expect(r.stdout).toMatch(/^scripts\/get-token\.sh:3:\d+ {2}high {5}client-secret/m);
     expect(r.stdout).toMatch(/^logs\/app\.log:1:\d+ {2}critical jwt {2}eyJhbGciOi…/m);
-    expect(r.stdout).toMatch(/✖ 10 findings in 6 files; 10 at or above medium$/m);
+    expect(r.stdout).toMatch(/✖ 10 findings in 8 files; 10 at or above medium$/m);
     expectNoSecret(r.stdout + r.stderr);
   });
 

@@ -63,8 +63,11 @@ export function isPlaceholder(value: string): boolean {
 /** A URL, a path or a number assigned to a secret-sounding key is a reference, not the secret. */
 const REFERENCE = /^([a-z][\w+.-]*:\/\/(?![^/@\s]*:[^/@\s]*@)|[~.]?\/|\d+$)/i;
 
+/** Values encrypted at rest by SOPS, Ansible Vault, Spring Cloud Config or Vault transit: safe to commit. */
+const ENCRYPTED_VALUE = /^(ENC\[[A-Z0-9_]+(,|$)|\{cipher\}|vault:v\d+:|!vault\b|\$ANSIBLE_VAULT;)/;
+
 function plausibleSecret(value: string, minLength = 8): boolean {
-  return value.length >= minLength && !isPlaceholder(value) && !REFERENCE.test(value) && entropy(value) >= 2.5;
+  return value.length >= minLength && !isPlaceholder(value) && !REFERENCE.test(value) && !ENCRYPTED_VALUE.test(value) && entropy(value) >= 2.5;
 }
 
 // The jwt.io sample token, in thousands of READMEs: signed with "your-256-bit-secret".
