@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { json, startServer, type FixtureServer } from '../helpers/server.js';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 
 /**
  * A token endpoint that misbehaves in every way the issue lists. Each fault gives one line with
@@ -24,9 +26,10 @@ beforeAll(async () => {
     if (path === '/redirect/token') return void res.writeHead(307, { location: 'http://127.0.0.1:9/token' }).end();
     if (path === '/slow/token') return void setTimeout(() => json(res, { access_token: 'late', token_type: 'Bearer' }), 5000);
     if (path === '/limited/token') return json(res, { error: 'slow_down' }, { 'retry-after': '120' }, 429);
+    if (path === '/ok/token') return json(res, { access_token: `direct-${String(req.headers['user-agent'])}`, token_type: 'Bearer' });
     json(res, { error: 'not_found' }, {}, 404);
   });
-  for (const name of ['500', 'malformed', 'no-token', 'big', 'redirect', 'slow', 'limited']) {
+  for (const name of ['500', 'malformed', 'no-token', 'big', 'redirect', 'slow', 'limited', 'ok']) {
     expect((await runCli(['profile', 'add', name, '--token-url', `${server.url}/${name}/token`, '--client-id', 'c'], { cwd: dir, env })).code).toBe(0);
   }
 });
@@ -57,5 +60,37 @@ describe('token endpoint faults', () => {
 
   it('the redirect was not followed: the credentials went to one host only', () => {
     expect(server.hits.filter((h) => h.startsWith('POST /redirect/')).length).toBe(1);
+  });
+});
+
+describe('proxies from the environment', () => {
+  it('HTTP_PROXY tunnels the request through the proxy (CONNECT); NO_PROXY bypasses it; the User-Agent names authctl', async () => {
+    // A minimal CONNECT proxy, as corporate proxies are: it records the tunnels it opens.
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+      tunnels.push(String(req.url));
+      const [host, port] = String(req.url).split(':');
+      const upstream = connect(Number(port), host!, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const viaProxy = await runCli(['token', 'get', '--profile', 'ok', '--no-cache'], { cwd: dir, env: { ...env, HTTP_PROXY: proxyUrl } });
+      expect(viaProxy.stdout).toMatch(/^direct-authctl\/\d+\.\d+\.\d+\n$/);
+      expect(tunnels).toEqual([new URL(server.url).host]);
+
+      const direct = await runCli(['token', 'get', '--profile', 'ok', '--no-cache'], { cwd: dir, env: { ...env, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+      expect(direct.stdout).toMatch(/^direct-authctl\//);
+      expect(tunnels).toHaveLength(1);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
