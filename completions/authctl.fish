@@ -22,7 +22,7 @@ complete -c authctl -l no-color -d 'no colour (also NO_COLOR); FORCE_COLOR force
 complete -c authctl -l debug -d 'show stack traces for unexpected errors'
 complete -c authctl -s v -l verbose -d 'more detail on stderr (secrets stay redacted)'
 complete -c authctl -l config -r -F -d 'config file'
-complete -c authctl -l profile -xa '(authctl profile list --names 2>/dev/null)' -d 'profile to use'
+complete -c authctl -l profile -xa '(authctl profile list --names 2>/dev/null)' -d 'profile to use (check: repeatable)'
 complete -c authctl -s h -l help -d 'show help'
 complete -c authctl -n '__fish_seen_subcommand_from keygen' -l type -xa 'rsa ec ed25519 oct' -d 'key type'
 complete -c authctl -n '__fish_seen_subcommand_from keygen' -l size -r -F -d 'RSA: 2048, 3072, 4096 (default 2048); oct: 256, 384, 512 (default 256)'

@@ -13,6 +13,8 @@ export interface GlobalOptions {
   verbose: boolean;
   config?: string;
   profile?: string;
+  /** Every --profile given (only `check` accepts more than one). */
+  profiles?: string[];
 }
 
 /**

@@ -31,6 +31,7 @@ function configureTree(command: AnyCommand): void {
 
 /** The root command and its global flags, with every command attached. */
 export function buildProgram(deps: Deps) {
+  const profiles: string[] = [];
   const program = new Command('authctl')
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
     .version(VERSION, '-V, --version')
@@ -39,7 +40,8 @@ export function buildProgram(deps: Deps) {
     .option('--debug', 'show stack traces for unexpected errors', false)
     .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)', false)
     .addOption(new Option('--config <file>', 'config file').env('AUTHCTL_CONFIG'))
-    .addOption(new Option('--profile <name>', 'profile to use').env('AUTHCTL_PROFILE'))
+    // Every --profile is kept: `check` takes several; the others refuse more than one (see globalsOf).
+    .addOption(new Option('--profile <name>', 'profile to use (check: repeatable)').env('AUTHCTL_PROFILE').argParser((name: string) => (profiles.push(name), name)))
     .addHelpText(
       'after',
       `
@@ -66,5 +68,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
     .addCommand(demoCommand(deps))
     .addCommand(completionCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand);
+  // AUTHCTL_PROFILE goes through the same parser, but only flags typed on the command line count here.
+  program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));
   return program;
 }

@@ -1,6 +1,11 @@
 import type { GlobalOptions } from '../deps.js';
+import { UsageError } from '../errors.js';
 
 /** The root's global flags as seen from any command (commander merges them in). */
-export function globalsOf(cmd: { optsWithGlobals(): object }): GlobalOptions {
-  return cmd.optsWithGlobals() as unknown as GlobalOptions;
+export function globalsOf(cmd: { optsWithGlobals(): object; name(): string }): GlobalOptions {
+  const globals = cmd.optsWithGlobals() as unknown as GlobalOptions;
+  if ((globals.profiles?.length ?? 0) > 1 && cmd.name() !== 'check') {
+    throw new UsageError('conflicting_options', `--profile given ${globals.profiles!.length} times`, 'only authctl check takes several profiles');
+  }
+  return globals;
 }

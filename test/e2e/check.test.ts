@@ -155,6 +155,16 @@ describe('authctl check', () => {
     expect((JSON.parse(r.stdout).checks as Row[]).find((c) => c.profile === 'partner-weak' && c.check === 'key')!.message).toBe('weak.pem: RSA key of 1024 bits is below 2048');
   });
 
+  it('profiles can be named as arguments or with repeated --profile (other commands refuse a second --profile)', async () => {
+    const r = await runCli(['--profile', 'strange-aud', 'check', '--profile', 'wrong-jwks', 'local', '--json'], { cwd: dir, env: { ...env, ...SECRET } });
+    expect(JSON.parse(r.stdout).profiles).toEqual(['local', 'strange-aud', 'wrong-jwks']);
+    const fromEnv = await runCli(['check', 'local', '--json'], { cwd: dir, env: { ...env, ...SECRET, AUTHCTL_PROFILE: 'wrong-jwks' } });
+    expect(JSON.parse(fromEnv.stdout).profiles).toEqual(['local']);
+    const twice = await runCli(['decode', '--profile', 'a', '--profile', 'b', 'x'], { cwd: dir, env });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/^authctl: error\[conflicting_options\]: --profile given 2 times\nhint: only authctl check takes several profiles/);
+  });
+
   it('usage errors: an unknown profile, --all with names', async () => {
     const unknown = await check(['nope']);
     expect(unknown.code).toBe(2);

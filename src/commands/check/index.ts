@@ -14,7 +14,7 @@ function days(value: string): number {
 export function checkCommand(deps: Deps) {
   const command = new Command('check')
     .description('CI checks of profiles: credentials present, a token obtainable, its claims, signature and expiry, key strength and rotation')
-    .argument('[profiles...]', 'profiles to check (default: --profile or the default profile)')
+    .argument('[profiles...]', 'profiles to check, as well as any --profile given (default: the default profile)')
     .option('--all', 'check every profile in the config')
     .addOption(new Option('--min-ttl <duration>', 'fail when the token has less time left than this, e.g. 5m').argParser(durationArg))
     .addOption(new Option('--rotation-days <days>', 'flag stored secrets and key files older than this').argParser(days).default(DEFAULT_ROTATION_DAYS))
@@ -33,7 +33,7 @@ discovery), expiry (--min-ttl headroom). A check whose input is missing is skipp
 Exit status: 0 all checks pass, 1 any fails (or warns, with --strict), 2 usage.
 
 Examples:
-  authctl check --profile gooclaim --min-ttl 10m
+  authctl check --profile gooclaim --profile kc --min-ttl 10m
   authctl check --all --junit authctl-check.xml
   AUTHCTL_CLIENT_SECRET="$KC_SECRET" authctl check keycloak --json | jq .summary`,
     )

@@ -200,8 +200,9 @@ const ICON: Record<CheckStatus, (style: Style) => string> = {
 
 export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const store = await deps.config(globals);
-  if (flags.all && flags.profiles.length) throw new UsageError('conflicting_options', '--all checks every profile; do not name profiles as well');
-  const names = flags.all ? Object.keys(store.config.profiles) : flags.profiles.length ? flags.profiles : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
+  const named = [...flags.profiles, ...(globals.profiles?.length ? globals.profiles : [])];
+  if (flags.all && named.length) throw new UsageError('conflicting_options', '--all checks every profile; do not name profiles as well');
+  const names = flags.all ? Object.keys(store.config.profiles) : named.length ? [...new Set(named)] : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
   if (!names.length) throw new UsageError('profile_required', flags.all ? 'the config has no profiles' : 'no profile selected', 'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`');
   for (const name of names) if (!store.config.profiles[name]) throw new UsageError('profile_not_found', `no profile "${name}" in ${store.path}`, `known: ${Object.keys(store.config.profiles).join(', ') || 'none'}`);
 
