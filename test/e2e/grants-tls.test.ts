@@ -93,6 +93,15 @@ describe('mutual TLS (RFC 8705 tls_client_auth) against an HTTPS token endpoint 
     expect(seen.at(-1)).toEqual({ cn: 'mtls-client', body: 'grant_type=client_credentials&client_id=mtls-client' });
   });
 
+  it('authctl check presents the certificate too, and says it expires within 30 days (the test CA issues for 1 day)', async () => {
+    const r = await run(['check', 'mtls', '--cacert', 'ca.pem', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).checks as { check: string; status: string; code?: string; message: string }[];
+    expect(rows.find((c) => c.check === 'certificate')).toMatchObject({ status: 'warn', code: 'certificate_expires_soon', message: expect.stringMatching(/^client\.pem \(CN=mtls-client\) expires in (23|24) h: renew it$/) });
+    expect(rows.find((c) => c.check === 'token')).toMatchObject({ status: 'pass' });
+    expect((await run(['check', 'mtls', '--cacert', 'ca.pem', '--strict'])).code).toBe(1);
+  });
+
   it('fails closed: an untrusted server certificate, a missing client certificate, half a pair', async () => {
     const untrusted = await run(['token', 'get', '--profile', 'mtls', '--no-cache']);
     expect(untrusted.code).toBe(3);

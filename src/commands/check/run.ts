@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
@@ -8,9 +9,9 @@ import { allowedAlgorithms, signatureChecker, toJwks } from '../../core/jwt/veri
 import { validateClaims } from '../../core/claims/validate.js';
 import { profilePolicy } from '../../core/claims/policy.js';
 import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
-import { formatSpan } from '../../core/duration.js';
+import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
 import { selectProfile } from '../../io/config-store.js';
-import { writeFileAtomic } from '../../io/files.js';
+import { readTextFile, writeFileAtomic } from '../../io/files.js';
 import { loadKeyFile } from '../../io/key-file.js';
 import type { CommandResult, Style } from '../../io/output.js';
 import { openSession, type EndpointFlags, type Session } from '../oauth/session.js';
@@ -50,6 +51,7 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
     const now = deps.now();
     const credentialsOk = await checkCredentials(session, flags, now, deps, add);
     await checkKey(profile.private_key, profile.alg, flags.rotationDays, now, deps, add);
+    if (profile.tls_client_cert) await checkCertificate(profile.tls_client_cert, now, add);
 
     const token = await checkToken(session, credentialsOk, flags, deps, globals, add);
     await checkHealth(session, token, credentialsOk, deps, globals, add);
@@ -189,6 +191,23 @@ async function checkKey(path: string | undefined, alg: string | undefined, rotat
   } catch (error) {
     add('key', 'fail', why(error).message, why(error).code);
   }
+}
+
+const CERTIFICATE_WARN_DAYS = 30;
+
+/** The mutual-TLS client certificate: readable, and not expired or about to. */
+async function checkCertificate(path: string, now: number, add: Add): Promise<void> {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(await readTextFile(path, 'client certificate'));
+  } catch (error) {
+    return add('certificate', 'fail', error instanceof AuthctlError ? error.message : `${path}: not a PEM X.509 certificate`, error instanceof AuthctlError ? error.code : 'invalid_certificate');
+  }
+  const until = Math.floor(Date.parse(cert.validTo) / 1000);
+  const subject = cert.subject.split('\n').join(', ');
+  if (until <= now) add('certificate', 'fail', `${path} (${subject}) expired ${formatRelative(until, now)}`, 'certificate_expired');
+  else if (until - now < CERTIFICATE_WARN_DAYS * 86400) add('certificate', 'warn', `${path} (${subject}) expires ${formatRelative(until, now)}: renew it`, 'certificate_expires_soon');
+  else add('certificate', 'pass', `${path} (${subject}) valid until ${formatIsoTime(until)}`);
 }
 
 const ICON: Record<CheckStatus, (style: Style) => string> = {
