@@ -33,6 +33,14 @@ describe('lazy loading', () => {
     expect(loaded.some((url) => url.includes('keyring'))).toBe(false);
   });
 
+  it('the scan detectors load only for scan (the check can fail: scan itself loads them)', () => {
+    const detectors = chunksWith('openssh-key-v1');
+    expect(detectors.length).toBeGreaterThan(0);
+    const loaded = (args: string[]) => detectors.some((chunk) => loadedBy(args).some((url) => url.endsWith(chunk)));
+    expect(loaded(['decode', token])).toBe(false);
+    expect(loaded(['scan', '-'])).toBe(true);
+  });
+
   it('verify with a remote JWKS does load it (the check above can fail)', () => {
     const undici = chunksWith('node_modules/undici/');
     const loaded = loadedBy(['verify', '--jwks', 'http://127.0.0.1:9/jwks', '--timeout', '1s', token]);

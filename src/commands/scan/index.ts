@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
-import { SEVERITIES, RULES } from '../../core/scan/rules.js';
+import { SEVERITIES, RULES } from '../../core/scan/catalog.js';
 
 function bytes(value: string): number {
   const m = /^(\d+)\s*(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());

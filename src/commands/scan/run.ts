@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
-import { SEVERITIES, type ScanSeverity } from '../../core/scan/rules.js';
+import { SEVERITIES, type ScanSeverity } from '../../core/scan/catalog.js';
 import { scanText, severityAtLeast, type ScanFinding } from '../../core/scan/scan.js';
 import { githubAnnotations, parseBaseline, toBaseline, toSarif } from '../../core/scan/report.js';
 import { collectFiles, stagedFiles } from '../../io/walk.js';

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { RULES, type RuleId, type ScanSeverity } from './rules.js';
+import { RULES, type RuleId, type ScanSeverity } from './catalog.js';
 import type { ScanFinding } from './scan.js';
 
 const SARIF_LEVEL: Record<ScanSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };

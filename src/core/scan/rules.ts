@@ -3,22 +3,7 @@ import { validateClaims } from '../claims/validate.js';
 import { formatRelative, formatSpan } from '../duration.js';
 import type { Finding } from '../claims/types.js';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type ScanSeverity = (typeof SEVERITIES)[number];
-
-export const RULES = {
-  jwt: 'a signed JWT (JWS compact)',
-  jwe: 'an encrypted token (JWE compact)',
-  'private-key': 'an unencrypted PEM private key (PKCS#8, PKCS#1, SEC1 or OpenSSH)',
-  'private-key-encrypted': 'a passphrase-encrypted PEM private key',
-  'private-jwk': 'a private or symmetric JWK (has "d" or "k")',
-  'client-secret': 'an OAuth client secret assigned in a config file or a curl command',
-  password: 'a password assigned in a config file or a curl command',
-  'secret-assignment': 'an API key, token or other secret assigned in a config file',
-  'basic-auth': 'HTTP Basic credentials (Authorization: Basic, curl -u id:secret, https://id:secret@host)',
-  'bearer-token': 'an opaque bearer token in a header or log line',
-} as const;
-export type RuleId = keyof typeof RULES;
+import { RULES, type RuleId, type ScanSeverity } from './catalog.js';
 
 /** What a detector found, before positions, suppressions and masking are worked out. */
 export interface Hit {

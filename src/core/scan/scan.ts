@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { maskSecret, maskToken } from '../redact.js';
 import type { Finding } from '../claims/types.js';
-import { detect, SEVERITIES, type RuleId, type ScanSeverity } from './rules.js';
+import { detect } from './rules.js';
+import { SEVERITIES, type RuleId, type ScanSeverity } from './catalog.js';
 
 /** One reported secret. The secret itself is not in here: only its mask and fingerprint. */
 export interface ScanFinding {
