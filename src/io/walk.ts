@@ -58,7 +58,7 @@ export async function collectFiles(roots: readonly string[], cwd: string): Promi
   for (const root of roots) {
     const abs = resolve(cwd, root);
     const info = await lstat(abs).catch(() => undefined);
-    if (!info) throw new UsageError('file_not_found', `${root}: no such file or directory`);
+    if (!info) throw new UsageError('file_unreadable', `${root}: no such file or directory`);
     if (info.isSymbolicLink()) {
       report.skippedSymlinks++;
     } else if (info.isFile()) {

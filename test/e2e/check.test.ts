@@ -168,7 +168,7 @@ describe('authctl check', () => {
   it('usage errors: an unknown profile, --all with names', async () => {
     const unknown = await check(['nope']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^authctl: error\[profile_not_found\]: no profile "nope" in /);
+    expect(unknown.stderr).toMatch(/^authctl: error\[profile_not_found\]: no profile named "nope" in /);
     expect((await check(['--all', 'local'])).code).toBe(2);
   });
 });

@@ -289,7 +289,7 @@ describe('authctl scan baselines', () => {
     expect(r.stderr).toMatch(/^authctl: error\[baseline_invalid\]: bad\.json: not an authctl baseline/);
     const missing = await runCli(['scan', 'no-such-dir'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^authctl: error\[file_not_found\]: no-such-dir: no such file or directory/);
+    expect(missing.stderr).toMatch(/^authctl: error\[file_unreadable\]: no-such-dir: no such file or directory/);
   });
 });
 

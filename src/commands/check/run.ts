@@ -28,7 +28,11 @@ export interface CheckFlags extends EndpointFlags {
   junit?: string;
 }
 
-const why = (error: unknown) => (error instanceof AuthctlError ? { code: error.code, message: error.message } : { code: 'internal_error', message: (error as Error).message });
+/** An expected failure becomes a failed check; anything else is a bug, for the edge to report. */
+function why(error: unknown): { code: string; message: string } {
+  if (error instanceof AuthctlError) return { code: error.code, message: error.message };
+  throw error;
+}
 
 /**
  * The checks of one profile, in order; a check whose input is missing (no token because the
@@ -223,7 +227,7 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
   if (flags.all && named.length) throw new UsageError('conflicting_options', '--all checks every profile; do not name profiles as well');
   const names = flags.all ? Object.keys(store.config.profiles) : named.length ? [...new Set(named)] : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
   if (!names.length) throw new UsageError('profile_required', flags.all ? 'the config has no profiles' : 'no profile selected', 'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`');
-  for (const name of names) if (!store.config.profiles[name]) throw new UsageError('profile_not_found', `no profile "${name}" in ${store.path}`, `known: ${Object.keys(store.config.profiles).join(', ') || 'none'}`);
+  for (const name of names) selectProfile(store, name, false); // an unknown name is profile_not_found before anything runs
 
   const results: CheckResult[] = [];
   for (const name of names) results.push(...(await checkProfile(name, flags, deps, globals)));
