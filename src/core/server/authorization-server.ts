@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { SignJWT, compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWK, type KeyObject } from 'jose';
+import { SignJWT, compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWK, type KeyObject } from 'jose';
 import { validateClaims } from '../claims/validate.js';
+import type { ClaimsPolicy } from '../claims/types.js';
 import type { ServerClient, ServerClientAuth, ServerSettings } from './settings.js';
 
 /** A request as the HTTP edge hands it over: lower-case header names, the raw body. */
@@ -58,6 +59,7 @@ const GRANT_URNS: Record<string, ServerClient['grants'][number]> = {
   'urn:ietf:params:oauth:grant-type:jwt-bearer': 'jwt_bearer',
 };
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** An RFC 6749 §5.2 error, thrown inside handlers and turned into a reply at the top. */
@@ -286,13 +288,11 @@ export class AuthorizationServer {
     if (!keys) throw fail('the assertion issuer is not a client with registered keys');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(keys), {
+      payload = await this.verifiedJwt(assertion, createLocalJWKSet(keys), ASSERTION_ALGORITHMS, {
         audience: [this.ctx.issuer, `${this.ctx.issuer}${ROUTES.token}`],
         requiredClaims: ['exp', 'jti', 'sub'],
-        currentDate: new Date(this.ctx.now() * 1000),
         clockTolerance: 60,
-        algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
-      }));
+      });
     } catch (error) {
       throw fail(`the assertion does not verify: ${(error as Error).message}`);
     }
@@ -393,10 +393,22 @@ export class AuthorizationServer {
       .sign(signer.key);
   }
 
+  /**
+   * A JWT checked as everywhere else in authctl: the signature by jose, the claims by the
+   * shared claims module. Throws with the first error's message.
+   */
+  private async verifiedJwt(token: string, keys: ReturnType<typeof createLocalJWKSet>, algorithms: string[] | undefined, policy: ClaimsPolicy): Promise<Record<string, unknown>> {
+    await compactVerify(token, keys, algorithms ? { algorithms } : {});
+    const payload = decodeJwt(token) as Record<string, unknown>;
+    const error = validateClaims(decodeProtectedHeader(token), payload, policy, { now: this.ctx.now() }).find((f) => f.severity === 'error');
+    if (error) throw new Error(error.message);
+    return payload;
+  }
+
   /** Our own JWT, checked: signature, expiry and not revoked. */
   private async ownJwt(token: string): Promise<Record<string, unknown> | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.ownKeys, { issuer: this.ctx.issuer, currentDate: new Date(this.ctx.now() * 1000) });
+      const payload = await this.verifiedJwt(token, this.ownKeys, undefined, { issuer: [this.ctx.issuer], clockTolerance: 0 });
       if (typeof payload.jti === 'string' && this.revokedJti.has(payload.jti)) return undefined;
       return payload;
     } catch {
