@@ -4,6 +4,7 @@ import type { CommandOutput } from './io/output.js';
 import type { ExitCode } from './errors.js';
 import type { HttpClient } from './io/http.js';
 import type { KeyStore } from './io/keychain.js';
+import type { TokenCache } from './io/token-cache.js';
 
 /** Flags every command accepts (defined once on the root command). */
 export interface GlobalOptions {
@@ -33,6 +34,11 @@ export interface Deps {
    * by `--store file` or `credential_store = "file"` in the config. Never a silent fallback.
    */
   keystore(globals: GlobalOptions, choice?: 'keychain' | 'file'): Promise<KeyStore>;
+  /**
+   * The access-token cache: files under the cache directory unless the config says
+   * `token_cache = "keychain"` (then the credential store) or `"off"` (undefined).
+   */
+  tokenCache(globals: GlobalOptions, choice?: 'keychain' | 'file'): Promise<TokenCache | undefined>;
   /** Set when a native keychain call never returned, so the edge must end the process itself. */
   stuck: boolean;
   /** Renders a command's result (human or JSON) and records the exit code it implies. */
@@ -69,6 +75,14 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       return openOsKeychain(io.env.AUTHCTL_KEYCHAIN_SERVICE || 'authctl', () => {
         deps.stuck = true;
       });
+    },
+    async tokenCache(globals, choice) {
+      const mode = (await deps.config(globals)).config.token_cache ?? 'file';
+      if (mode === 'off') return undefined;
+      const { fileTokenCache, storeTokenCache } = await import('./io/token-cache.js');
+      if (mode === 'keychain') return storeTokenCache(await deps.keystore(globals, choice));
+      const { cacheDir } = await import('./io/paths.js');
+      return fileTokenCache(cacheDir(io.env));
     },
     async emit(output, globals) {
       const { colorEnabled, writeOutput } = await import('./io/output.js');

@@ -7,6 +7,8 @@ export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post',
 export const BODY_FORMATS = ['form', 'json'] as const;
 export const INTROSPECTION_STYLES = ['rfc7662', 'bearer-json'] as const;
 export const CREDENTIAL_STORES = ['keychain', 'file'] as const;
+/** Where cached access tokens live: files under the cache directory (default), the credential store, or nowhere. */
+export const TOKEN_CACHE_MODES = ['file', 'keychain', 'off'] as const;
 
 /**
  * A named provider profile, exactly as it is written in the config file (snake_case keys),
@@ -52,6 +54,7 @@ export interface Profile {
 export interface Config {
   default_profile?: string;
   credential_store?: (typeof CREDENTIAL_STORES)[number];
+  token_cache?: (typeof TOKEN_CACHE_MODES)[number];
   profiles: Record<string, Profile>;
 }
 
@@ -132,8 +135,8 @@ export function parseConfig(text: string, file: string): Config {
   }
 
   for (const key of Object.keys(raw)) {
-    if (!['default_profile', 'credential_store', 'profiles'].includes(key)) {
-      throw new UsageError('config_invalid', `${at(lineOf(text, undefined, key))}: unknown setting "${key}"`, 'known settings: default_profile, credential_store, [profiles.NAME]');
+    if (!['default_profile', 'credential_store', 'token_cache', 'profiles'].includes(key)) {
+      throw new UsageError('config_invalid', `${at(lineOf(text, undefined, key))}: unknown setting "${key}"`, 'known settings: default_profile, credential_store, token_cache, [profiles.NAME]');
     }
   }
   if (raw.default_profile !== undefined && typeof raw.default_profile !== 'string') {
@@ -141,6 +144,9 @@ export function parseConfig(text: string, file: string): Config {
   }
   if (raw.credential_store !== undefined && !(CREDENTIAL_STORES as readonly unknown[]).includes(raw.credential_store)) {
     throw new UsageError('config_invalid', `${at(lineOf(text, undefined, 'credential_store'))}: credential_store must be one of ${CREDENTIAL_STORES.join(', ')}`);
+  }
+  if (raw.token_cache !== undefined && !(TOKEN_CACHE_MODES as readonly unknown[]).includes(raw.token_cache)) {
+    throw new UsageError('config_invalid', `${at(lineOf(text, undefined, 'token_cache'))}: token_cache must be one of ${TOKEN_CACHE_MODES.join(', ')}`);
   }
   const profiles = raw.profiles ?? {};
   if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cacheSeconds, discoveryUrls, parseJwksResponse, parseServerMetadata, type ServerMetadata } from '../core/oauth/discovery.js';
 import { NetworkError } from '../errors.js';
@@ -11,10 +10,6 @@ interface CacheEntry {
   url: string;
   expiresAt: number;
   jwks: { keys: Record<string, unknown>[] };
-}
-
-export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'authctl');
 }
 
 function entryPath(dir: string, url: string): string {

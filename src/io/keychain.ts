@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuthError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
+import { dataDir } from './paths.js';
 
 /** A small interface over wherever secrets live; values are opaque strings here. */
 export interface KeyStore {
@@ -95,7 +95,7 @@ export async function openOsKeychain(service: string, onStuck: () => void): Prom
 }
 
 export function fileStorePath(env: Readonly<Record<string, string | undefined>>): string {
-  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'authctl', 'credentials.json');
+  return join(dataDir(env), 'credentials.json');
 }
 
 /** The opt-in plaintext store: one 0600 JSON file, written atomically. */

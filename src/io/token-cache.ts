@@ -1,19 +1,32 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenSet } from '../core/oauth/token.js';
+import { writeFileAtomic } from './files.js';
 import type { KeyStore } from './keychain.js';
 
+/** A cached access token. Its refresh token never lives here: that is a credential (see acquire). */
 export interface CachedToken {
-  token: TokenSet;
+  token: Omit<TokenSet, 'refresh_token'>;
   obtainedAt: number;
   /** When the cached access token stops being handed out (expiry minus the margin). */
   reuseUntil?: number;
   expiresAt?: number;
+  /** Whether the grant also returned a refresh token (kept in the credential store). */
+  hasRefreshToken?: boolean;
   key: Record<string, unknown>;
 }
 
-export const CACHE_KIND = 'token_cache';
+/** Where cached access tokens live: files (the default), the credential store, or nowhere. */
+export interface TokenCache {
+  readonly description: string;
+  read(account: string): Promise<CachedToken | undefined>;
+  write(account: string, entry: CachedToken): Promise<void>;
+  delete(account: string): Promise<boolean>;
+  list(): Promise<{ account: string; entry: CachedToken }[]>;
+}
+
+const RECORD_KIND = 'token_cache';
 
 /** The cache account for a request: everything that changes which token the server issues. */
 export function cacheAccount(profile: string, parts: Record<string, unknown>): string {
@@ -21,50 +34,86 @@ export function cacheAccount(profile: string, parts: Record<string, unknown>): s
   return `${profile}/token:${hash}`;
 }
 
-export async function readCache(store: KeyStore, account: string): Promise<CachedToken | undefined> {
-  const raw = await store.get(account);
-  if (!raw) return undefined;
+/** The profile a cache account belongs to. */
+export function accountProfile(account: string): string {
+  return account.slice(0, account.indexOf('/token:'));
+}
+
+function encode(account: string, entry: CachedToken): string {
+  return JSON.stringify({ authctl: 1, kind: RECORD_KIND, account, created: entry.obtainedAt, secret: JSON.stringify(entry) });
+}
+
+/** A record written by this or an earlier version; anything else (damaged, foreign) is a miss. */
+function decode(raw: string): { account?: string; entry: CachedToken } | undefined {
   try {
-    const parsed = JSON.parse(raw) as { kind?: string; secret?: string };
-    return parsed.kind === CACHE_KIND && parsed.secret ? (JSON.parse(parsed.secret) as CachedToken) : undefined;
+    const parsed = JSON.parse(raw) as { kind?: unknown; account?: unknown; secret?: unknown };
+    if (parsed?.kind !== RECORD_KIND || typeof parsed.secret !== 'string') return undefined;
+    const entry = JSON.parse(parsed.secret) as CachedToken;
+    if (!entry || typeof entry.token?.access_token !== 'string' || typeof entry.obtainedAt !== 'number') return undefined;
+    // Records from before the split kept the refresh token inline; it is a credential now.
+    const { refresh_token: _dropped, ...token } = entry.token as TokenSet;
+    return { account: typeof parsed.account === 'string' ? parsed.account : undefined, entry: { ...entry, token } };
   } catch {
     return undefined;
   }
 }
 
-export async function writeCache(store: KeyStore, account: string, entry: CachedToken): Promise<void> {
-  await store.set(account, JSON.stringify({ authctl: 1, kind: CACHE_KIND, created: entry.obtainedAt, secret: JSON.stringify(entry) }));
+/**
+ * Short-lived access tokens as files under `$XDG_CACHE_HOME/authctl/tokens/` (directory 0700,
+ * files 0600, atomic writes), as kubelogin, gcloud and the AWS CLI keep theirs: works on CI
+ * runners, in containers and over SSH, where no keychain answers, and a hit costs one read.
+ */
+export function fileTokenCache(dir: string): TokenCache {
+  const tokens = join(dir, 'tokens');
+  const pathOf = (account: string) => join(tokens, `${createHash('sha256').update(account).digest('hex').slice(0, 32)}.json`);
+  return {
+    description: `files in ${tokens}`,
+    async read(account) {
+      const raw = await readFile(pathOf(account), 'utf8').catch(() => undefined);
+      const record = raw === undefined ? undefined : decode(raw);
+      return record && record.account === account ? record.entry : undefined;
+    },
+    write: (account, entry) => writeFileAtomic(pathOf(account), encode(account, entry), { mode: 0o600 }),
+    async delete(account) {
+      const path = pathOf(account);
+      const existed = await readFile(path).then(
+        () => true,
+        () => false,
+      );
+      await rm(path, { force: true });
+      return existed;
+    },
+    async list() {
+      const names = await readdir(tokens).catch(() => [] as string[]);
+      const out: { account: string; entry: CachedToken }[] = [];
+      for (const name of names.filter((n) => n.endsWith('.json'))) {
+        const raw = await readFile(join(tokens, name), 'utf8').catch(() => undefined);
+        const record = raw === undefined ? undefined : decode(raw);
+        if (record?.account) out.push({ account: record.account, entry: record.entry });
+      }
+      return out;
+    },
+  };
 }
 
-const LOCK_STALE_MS = 60_000;
-const LOCK_WAIT_MS = 30_000;
-
-/**
- * A cross-process lock (an exclusive lock file), so that concurrent `token get` for the same
- * cache key make one network request: the first fetches, the rest wait and read the cache.
- */
-export async function withLock<T>(dir: string, account: string, run: () => Promise<T>): Promise<T> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${createHash('sha256').update(account).digest('hex').slice(0, 16)}.lock`);
-  const started = Date.now();
-  let locked = false;
-  while (!locked) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      locked = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs).catch(() => 0);
-      if (age > LOCK_STALE_MS) await rm(path, { force: true });
-      else if (Date.now() - started > LOCK_WAIT_MS) break; // give up waiting; proceed without the lock
-      else await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
-    }
-  }
-  try {
-    return await run();
-  } finally {
-    if (locked) await rm(path, { force: true });
-  }
+/** The cache inside the credential store, for those who choose `token_cache = "keychain"`. */
+export function storeTokenCache(store: KeyStore): TokenCache {
+  return {
+    description: store.description,
+    async read(account) {
+      const raw = await store.get(account);
+      return raw === undefined ? undefined : decode(raw)?.entry;
+    },
+    write: (account, entry) => store.set(account, encode(account, entry)),
+    delete: (account) => store.delete(account),
+    async list() {
+      const out: { account: string; entry: CachedToken }[] = [];
+      for (const { account, value } of await store.list()) {
+        if (!account.includes('/token:')) continue;
+        const record = decode(value);
+        if (record) out.push({ account, entry: record.entry });
+      }
+      return out;
+    },
+  };
 }

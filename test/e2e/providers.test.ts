@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
@@ -118,11 +118,21 @@ describe('Keycloak: password grant, refresh before expiry, JWKS', () => {
 
   it('discovers the endpoints, gets a 300 s token with a form body, verifies it through the JWKS', async () => {
     fx.tokenRequests.length = 0;
-    const r = await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json'], creds);
+    const r = await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token'], creds);
     expect(r.stderr).toMatch(/^authctl: warning: using the plaintext credential file .* \(mode 0600\), not the OS keychain\n$/);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ expires_in: 300, token_type: 'Bearer', source: 'network' });
+    expect(doc).toMatchObject({ expires_in: 300, token_type: 'Bearer', source: 'network', refresh_token_stored: true });
     expect(doc.refresh_token).toBeTypeOf('string');
+    // the refresh token is a credential of the profile, in the chosen store, not in the token cache
+    const stored = JSON.parse(readFileSync(join(dir, 'data', 'authctl', 'credentials.json'), 'utf8'));
+    expect(JSON.parse(stored['kc/refresh_token']).secret).toBe(doc.refresh_token);
+    const cacheFiles = readdirSync(join(dir, 'cache', 'authctl', 'tokens')).map((f) => readFileSync(join(dir, 'cache', 'authctl', 'tokens', f), 'utf8'));
+    expect(cacheFiles.some((text) => text.includes(doc.access_token))).toBe(true);
+    expect(cacheFiles.some((text) => text.includes(doc.refresh_token))).toBe(false);
+    // without --show-refresh-token the JSON never carries it
+    const hidden = await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json'], creds);
+    expect(JSON.parse(hidden.stdout)).toMatchObject({ source: 'cache', refresh_token_stored: true });
+    expect(hidden.stdout).not.toContain(doc.refresh_token);
     expect(fx.tokenRequests[0]!.contentType).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(fx.tokenRequests[0]!.body))).toEqual({
       grant_type: 'password',
@@ -145,13 +155,41 @@ describe('Keycloak: password grant, refresh before expiry, JWKS', () => {
     expect(fx.tokenRequests[0]!.body).not.toContain('password=');
   });
 
-  it('a revoked refresh token falls back to the password grant', async () => {
-    const first = JSON.parse((await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json'], creds)).stdout);
-    expect((await run(['token', 'revoke', '--profile', 'kc', '--hint', 'refresh_token', first.refresh_token], creds)).code).toBe(0);
+  it('a refused refresh token: token refresh says invalid_grant (exit 4); token get signs in again and says so', async () => {
+    const first = JSON.parse((await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout);
+    // revoked behind authctl's back (another machine), so the store still holds it
+    const revoked = await fetch(`${fx.url}/realms/acme/protocol/openid-connect/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: first.refresh_token, token_type_hint: 'refresh_token', client_id: SEED.keycloak.clientId, client_secret: SEED.keycloak.clientSecret }),
+    });
+    expect(revoked.status).toBe(200);
     fx.tokenRequests.length = 0;
-    const again = await run(['token', 'refresh', '--profile', 'kc', '--store', 'file', '--output', 'json'], creds);
+    const refused = await run(['token', 'refresh', '--profile', 'kc', '--store', 'file'], creds);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^authctl: error\[invalid_grant\]: /m);
+    expect(refused.stderr).not.toContain(first.refresh_token);
+    expect(fx.tokenRequests.map((t) => new URLSearchParams(t.body).get('grant_type'))).toEqual(['refresh_token']);
+
+    // token get, once the cached access token is stale, tries the refresh token first
+    const second = JSON.parse((await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout);
+    await fetch(`${fx.url}/realms/acme/protocol/openid-connect/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: second.refresh_token, client_id: SEED.keycloak.clientId, client_secret: SEED.keycloak.clientSecret }),
+    });
+    const tokensDir = join(dir, 'cache', 'authctl', 'tokens');
+    for (const file of readdirSync(tokensDir)) {
+      const record = JSON.parse(readFileSync(join(tokensDir, file), 'utf8'));
+      record.secret = JSON.stringify({ ...JSON.parse(record.secret), reuseUntil: 0 });
+      writeFileSync(join(tokensDir, file), JSON.stringify(record));
+    }
+    fx.tokenRequests.length = 0;
+    const again = await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token'], creds);
     expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/the stored refresh token was refused \(invalid_grant\); signing in again with the password grant/);
     expect(fx.tokenRequests.map((t) => new URLSearchParams(t.body).get('grant_type'))).toEqual(['refresh_token', 'password']);
+    expect(JSON.parse(again.stdout).refresh_token).not.toBe(second.refresh_token);
   });
 
   it('introspection (RFC 7662), revocation (RFC 7009), then inactive', async () => {

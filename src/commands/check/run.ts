@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
@@ -139,7 +140,7 @@ async function checkToken(session: Session, credentialsOk: boolean, flags: Check
     else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
 
     try {
-      const { discover, loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+      const { discover, loadRemoteJwks } = await import('../../io/jwks.js');
       const jwksUri = profile.jwks_uri ?? (profile.issuer ? (await discover(profile.issuer, session.http)).jwks_uri : undefined);
       if (!jwksUri) {
         add('signature', 'skip', 'no jwks_uri in the profile, and no issuer to discover one from');

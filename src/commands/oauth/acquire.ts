@@ -1,10 +1,10 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthError } from '../../errors.js';
 import { buildTokenRequest, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../../core/oauth/token.js';
-import { cacheAccount, readCache, withLock, writeCache, type CachedToken } from '../../io/token-cache.js';
-import { cacheDir } from '../../io/jwks.js';
-import type { KeyStore } from '../../io/keychain.js';
-import { accountName, decodeCredential } from '../../core/credentials.js';
+import { accountName, decodeCredential, encodeCredential } from '../../core/credentials.js';
+import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from '../../io/token-cache.js';
+import { withLock } from '../../io/lock.js';
+import { cacheDir } from '../../io/paths.js';
 import type { Session } from './session.js';
 import { join } from 'node:path';
 
@@ -17,23 +17,46 @@ export interface AcquireOptions {
   noCache?: boolean;
   /** Ignore a cached token (but store the new one). */
   force?: boolean;
-  /** Use the refresh token now, even if the cached access token is still good. */
+  /** Use the refresh token now, even if the cached access token is still good; a refusal is final. */
   refresh?: boolean;
   /** For the jwt_bearer grant: an assertion from elsewhere (an IdP); else one is signed with the profile's key. */
   assertion?: string;
 }
 
 export interface Acquired {
+  /** The access token set; `refresh_token` only when it came back from the server just now. */
   token: TokenSet;
   obtainedAt: number;
   expiresAt?: number;
   source: 'cache' | 'refresh' | 'network';
+  /** Whether a refresh token is kept for the profile in the credential store. */
+  refreshTokenStored: boolean;
+}
+
+function isKeychainUnavailable(error: unknown): error is AuthError {
+  return error instanceof AuthError && error.code === 'keychain_unavailable';
+}
+
+/** The token cache for the session, or undefined when it is off or cannot be reached (never fatal). */
+async function openCache(session: Session, options: AcquireOptions, deps: Deps, globals: GlobalOptions): Promise<TokenCache | undefined> {
+  if (options.noCache) return undefined;
+  try {
+    const cache = await deps.tokenCache(globals, session.storeChoice);
+    if (!cache && globals.verbose) deps.io.stderr.write('  token cache off (token_cache = "off")\n');
+    return cache;
+  } catch (error) {
+    if (!isKeychainUnavailable(error)) throw error;
+    if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
+    return undefined;
+  }
 }
 
 /**
- * Gets an access token for the session's profile: from the cache while it is good, else
- * with the cached refresh token, else by authenticating. Concurrent processes for the same
- * cache key take a lock, so they make one request between them.
+ * Gets an access token for the session's profile: from the cache while it is good, else with
+ * the profile's refresh token, else by authenticating. Access tokens are cached (files by
+ * default, so CI runners and containers cache too); refresh tokens are long-lived secrets and
+ * live in the credential store (`<profile>/refresh_token`), never in the cache. Concurrent
+ * processes for one cache key take a lock, so they make one request between them.
  */
 export async function acquireToken(session: Session, options: AcquireOptions, deps: Deps, globals: GlobalOptions): Promise<Acquired> {
   const profile = session.profile;
@@ -48,78 +71,106 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     username: grant === 'password' ? profile.username : undefined,
   };
   const account = cacheAccount(session.name, keyParts);
-  const store = options.noCache ? undefined : await session.store();
-  if (!options.noCache && !store && globals.verbose) deps.io.stderr.write('  token cache off: no credential store is reachable\n');
-
-  const fetch = async (cache: KeyStore | undefined, cached: CachedToken | undefined): Promise<Acquired> => {
-    const now = deps.now();
-    if (cached && !options.force && !options.refresh && cached.reuseUntil !== undefined && cached.reuseUntil > now) {
-      return { token: cached.token, obtainedAt: cached.obtainedAt, expiresAt: cached.expiresAt, source: 'cache' };
-    }
-    let token: TokenSet | undefined;
-    let source: Acquired['source'] = 'network';
-    if (cached?.token.refresh_token && !options.force) {
-      try {
-        token = await request({ grant: 'refresh_token', refreshToken: cached.token.refresh_token, scope: keyParts.scope });
-        token.refresh_token ??= cached.token.refresh_token;
-        source = 'refresh';
-      } catch (error) {
-        // An expired or revoked refresh token: authenticate again from scratch.
-        if (!(error instanceof AuthError && error.code === 'invalid_grant')) throw error;
-      }
-    }
-    // `token refresh` with nothing cached: use a refresh token stored as a credential.
-    const effectiveGrant = options.refresh && !cached?.token.refresh_token ? 'refresh_token' : grant;
-    token ??= await request({
-      grant: effectiveGrant,
-      scope: options.scope,
-      audience: options.audience,
-      resource: options.resource,
-      ...(effectiveGrant === 'password' ? { password: await session.password() } : {}),
-      ...(effectiveGrant === 'refresh_token' ? { refreshToken: await refreshTokenFromStore() } : {}),
-      ...(effectiveGrant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
-    });
-    const obtainedAt = deps.now();
-    const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
-    const entry: CachedToken = { token, obtainedAt, expiresAt, reuseUntil: reusableUntil(obtainedAt, token.expires_in), key: keyParts };
-    if (cache && (entry.reuseUntil !== undefined || token.refresh_token)) {
-      try {
-        await writeCache(cache, account, entry);
-      } catch (error) {
-        if (!cacheUnavailable(error)) throw error;
-      }
-    }
-    return { token, obtainedAt, expiresAt, source };
-  };
+  const refreshAccount = accountName(session.name, 'refresh_token');
+  const cache = await openCache(session, options, deps, globals);
+  // `token refresh`, or a profile whose grant is the stored refresh token: a refusal is final.
+  const refreshOnly = options.refresh || grant === 'refresh_token';
 
   async function request(params: GrantParameters): Promise<TokenSet> {
     const credentials = await session.clientCredentials();
-    const response = await session.send(buildTokenRequest(profile, params, credentials));
-    return parseTokenResponse(response);
+    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)));
   }
 
-  async function refreshTokenFromStore(): Promise<string> {
-    const raw = store ? await store.get(accountName(session.name, 'refresh_token')) : undefined;
-    if (raw === undefined) throw new AuthError('credential_missing', `no refresh token for profile "${session.name}"`, `store one: authctl credentials set refresh_token --profile ${session.name}`);
-    return decodeCredential(raw, 'refresh_token').secret;
+  async function storedRefreshToken(): Promise<string | undefined> {
+    const store = await session.store();
+    const raw = store ? await store.get(refreshAccount).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error))) : undefined;
+    return raw === undefined ? undefined : decodeCredential(raw, 'refresh_token').secret;
   }
 
-  if (!store) return fetch(undefined, undefined);
-  return withLock(join(cacheDir(deps.io.env), 'locks'), account, async () => {
-    let cached: CachedToken | undefined;
+  /** Keeps a new refresh token where the credential rules put secrets; returns whether it landed. */
+  async function keepRefreshToken(value: string): Promise<boolean> {
+    const store = await session.store();
     try {
-      cached = await readCache(store, account);
+      if (!store) throw new AuthError('keychain_unavailable', 'no credential store is reachable');
+      await store.set(refreshAccount, encodeCredential({ kind: 'refresh_token', created: deps.now(), secret: value }));
+      return true;
     } catch (error) {
-      if (!cacheUnavailable(error)) throw error;
-      return fetch(undefined, undefined);
+      if (!isKeychainUnavailable(error)) throw error;
+      if (globals.verbose) deps.io.stderr.write(`  the refresh token is not kept: ${error.message}\n`);
+      return false;
     }
-    return fetch(store, cached);
-  });
-
-  /** The cache is an optimisation: a keychain that cannot be reached only turns it off. */
-  function cacheUnavailable(error: unknown): boolean {
-    if (!(error instanceof AuthError && error.code === 'keychain_unavailable')) return false;
-    if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
-    return true;
   }
+
+  async function obtain(cached: CachedToken | undefined): Promise<Acquired> {
+    if (cached && !options.force && !options.refresh && cached.reuseUntil !== undefined && cached.reuseUntil > deps.now()) {
+      return { token: cached.token, obtainedAt: cached.obtainedAt, expiresAt: cached.expiresAt, source: 'cache', refreshTokenStored: Boolean(cached.hasRefreshToken) };
+    }
+    let token: TokenSet | undefined;
+    let source: Acquired['source'] = 'network';
+    let usedRefreshToken: string | undefined;
+    if (refreshOnly || (cached?.hasRefreshToken && !options.force)) {
+      usedRefreshToken = await storedRefreshToken();
+      if (usedRefreshToken === undefined && refreshOnly) {
+        throw new AuthError('credential_missing', `no refresh token for profile "${session.name}"`, `get one with: authctl token get --profile ${session.name}, or store one: authctl credentials set refresh_token --profile ${session.name}`);
+      }
+      if (usedRefreshToken !== undefined) {
+        try {
+          token = await request({ grant: 'refresh_token', refreshToken: usedRefreshToken, scope: keyParts.scope });
+          source = 'refresh';
+        } catch (error) {
+          if (!(error instanceof AuthError && error.code === 'invalid_grant')) throw error;
+          // A refused refresh token is dead: forget it either way.
+          await (await session.store())?.delete(refreshAccount).catch(() => false);
+          if (refreshOnly) throw new AuthError('invalid_grant', error.message, `the refresh token was refused; sign in again with: authctl token get --profile ${session.name} --force`);
+          // Only `token get` may sign in again, and it says so.
+          deps.io.stderr.write(`authctl: the stored refresh token was refused (invalid_grant); signing in again with the ${grant} grant\n`);
+          usedRefreshToken = undefined;
+        }
+      }
+    }
+    token ??= await request({
+      grant,
+      scope: options.scope,
+      audience: options.audience,
+      resource: options.resource,
+      ...(grant === 'password' ? { password: await session.password() } : {}),
+      ...(grant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
+    });
+    const refreshTokenStored = token.refresh_token === undefined ? usedRefreshToken !== undefined : token.refresh_token === usedRefreshToken || (await keepRefreshToken(token.refresh_token));
+    const obtainedAt = deps.now();
+    const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
+    const { refresh_token: _secret, ...accessOnly } = token;
+    const entry: CachedToken = { token: accessOnly, obtainedAt, expiresAt, reuseUntil: reusableUntil(obtainedAt, token.expires_in), hasRefreshToken: refreshTokenStored, key: keyParts };
+    if (cache && (entry.reuseUntil !== undefined || refreshTokenStored)) {
+      await cache.write(account, entry).catch((error: unknown) => {
+        if (!isKeychainUnavailable(error)) throw error;
+        if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
+      });
+    }
+    return { token, obtainedAt, expiresAt, source, refreshTokenStored };
+  }
+
+  if (!cache) return obtain(undefined);
+  return withLock(join(cacheDir(deps.io.env), 'locks'), account, async () => {
+    const cached = await cache.read(account).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error)));
+    return obtain(cached);
+  });
+}
+
+/**
+ * After a revocation: the revoked token leaves the cache (so the next `token get` does not
+ * hand it back), and a revoked refresh token leaves the credential store. Returns how many
+ * places forgot it.
+ */
+export async function forgetToken(session: Session, token: string, deps: Deps, globals: GlobalOptions): Promise<number> {
+  let forgotten = 0;
+  const cache = await openCache(session, {}, deps, globals);
+  for (const { account, entry } of cache ? await cache.list().catch(() => []) : []) {
+    if (accountProfile(account) === session.name && entry.token.access_token === token && (await cache!.delete(account))) forgotten++;
+  }
+  const store = await session.store();
+  const account = accountName(session.name, 'refresh_token');
+  const raw = store ? await store.get(account).catch(() => undefined) : undefined;
+  if (raw !== undefined && decodeCredential(raw, 'refresh_token').secret === token && (await store!.delete(account))) forgotten++;
+  return forgotten;
 }

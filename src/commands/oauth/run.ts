@@ -8,9 +8,10 @@ import { profilePolicy } from '../../core/claims/policy.js';
 import { buildHealthRequest, buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseBearerResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
+import { accountName, decodeCredential } from '../../core/credentials.js';
+import { accountProfile } from '../../io/token-cache.js';
 import { makeStyle, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
-import { readCache, CACHE_KIND } from '../../io/token-cache.js';
-import { acquireToken, type AcquireOptions } from './acquire.js';
+import { acquireToken, forgetToken, type AcquireOptions } from './acquire.js';
 import { openSession, type EndpointFlags, type Session } from './session.js';
 
 export type OutputMode = 'token' | 'json' | 'header' | 'env';
@@ -25,7 +26,7 @@ async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalO
 }
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
-export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string; showRefreshToken?: boolean }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const file = options.assertionFile;
   const assertion = file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
   return withSession(options, deps, globals, async (session) => {
@@ -43,8 +44,13 @@ export async function runTokenGet(options: EndpointFlags & AcquireOptions & { ou
       findings = []; // opaque tokens are fine
     }
     if (findings.length && !globals.json) deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
+    // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
+    const { refresh_token: refreshToken, ...access } = token;
+    const shown = options.showRefreshToken ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session) : undefined)) : undefined;
     const json = {
-      ...token,
+      ...access,
+      ...(shown !== undefined ? { refresh_token: shown } : {}),
+      refresh_token_stored: acquired.refreshTokenStored,
       token_type: token.token_type ?? 'Bearer',
       obtained_at: acquired.obtainedAt,
       ...(acquired.expiresAt !== undefined ? { expires_at: acquired.expiresAt } : {}),
@@ -64,7 +70,11 @@ export async function runTokenRevoke(options: EndpointFlags & { token?: string; 
   return withSession(options, deps, globals, async (session) => {
     const request = buildRevocationRequest(session.profile, token, { hint: options.hint, credentials: await session.clientCredentials() });
     parseRevocationResponse(await session.send(request));
-    return { json: { revoked: true, token: maskToken(token) }, text: (style) => `${style.green('✔')} revoked ${maskToken(token)}` };
+    const forgotten = await forgetToken(session, token, deps, globals);
+    return {
+      json: { revoked: true, token: maskToken(token), forgotten },
+      text: (style) => `${style.green('✔')} revoked ${maskToken(token)}${forgotten ? style.dim(` (and removed from the token cache and credential store)`) : ''}`,
+    };
   });
 }
 
@@ -152,34 +162,44 @@ export async function runPing(options: EndpointFlags & { token?: string }, deps:
   });
 }
 
+async function storedRefreshToken(session: Session): Promise<string | undefined> {
+  const raw = await (await session.store())?.get(accountName(session.name, 'refresh_token'));
+  return raw === undefined ? undefined : decodeCredential(raw, 'refresh_token').secret;
+}
+
 export async function runCacheList(options: { store?: 'keychain' | 'file' }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
-  const store = await deps.keystore(globals, options.store);
+  const cache = await deps.tokenCache(globals, options.store);
   const now = deps.now();
-  const entries: { profile: string; token: string; grant: unknown; scope: unknown; obtained_at: number; expires_at: number | null; has_refresh_token: boolean; fresh: boolean }[] = [];
-  for (const { account } of await store.list()) {
-    if (!account.includes('/token:')) continue;
-    const cached = await readCache(store, account);
-    if (!cached) continue;
-    const profile = account.slice(0, account.indexOf('/token:'));
-    if (globals.profile && profile !== globals.profile) continue;
-    entries.push({ profile, token: maskToken(cached.token.access_token), grant: cached.key.grant, scope: cached.key.scope ?? null, obtained_at: cached.obtainedAt, expires_at: cached.expiresAt ?? null, has_refresh_token: Boolean(cached.token.refresh_token), fresh: (cached.reuseUntil ?? 0) > now });
-  }
+  const entries = (cache ? await cache.list() : [])
+    .map(({ account, entry }) => ({
+      profile: accountProfile(account),
+      token: maskToken(entry.token.access_token),
+      grant: entry.key.grant,
+      scope: entry.key.scope ?? null,
+      obtained_at: entry.obtainedAt,
+      expires_at: entry.expiresAt ?? null,
+      has_refresh_token: Boolean(entry.hasRefreshToken),
+      fresh: (entry.reuseUntil ?? 0) > now,
+    }))
+    .filter((e) => !globals.profile || e.profile === globals.profile)
+    .sort((a, b) => a.profile.localeCompare(b.profile) || a.obtained_at - b.obtained_at);
   return {
-    json: { store: store.description, kind: CACHE_KIND, entries },
+    json: { cache: cache?.description ?? 'off', entries },
     text: (style) =>
-      entries.length
-        ? renderTable(entries.map((e) => [e.profile, `${e.token}  ${String(e.grant)}  ${e.expires_at ? `expires ${formatRelative(e.expires_at, now)}` : 'no expiry'}${e.has_refresh_token ? '  +refresh' : ''}${e.fresh ? '' : style.yellow('  stale')}`] as const), style, '')
-        : style.dim('no cached tokens'),
+      !cache
+        ? style.dim('the token cache is off (token_cache = "off" in the config)')
+        : entries.length
+          ? renderTable(entries.map((e) => [e.profile, `${e.token}  ${String(e.grant)}  ${e.expires_at ? `expires ${formatRelative(e.expires_at, now)}` : 'no expiry'}${e.has_refresh_token ? '  +refresh' : ''}${e.fresh ? '' : style.yellow('  stale')}`] as const), style, '')
+          : style.dim(`no cached tokens in ${cache.description}`),
   };
 }
 
 export async function runCacheClear(options: { store?: 'keychain' | 'file' }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
-  const store = await deps.keystore(globals, options.store);
+  const cache = await deps.tokenCache(globals, options.store);
   let cleared = 0;
-  for (const { account } of await store.list()) {
-    if (!account.includes('/token:')) continue;
-    if (globals.profile && !account.startsWith(`${globals.profile}/token:`)) continue;
-    if (await store.delete(account)) cleared++;
+  for (const { account } of cache ? await cache.list() : []) {
+    if (globals.profile && accountProfile(account) !== globals.profile) continue;
+    if (await cache!.delete(account)) cleared++;
   }
   return { json: { cleared }, text: (style) => `${style.green('✔')} cleared ${cleared} cached token${cleared === 1 ? '' : 's'}` };
 }

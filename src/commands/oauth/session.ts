@@ -43,6 +43,8 @@ export interface Session {
   password(): Promise<string>;
   /** The credential store, or undefined (with the reason) when none is reachable. */
   store(): Promise<KeyStore | undefined>;
+  /** `--store`, when given. */
+  storeChoice?: 'keychain' | 'file';
   close(): Promise<void>;
 }
 
@@ -183,6 +185,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     grantAssertion: () => assertion(profile.username ?? profile.client_id),
     password: () => secret({ kind: 'password', envVar: 'AUTHCTL_PASSWORD', file: flags.passwordFile, stdin: flags.passwordStdin, what: 'password', flags: '--password-file or --password-stdin' }),
     store,
+    storeChoice: flags.store,
     close: () => http.close(),
   };
 }

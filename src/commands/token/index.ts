@@ -71,6 +71,7 @@ function getCommand(deps: Deps, name: 'get' | 'refresh') {
       .option('--no-cache', 'neither read nor write the token cache')
       .option('--force', 'ignore a cached token and authenticate again');
   }
+  command.option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
   return withEndpointOptions(command)
     .addOption(new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env').choices(['token', 'json', 'header', 'env'] as const).default('token' as const))
     .addHelpText(

@@ -1,3 +1,4 @@
+import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { parseToken, normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
@@ -41,7 +42,7 @@ async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: Globa
   const issuer = options.issuer ?? (options.jwks ? undefined : profile?.issuer);
   const jwksUri = options.jwks ?? (options.issuer ? undefined : profile?.jwks_uri);
   if (!issuer && !jwksUri) return undefined;
-  const { discover, loadRemoteJwks, cacheDir } = await import('../../io/jwks.js');
+  const { discover, loadRemoteJwks } = await import('../../io/jwks.js');
   const ca = options.cacert ? await readTextFile(options.cacert, 'CA file') : undefined;
   const http = await deps.http({ timeoutMs: (options.timeout ?? 10) * 1000, ca, verbose: globals.verbose });
   const url = jwksUri ?? (await discover(issuer!, http)).jwks_uri;

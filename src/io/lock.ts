@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A lock older than this whose owner cannot be checked (another host) is taken as abandoned. */
+const LOCK_STALE_MS = 60_000;
+const LOCK_WAIT_MS = 30_000;
+
+/** Lock files this process holds, removed on exit and on SIGINT/SIGTERM so the next run never waits. */
+const held = new Set<string>();
+let hooked = false;
+
+function releaseAllSync(): void {
+  for (const path of held) rmSync(path, { force: true });
+  held.clear();
+}
+
+function onTerminate(signal: NodeJS.Signals): void {
+  releaseAllSync();
+  // Re-raise with the default action, so the exit status still says which signal ended us.
+  process.removeListener('SIGTERM', onTerminate);
+  process.kill(process.pid, signal);
+}
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  // process.exit (the edge's SIGINT handler uses it) runs 'exit' listeners synchronously.
+  process.on('exit', releaseAllSync);
+  process.once('SIGTERM', onTerminate);
+}
+
+const HOST = hostname();
+
+/** The owner written into a lock file: pid and host, so a dead owner on this host is seen at once. */
+function ownerAlive(text: string): boolean | undefined {
+  const [pidText, host] = text.split('@');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || host !== HOST) return undefined;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function abandoned(path: string): Promise<boolean> {
+  const [text, info] = await Promise.all([readFile(path, 'utf8').catch(() => ''), stat(path).catch(() => undefined)]);
+  if (!info) return false; // already gone: just try again
+  const alive = ownerAlive(text);
+  if (alive !== undefined) return !alive;
+  // A lock still being written (empty) or owned on another host: trust it only for a while.
+  return Date.now() - info.mtimeMs > LOCK_STALE_MS;
+}
+
+/**
+ * A cross-process lock (an exclusive lock file named after `name` in `dir`): concurrent
+ * `token get` for one cache key make one request between them, and concurrent writers of the
+ * credential file do not lose each other's entries. A lock whose owner process is gone is free
+ * at once; one this process holds is released on exit, Ctrl-C and SIGTERM.
+ */
+export async function withLock<T>(dir: string, name: string, run: () => Promise<T>): Promise<T> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${createHash('sha256').update(name).digest('hex').slice(0, 16)}.lock`);
+  const started = Date.now();
+  let locked = false;
+  hookExit();
+  while (!locked) {
+    try {
+      const handle = await open(path, 'wx', 0o600);
+      held.add(path);
+      try {
+        await handle.writeFile(`${process.pid}@${HOST}`);
+      } finally {
+        await handle.close();
+      }
+      locked = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (await abandoned(path)) await rm(path, { force: true });
+      else if (Date.now() - started > LOCK_WAIT_MS) break; // give up waiting; proceed without the lock
+      else await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    if (locked) {
+      held.delete(path);
+      await rm(path, { force: true });
+    }
+  }
+}
