@@ -7,8 +7,10 @@ import type { ClaimsPolicy } from '../core/claims/types.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../errors.js';
 import type { Deps, GlobalOptions } from '../deps.js';
+import type { Profile } from '../core/config.js';
 import { readTextFile } from '../io/files.js';
 import { selectProfile } from '../io/config-store.js';
+import { parseJson, lookup } from '../core/json.js';
 
 /** The claims-policy flags shared by `lint` and `verify`, as typed by their parsers below. */
 export interface PolicyFlags {
@@ -51,14 +53,15 @@ export function policyOptions() {
 
 async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPolicy> {
   const path = resolve(cwd, source);
-  if (!existsSync(path) && BUILTIN_POLICIES[source]) return BUILTIN_POLICIES[source];
+  const builtin = lookup(BUILTIN_POLICIES, source);
+  if (!existsSync(path) && builtin) return builtin;
   if (!existsSync(path)) {
     throw new UsageError('file_unreadable', `no policy file ${source}`, `built-in policies: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
   }
   const text = await readTextFile(path, 'policy file');
   let table: unknown;
   try {
-    table = extname(path) === '.json' ? JSON.parse(text) : parseToml(text);
+    table = extname(path) === '.json' ? parseJson(text) : parseToml(text);
   } catch (error) {
     const line = (error as { line?: number }).line;
     throw new UsageError('invalid_policy', `${source}${line ? `:${line}` : ''}: not valid ${extname(path) === '.json' ? 'JSON' : 'TOML'}: ${String((error as Error).message).split('\n')[0]}`);
@@ -67,16 +70,23 @@ async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPoli
   return parsePolicy(table as Record<string, unknown>, source);
 }
 
+/** The policy a command checks against, where it came from, and the profile it belongs to (if any). */
+export interface ResolvedPolicy {
+  policy: ClaimsPolicy;
+  /** For output: `--policy justgold`, `profile kc`, `default profile gooclaim`, `flags`, `built-in rules`. */
+  source: string;
+  profile?: { name: string; profile: Profile };
+}
+
 /**
- * The policy a command checks against, in layers: the profile's policy (explicit profile, or
- * the config's default), then `--policy`, then the ad-hoc flags.
+ * CLI.md's precedence: `--policy` replaces any profile's policy; otherwise an explicit
+ * `--profile` (or AUTHCTL_PROFILE); otherwise, when the call names no policy, key or claim
+ * rule of its own, the default profile; otherwise the built-in rules. The ad-hoc flags
+ * (`--iss`, `--aud`, …) always apply on top. `explicitKey` marks a call that names its own
+ * key (`verify --key/--jwks/--issuer`): it does not borrow the default profile either.
  */
-export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: GlobalOptions): Promise<ClaimsPolicy> {
-  const layers: ClaimsPolicy[] = [];
-  const selected = selectProfile(await deps.config(globals), globals.profile, true);
-  if (selected) layers.push(profilePolicy(selected.name, selected.profile));
-  if (flags.policy) layers.push(await loadPolicySource(flags.policy, deps.io.cwd));
-  layers.push({
+export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: GlobalOptions, explicitKey = false): Promise<ResolvedPolicy> {
+  const adHoc: ClaimsPolicy = {
     issuer: flags.iss,
     audience: flags.aud,
     requiredClaims: flags.require,
@@ -86,6 +96,20 @@ export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: Glo
     typ: flags.typ,
     clockTolerance: flags.leeway,
     requireJti: flags.requireJti,
-  });
-  return mergePolicies(...layers);
+  };
+  const hasAdHoc = Object.values(adHoc).some((v) => v !== undefined);
+  const store = await deps.config(globals);
+  const explicit = selectProfile(store, globals.profile, false);
+  const fallback = explicit ?? (flags.policy || hasAdHoc || explicitKey ? undefined : selectProfile(store, undefined, true));
+  let base: ClaimsPolicy = {};
+  let source = 'built-in rules';
+  if (flags.policy) {
+    base = await loadPolicySource(flags.policy, deps.io.cwd);
+    source = `--policy ${flags.policy}`;
+  } else if (fallback) {
+    base = profilePolicy(fallback.name, fallback.profile);
+    source = `${explicit ? 'profile' : 'default profile'} ${fallback.name}`;
+  }
+  if (hasAdHoc) source = source === 'built-in rules' ? 'flags' : `${source} + flags`;
+  return { policy: mergePolicies(base, adHoc), source, profile: fallback };
 }

@@ -1,6 +1,7 @@
 import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-toml';
 import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
+import { lookup } from './json.js';
 
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'none', 'api_key'] as const;
@@ -69,6 +70,8 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   introspection_style: INTROSPECTION_STYLES,
 };
 const TABLE_KEYS = ['extra_body', 'mint', 'policy'] as const;
+/** Keys that name files; relative ones are taken from the config file's directory. */
+export const PROFILE_PATH_KEYS = ['private_key', 'tls_client_cert', 'tls_client_key'] as const;
 export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS];
 
 /** Key names that would put a secret in the config file; refused wherever they appear. */
@@ -164,15 +167,17 @@ function checkProfile(name: string, profile: unknown, at: (key?: string) => stri
     throw new UsageError('config_invalid', `${at()}: profiles.${name} must be a table`);
   }
   for (const [key, value] of Object.entries(profile)) {
-    const where = `${at(key)}: profiles.${name}.${key}`;
+    // The line is looked up only for an error: an eager lookup per key made parsing quadratic.
+    const fail = (problem: string, hint?: string) => new UsageError('config_invalid', `${at(key)}: profiles.${name}.${key}${problem}`, hint);
+    const choices = lookup(ENUM_KEYS, key);
     if ((STRING_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'string') throw new UsageError('config_invalid', `${where} must be a string`);
-    } else if (key in ENUM_KEYS) {
-      if (!ENUM_KEYS[key]!.includes(value as string)) throw new UsageError('config_invalid', `${where} must be one of ${ENUM_KEYS[key]!.join(', ')}`);
+      if (typeof value !== 'string') throw fail(' must be a string');
+    } else if (choices) {
+      if (!choices.includes(value as string)) throw fail(` must be one of ${choices.join(', ')}`);
     } else if ((TABLE_KEYS as readonly string[]).includes(key)) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('config_invalid', `${where} must be a table`);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(' must be a table');
     } else {
-      throw new UsageError('config_invalid', `${where}: unknown key`, `known keys: ${PROFILE_KEYS.join(', ')}`);
+      throw fail(': unknown key', `known keys: ${PROFILE_KEYS.join(', ')}`);
     }
   }
   const policy = (profile as Profile).policy;

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { PROFILE_NAME } from './config.js';
+import { parseJson } from './json.js';
 
 /** What a stored secret is; the account of an entry is `<profile>/<kind>`. */
 export const CREDENTIAL_KINDS = ['client_secret', 'password', 'refresh_token', 'hmac_secret', 'api_key', 'private_key'] as const;
@@ -41,7 +42,7 @@ export function encodeCredential(credential: StoredCredential): string {
 /** Reads an entry; one written by another tool is taken as a bare secret of unknown age. */
 export function decodeCredential(value: string, fallbackKind = 'client_secret'): StoredCredential & { created: number | 0 } {
   try {
-    const parsed = JSON.parse(value) as Record<string, unknown>;
+    const parsed = parseJson(value) as Record<string, unknown>;
     if (parsed && parsed.authctl === 1 && typeof parsed.secret === 'string') {
       return { kind: String(parsed.kind) as CredentialKind, created: Number(parsed.created) || 0, secret: parsed.secret };
     }

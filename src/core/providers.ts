@@ -1,4 +1,5 @@
 import type { Profile } from './config.js';
+import type { CredentialKind } from './credentials.js';
 
 /**
  * Profile templates for the provider flows in shared/seeds, plus generic OAuth 2.0. `profile
@@ -7,6 +8,10 @@ import type { Profile } from './config.js';
 export interface ProviderTemplate {
   description: string;
   build(baseUrl: string | undefined): Profile;
+  /** Why `verify` refuses a profile of this provider that pins no issuer (the document asks for the check). */
+  pinsIssuer?: string;
+  /** The secret a profile of this provider needs, for the hint after `profile add`. */
+  secret?: CredentialKind;
 }
 
 const join = (base: string | undefined, path: string) => (base ? `${base.replace(/\/+$/, '')}${path}` : undefined);
@@ -17,6 +22,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
   oauth2: {
     description: 'generic OAuth 2.0 / OpenID Connect server (RFC 6749, 7662, 7009, 8414)',
     build: (base) => defined({ provider: 'oauth2', issuer: base, grant: 'client_credentials', client_auth: 'client_secret_basic', body_format: 'form' }),
+    secret: 'client_secret',
   },
   gooclaim: {
     description: 'Gooclaim: client_credentials with a JSON body, Bearer + JSON introspection, RS256',
@@ -32,6 +38,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         body_format: 'json',
         policy: { preset: 'gooclaim' },
       }),
+    pinsIssuer: 'the Gooclaim document says to always verify the iss claim (it does not name the value: pin the one your tenant sees)',
+    secret: 'client_secret',
   },
   gamification: {
     description: 'gamification API: HS256 tokens minted with the API secret, GET /v1/auth/verify',
@@ -44,6 +52,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         mint: { exp: '1h', scope_format: 'array' },
         policy: { preset: 'gamification' },
       }),
+    secret: 'hmac_secret',
   },
   webmethods: {
     description: 'webMethods API Gateway: getJsonWebToken with the application API key and a claimsSet',
@@ -58,6 +67,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         extra_body: { claimsSet: {} },
         policy: { preset: 'webmethods' },
       }),
+    secret: 'api_key',
   },
   keycloak: {
     description: 'Keycloak realm: password grant with client id and secret (form), refresh, JWKS',
@@ -74,6 +84,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         body_format: 'form',
         policy: base ? { preset: 'keycloak', issuer: base } : { preset: 'keycloak' },
       }),
+    secret: 'client_secret',
   },
   justgold: {
     description: 'JustGold: partner-signed RS256/ES256 tokens (aud justgold-api, UUID jti, <= 1 h), GET /v1/ping',

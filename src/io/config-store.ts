@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseConfig, serializeConfig, type Config, type Profile } from '../core/config.js';
+import { parseConfig, PROFILE_PATH_KEYS, serializeConfig, type Config, type Profile } from '../core/config.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 import { existsSync } from 'node:fs';
+import { lookup } from '../core/json.js';
 
 export interface ConfigStore {
   path: string;
@@ -27,6 +28,10 @@ export async function loadConfig(path: string): Promise<ConfigStore> {
   const exists = existsSync(path);
   const config = exists ? parseConfig(await readTextFile(path, 'config file'), path) : { profiles: {} };
   config.profiles ??= {};
+  // A hand-edited relative path means "beside the config file", wherever authctl runs from.
+  for (const profile of Object.values(config.profiles)) {
+    for (const key of PROFILE_PATH_KEYS) if (profile[key] !== undefined) profile[key] = resolve(dirname(path), profile[key]!);
+  }
   return {
     path,
     exists,
@@ -42,7 +47,7 @@ export async function loadConfig(path: string): Promise<ConfigStore> {
 export function selectProfile(store: ConfigStore, name: string | undefined, fallBackToDefault: boolean): { name: string; profile: Profile } | undefined {
   const chosen = name ?? (fallBackToDefault ? store.config.default_profile : undefined);
   if (chosen === undefined) return undefined;
-  const profile = store.config.profiles[chosen];
+  const profile = lookup(store.config.profiles, chosen);
   if (!profile) {
     const known = Object.keys(store.config.profiles);
     throw new UsageError(

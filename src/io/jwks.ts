@@ -5,6 +5,7 @@ import { cacheSeconds, discoveryUrls, parseJwksResponse, parseServerMetadata, ty
 import { NetworkError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import type { HttpClient } from './http.js';
+import { parseJson } from '../core/json.js';
 
 interface CacheEntry {
   url: string;
@@ -24,7 +25,7 @@ export async function loadRemoteJwks(url: string, http: HttpClient, options: { d
   const path = entryPath(options.dir, url);
   if (options.useCache && !options.fresh) {
     try {
-      const entry = JSON.parse(await readFile(path, 'utf8')) as CacheEntry;
+      const entry = parseJson(await readFile(path, 'utf8')) as CacheEntry;
       if (entry.url === url && entry.expiresAt > options.now && Array.isArray(entry.jwks?.keys)) return { jwks: entry.jwks, fromCache: true };
     } catch {
       // no usable cache entry: fetch

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AuthError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import { dataDir } from './paths.js';
+import { parseJson } from '../core/json.js';
 
 /** A small interface over wherever secrets live; values are opaque strings here. */
 export interface KeyStore {
@@ -102,7 +103,7 @@ export function fileStorePath(env: Readonly<Record<string, string | undefined>>)
 export function openFileStore(path: string): KeyStore {
   async function load(): Promise<Record<string, string>> {
     try {
-      return JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+      return parseJson(await readFile(path, 'utf8')) as Record<string, string>;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw new AuthError('keychain_unavailable', `the credential file ${path} is unreadable or damaged`, 'fix or remove it');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TokenSet } from '../core/oauth/token.js';
 import { writeFileAtomic } from './files.js';
 import type { KeyStore } from './keychain.js';
+import { parseJson } from '../core/json.js';
 
 /** A cached access token. Its refresh token never lives here: that is a credential (see acquire). */
 export interface CachedToken {
@@ -46,9 +47,9 @@ function encode(account: string, entry: CachedToken): string {
 /** A record written by this or an earlier version; anything else (damaged, foreign) is a miss. */
 function decode(raw: string): { account?: string; entry: CachedToken } | undefined {
   try {
-    const parsed = JSON.parse(raw) as { kind?: unknown; account?: unknown; secret?: unknown };
+    const parsed = parseJson(raw) as { kind?: unknown; account?: unknown; secret?: unknown };
     if (parsed?.kind !== RECORD_KIND || typeof parsed.secret !== 'string') return undefined;
-    const entry = JSON.parse(parsed.secret) as CachedToken;
+    const entry = parseJson(parsed.secret) as CachedToken;
     if (!entry || typeof entry.token?.access_token !== 'string' || typeof entry.obtainedAt !== 'number') return undefined;
     // Records from before the split kept the refresh token inline; it is a credential now.
     const { refresh_token: _dropped, ...token } = entry.token as TokenSet;

@@ -61,12 +61,12 @@ client_id = "${DEV_DEFAULTS.clientId}"
 
 [profiles.partner-weak]
 provider = "justgold"
-private_key = "weak.pem"
+private_key = "../../weak.pem"
 alg = "RS256"
 
 [profiles.partner-old]
 provider = "justgold"
-private_key = "ed.pem"
+private_key = "../../ed.pem"
 `,
   );
 }, 60_000);
@@ -152,7 +152,7 @@ describe('authctl check', () => {
     expect(s['partner-weak.key']).toBe('fail:weak_key');
     expect(s['partner-old.key']).toBe('warn:rotation_due');
     expect(s['partner-old.token']).toBe('skip');
-    expect((JSON.parse(r.stdout).checks as Row[]).find((c) => c.profile === 'partner-weak' && c.check === 'key')!.message).toBe('weak.pem: RSA key of 1024 bits is below 2048');
+    expect((JSON.parse(r.stdout).checks as Row[]).find((c) => c.profile === 'partner-weak' && c.check === 'key')!.message).toBe(`${join(dir, 'weak.pem')}: RSA key of 1024 bits is below 2048`); // relative paths are taken from the config file's directory
   });
 
   it('profiles can be named as arguments or with repeated --profile (other commands refuse a second --profile)', async () => {

@@ -65,7 +65,7 @@ describe('against oidc-provider (the certified standards peer)', () => {
   });
 
   it('password grant (registered with registerGrantType), then refresh_token', async () => {
-    const first = await run(['token', 'get', '--profile', 'ropc', '--store', 'file', '--output', 'json'], { ...basicSecret, AUTHCTL_PASSWORD: PEER.user.password });
+    const first = await run(['token', 'get', '--profile', 'ropc', '--store', 'file', '--output', 'json', '--show-refresh-token'], { ...basicSecret, AUTHCTL_PASSWORD: PEER.user.password });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).refresh_token).toBeTypeOf('string');
     const refreshed = await run(['token', 'refresh', '--profile', 'ropc', '--store', 'file', '--output', 'json'], basicSecret);

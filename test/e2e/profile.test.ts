@@ -15,7 +15,7 @@ describe('authctl profile', () => {
   it('adds a profile per seed provider under XDG_CONFIG_HOME, 0600, no secrets', async () => {
     const h = home();
     const adds = [
-      ['gooclaim', '--provider', 'gooclaim', '--base-url', 'https://api.gooclaim.com', '--client-id', 'svc-client'],
+      ['gooclaim', '--provider', 'gooclaim', '--base-url', 'https://api.gooclaim.com', '--client-id', 'svc-client', '--expect-iss', 'https://api.gooclaim.com'],
       ['gamif', '--provider', 'gamification', '--base-url', 'https://api.example.com', '--expect-iss', 'your-tenant-id', '--expect-aud', 'your-application-id'],
       ['wm', '--provider', 'webmethods', '--base-url', 'http://localhost:5555', '--extra-body', '{"claimsSet":{"name":"username","company":"organization"}}'],
       ['kc', '--provider', 'keycloak', '--issuer', 'https://sso.example.com/realms/acme', '--client-id', 'cli', '--username', 'alice'],

@@ -19,6 +19,7 @@ import { openSession, type EndpointFlags, type Session } from '../oauth/session.
 import { acquireToken } from '../oauth/acquire.js';
 import { profileToken } from '../oauth/run.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
+import { describeBare } from '../../core/json.js';
 
 export interface CheckFlags extends EndpointFlags {
   profiles: string[];
@@ -128,7 +129,7 @@ async function checkToken(session: Session, credentialsOk: boolean, flags: Check
     parsed = undefined;
   }
   const jws = parsed?.kind === 'jws' ? parsed : undefined;
-  add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${String(jws.header.alg)}` : 'opaque'})`);
+  add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${describeBare(jws.header.alg)}` : 'opaque'})`);
 
   if (jws) {
     const policy = profilePolicy(name, profile);
@@ -149,7 +150,7 @@ async function checkToken(session: Session, credentialsOk: boolean, flags: Check
         const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
         const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
         if (failure) add('signature', 'fail', `${jwksUri}: ${failure.message}`, failure.code);
-        else add('signature', 'pass', `verified against ${jwksUri}${jws.header.kid ? ` (kid ${String(jws.header.kid)})` : ''}`);
+        else add('signature', 'pass', `verified against ${jwksUri}${jws.header.kid ? ` (kid ${describeBare(jws.header.kid)})` : ''}`);
       }
     } catch (error) {
       add('signature', 'fail', why(error).message, why(error).code);

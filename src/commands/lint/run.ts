@@ -10,18 +10,20 @@ export interface LintOptions extends PolicyFlags {
   token?: string;
 }
 
-function lintResult(report: TokenReport, line: number | undefined, raw: string): CommandResult {
+/** `policy` names the policy applied (in every JSON result); `announce` says it in text too. */
+function lintResult(report: TokenReport, line: number | undefined, raw: string, policy: string, announce: boolean): CommandResult {
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
   const tokenId = maskToken(normalizeTokenInput(raw));
   return {
-    json: { ...(line !== undefined ? { line } : {}), token: tokenId, valid: report.valid, findings: report.findings },
+    json: { ...(line !== undefined ? { line } : {}), token: tokenId, valid: report.valid, findings: report.findings, policy },
     exitCode: report.valid ? 0 : 1,
     text: (style) => {
       const where = line !== undefined ? `line ${line}: ` : '';
       const summary = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
       const head = report.valid ? style.green(`✔ ${where}passes (${summary})`) : style.red(`✖ ${where}fails (${summary})`);
-      return report.findings.length ? `${head}\n${renderFindings(report.findings, style)}` : head;
+      const body = report.findings.length ? `${head}\n${renderFindings(report.findings, style)}` : head;
+      return announce ? `${body}\n${style.dim(`  policy: ${policy}`)}` : body;
     },
   };
 }
@@ -31,16 +33,17 @@ function lintResult(report: TokenReport, line: number | undefined, raw: string):
  * result per line as it is checked, in the same process.
  */
 export async function runLint(options: LintOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
-  const policy = await resolvePolicy(options, deps, globals);
+  const { policy, source } = await resolvePolicy(options, deps, globals);
   const bulk = options.token === undefined || options.token === '-';
   async function* results(): AsyncGenerator<CommandResult> {
     let count = 0;
     for await (const { line, text } of readTokens(options.token, deps.io)) {
       count++;
       const report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
-      yield lintResult(report, bulk ? line : undefined, text);
+      // The policy's name is said once: on the only result, or the first of a batch.
+      yield lintResult(report, bulk ? line : undefined, text, source, count === 1);
     }
-    if (count === 0) yield lintResult(inspectToken('', policy, { now: deps.now() }), undefined, '');
+    if (count === 0) yield lintResult(inspectToken('', policy, { now: deps.now() }), undefined, '', source, true);
   }
   return { stream: results() };
 }

@@ -1,11 +1,14 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { PROFILE_NAME, type Config, type Profile } from '../../core/config.js';
+import { resolve } from 'node:path';
+import { PROFILE_NAME, PROFILE_PATH_KEYS, type Config, type Profile } from '../../core/config.js';
+import type { CredentialKind } from '../../core/credentials.js';
 import { PROVIDERS } from '../../core/providers.js';
 import { parsePolicy } from '../../core/claims/policy.js';
 import { UsageError } from '../../errors.js';
 import { selectProfile } from '../../io/config-store.js';
 import { renderTable, type CommandResult } from '../../io/output.js';
+import { parseJson, lookup } from '../../core/json.js';
 
 export interface ProfileAddOptions {
   name: string;
@@ -21,7 +24,7 @@ export interface ProfileAddOptions {
 function parseExtraBody(text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     throw new UsageError('invalid_argument', '--extra-body must be a JSON object, e.g. \'{"claimsSet":{"name":"alice"}}\'');
   }
@@ -31,7 +34,7 @@ function parseExtraBody(text: string): Record<string, unknown> {
 
 /** Builds the profile from the provider template, then the explicit fields on top. */
 export function buildProfile(options: ProfileAddOptions): Profile {
-  const template = options.provider ? PROVIDERS[options.provider] : undefined;
+  const template = options.provider ? lookup(PROVIDERS, options.provider) : undefined;
   if (options.provider && !template) {
     throw new UsageError('invalid_argument', `unknown provider "${options.provider}"`, `providers: ${Object.keys(PROVIDERS).join(', ')}`);
   }
@@ -52,23 +55,47 @@ async function update(deps: Deps, globals: GlobalOptions, change: (config: Confi
   return store.path;
 }
 
+/** The secrets a profile needs, as runnable `credentials set` commands, for the hint after `profile add`. */
+function secretHints(name: string, profile: Profile): string[] {
+  const kinds = new Set<CredentialKind>();
+  const template = profile.provider ? lookup(PROVIDERS, profile.provider)?.secret : undefined;
+  if (template) kinds.add(template);
+  else if (profile.client_auth === 'api_key') kinds.add('api_key');
+  else if (!profile.client_auth || profile.client_auth.startsWith('client_secret')) kinds.add('client_secret');
+  if (profile.grant === 'password') kinds.add('password');
+  return [...kinds].map((kind) => `authctl credentials set ${kind} --profile ${name}`);
+}
+
 export async function runProfileAdd(options: ProfileAddOptions, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   if (!PROFILE_NAME.test(options.name)) {
     throw new UsageError('invalid_argument', `profile name "${options.name}" may only use letters, digits, ".", "_" and "-" (64 at most)`);
   }
   const store = await deps.config(globals);
-  if (store.config.profiles[options.name] && !options.force) {
+  if (lookup(store.config.profiles, options.name) && !options.force) {
     throw new UsageError('profile_exists', `profile "${options.name}" already exists in ${store.path}`, 'use --force to replace it');
   }
   const profile = buildProfile(options);
+  // Paths are stored absolute, so the profile works from any directory.
+  for (const key of PROFILE_PATH_KEYS) if (profile[key] !== undefined) profile[key] = resolve(deps.io.cwd, profile[key]!);
+  const becomesDefault = Boolean(options.use || !store.config.default_profile || store.config.default_profile === options.name);
   const path = await update(deps, globals, (config) => ({
     ...config,
-    ...(options.use || !config.default_profile ? { default_profile: options.name } : {}),
+    ...(becomesDefault ? { default_profile: options.name } : {}),
     profiles: { ...config.profiles, [options.name]: profile },
   }));
+  const pin = profile.provider ? lookup(PROVIDERS, profile.provider)?.pinsIssuer : undefined;
+  if (pin && !profile.policy?.issuer) {
+    deps.io.stderr.write(`authctl: warning: profile ${options.name} pins no issuer, so verify will refuse its tokens: ${pin}; add --expect-iss ISSUER\n`);
+  }
+  const hints = secretHints(options.name, profile);
   return {
-    json: { name: options.name, path, profile },
-    text: (style) => `${style.green('✔')} profile ${style.bold(options.name)} saved to ${path}\n${style.dim('secrets go in the keychain: authctl credentials set --profile ' + options.name)}`,
+    json: { name: options.name, path, default: becomesDefault, profile },
+    text: (style) =>
+      [
+        `${style.green('✔')} profile ${style.bold(options.name)} saved to ${path}`,
+        ...(becomesDefault ? [`  it is the default profile${store.config.default_profile ? '' : ' (the first one)'}; change with: authctl profile use NAME`] : []),
+        ...(hints.length ? [style.dim(`secrets go in the keychain: ${hints.join(' && ')}`)] : []),
+      ].join('\n'),
   };
 }
 

@@ -12,6 +12,7 @@ import { readTextFile } from '../../io/files.js';
 import { readAll } from '../../io/streams.js';
 import { resolveKey, type KeyFlags } from '../../io/signing-key.js';
 import { renderFindings, type CommandResult } from '../../io/output.js';
+import { parseJson } from '../../core/json.js';
 
 export interface MintOptions extends ClaimFlags, KeyFlags {
   claims?: string;
@@ -27,7 +28,7 @@ async function readClaimsFile(source: string, deps: Deps): Promise<Record<string
   const text = source === '-' ? await readAll(deps.io.stdin, 1024 * 1024) : await readTextFile(source, 'claims file');
   let value: unknown;
   try {
-    value = JSON.parse(text ?? '');
+    value = parseJson(text ?? '');
   } catch {
     throw new UsageError('invalid_argument', `${source === '-' ? 'stdin' : source}: the claims must be a JSON object`);
   }
@@ -43,7 +44,7 @@ function headerPairs(pairs: string[] = []): Record<string, unknown> {
     const [key, raw] = [pair.slice(0, eq), pair.slice(eq + 1)];
     if (key === 'alg') throw new UsageError('invalid_argument', 'set the algorithm with --alg, not --header');
     try {
-      header[key] = JSON.parse(raw);
+      header[key] = parseJson(raw);
     } catch {
       header[key] = raw;
     }

@@ -11,10 +11,11 @@ import { CheckFailedError, NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
 import { resolveKey, type KeyFlags } from '../../io/signing-key.js';
 import { readTextFile } from '../../io/files.js';
-import { selectProfile } from '../../io/config-store.js';
+import { PROVIDERS } from '../../core/providers.js';
 import type { Profile } from '../../core/config.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
+import { describeBare, describeValue, lookup, parseJson } from '../../core/json.js';
 
 export interface VerifyOptions extends PolicyFlags, KeyFlags {
   token?: string;
@@ -37,6 +38,11 @@ function hasLocalKey(options: VerifyOptions, deps: Deps): boolean {
   return options.key !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin) || Boolean(deps.io.env.AUTHCTL_SECRET);
 }
 
+/** With -v, says which JWKS keys were left out (a key type authctl does not verify with). */
+function skipNote(deps: Deps, globals: GlobalOptions): ((why: string) => void) | undefined {
+  return globals.verbose ? (why) => deps.io.stderr.write(`  ${why}\n`) : undefined;
+}
+
 /** --jwks URL, --issuer URL (discovery), or the profile's jwks_uri / issuer. */
 async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profile: Profile | undefined): Promise<VerifierSource | undefined> {
   const issuer = options.issuer ?? (options.jwks ? undefined : profile?.issuer);
@@ -48,10 +54,11 @@ async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: Globa
   const url = jwksUri ?? (await discover(issuer!, http)).jwks_uri;
   if (!url) throw new NetworkError('discovery_failed', `the metadata of ${issuer} has no jwks_uri`);
   const settings = { dir: cacheDir(deps.io.env), now: deps.now(), useCache: options.jwksCache !== false };
+  const skip = skipNote(deps, globals);
   const first = await loadRemoteJwks(url, http, settings);
   return {
-    verifier: { kind: 'jwks', jwks: toJwks(first.jwks) },
-    refresh: first.fromCache ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks) }) : undefined,
+    verifier: { kind: 'jwks', jwks: toJwks(first.jwks, skip) },
+    refresh: first.fromCache ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks, skip) }) : undefined,
     issuer,
   };
 }
@@ -62,7 +69,7 @@ async function localVerifier(options: VerifyOptions, deps: Deps, globals: Global
     const text = await readTextFile(options.key, 'key file');
     if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
       try {
-        return { kind: 'jwks', jwks: toJwks(JSON.parse(text)) };
+        return { kind: 'jwks', jwks: toJwks(parseJson(text), skipNote(deps, globals)) };
       } catch (error) {
         if (error instanceof UsageError) throw new UsageError(error.code, `${options.key}: ${error.message}`, error.hint);
         throw new UsageError('invalid_key', `${options.key}: not valid JSON`);
@@ -95,6 +102,8 @@ interface Checked {
 
 interface Outcome {
   line?: number;
+  /** The policy applied and where it came from. */
+  policy: string;
   token: string;
   valid: boolean;
   findings: Finding[];
@@ -102,18 +111,19 @@ interface Outcome {
   payload?: Record<string, unknown>;
 }
 
-function result(outcome: Outcome, now: number): CommandResult {
+function result(outcome: Outcome, now: number, announce: boolean): CommandResult {
   return {
     json: outcome,
     exitCode: outcome.valid ? 0 : 1,
     text: (style) => {
       const where = outcome.line !== undefined ? `line ${outcome.line}: ` : '';
-      const sub = outcome.payload?.sub !== undefined ? ` sub=${JSON.stringify(outcome.payload.sub)}` : '';
+      const sub = outcome.payload?.sub !== undefined ? ` sub=${describeValue(outcome.payload.sub)}` : '';
       const exp = outcome.payload ? describeTimes(outcome.payload, now).exp : undefined;
       const head = outcome.valid
-        ? style.green(`✔ ${where}valid: signature verified (${String(outcome.header?.alg)}), claims pass${sub}${exp ? `, expires ${exp.relative}` : ''}`)
+        ? style.green(`✔ ${where}valid: signature verified (${describeBare(outcome.header?.alg)}), claims pass${sub}${exp ? `, expires ${exp.relative}` : ''}`)
         : style.red(`✖ ${where}invalid: ${outcome.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`);
-      return outcome.findings.length ? `${head}\n${renderFindings(outcome.findings, style)}` : head;
+      const body = outcome.findings.length ? `${head}\n${renderFindings(outcome.findings, style)}` : head;
+      return announce ? `${body}\n${style.dim(`  policy: ${outcome.policy}`)}` : body;
     },
   };
 }
@@ -124,8 +134,14 @@ function result(outcome: Outcome, now: number): CommandResult {
  * repeated jti is a replay when the policy asks for jti.
  */
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
-  const basePolicy = await resolvePolicy(options, deps, globals);
-  const profile = selectProfile(await deps.config(globals), globals.profile, true)?.profile;
+  const explicitKey = options.key !== undefined || options.jwks !== undefined || options.issuer !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin);
+  const resolved = await resolvePolicy(options, deps, globals, explicitKey);
+  const basePolicy = resolved.policy;
+  const profile = resolved.profile?.profile;
+  const pin = profile?.provider ? lookup(PROVIDERS, profile.provider)?.pinsIssuer : undefined;
+  if (pin && !basePolicy.issuer?.length && !options.issuer) {
+    throw new UsageError('issuer_required', `profile "${resolved.profile!.name}" pins no issuer, and ${pin}`, `pin it with issuer = "…" in [profiles.${resolved.profile!.name}.policy] of the config (or profile add --expect-iss), or pass --iss ISSUER`);
+  }
   const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps, globals, profile) };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
@@ -160,15 +176,17 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   }
 
   /** The claims, in input order, so replay detection sees tokens in the order given. */
+  let judged = 0;
   function judge(checked: Checked): CommandResult {
+    const announce = judged++ === 0;
     const now = deps.now();
-    if (!checked.token) return result({ line: checked.line, token: checked.id, valid: false, findings: [checked.early!] }, now);
+    if (!checked.token) return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [checked.early!] }, now, announce);
     const { header, payload } = checked.token;
     const findings = validateClaims(header, payload, { ...policy, algorithms }, { now, seenJti });
     const signature = checked.signature;
     if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
     if (!signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
-    return result({ line: checked.line, token: checked.id, valid: passes(findings, options.strict), findings, header, payload }, now);
+    return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload }, now, announce);
   }
 
   async function* results(): AsyncGenerator<CommandResult> {

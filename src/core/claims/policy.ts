@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import type { ClaimType, ClaimsPolicy } from './types.js';
+import { lookup } from '../json.js';
 
 /**
  * Built-in policies for the documented rules of the providers in shared/seeds. A profile or a
@@ -31,6 +32,7 @@ export const BUILTIN_POLICIES: Readonly<Record<string, ClaimsPolicy>> = {
     audience: ['justgold-api'],
     requiredClaims: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti'],
     requireJti: true,
+    jtiFormat: 'uuid',
     maxLifetime: 3600,
   },
   // Keycloak-backed compliance service: 300 s access tokens checked against the realm's JWKS.
@@ -57,6 +59,7 @@ const POLICY_KEYS = [
   'max_lifetime',
   'human_max_lifetime',
   'require_jti',
+  'jti_format',
   'required_scopes',
   'scope_format',
   'typ',
@@ -92,10 +95,11 @@ export function parsePolicy(table: Record<string, unknown>, where: string): Clai
   let policy: ClaimsPolicy = {};
   if (table.preset !== undefined) {
     const name = table.preset;
-    if (typeof name !== 'string' || !BUILTIN_POLICIES[name]) {
+    const preset = typeof name === 'string' ? lookup(BUILTIN_POLICIES, name) : undefined;
+    if (!preset) {
       throw new UsageError('invalid_policy', `${where}.preset: unknown preset ${JSON.stringify(name)}`, `built-in presets: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
     }
-    policy = { ...BUILTIN_POLICIES[name] };
+    policy = { ...preset };
   }
   const own: ClaimsPolicy = {};
   if (table.issuer !== undefined) own.issuer = stringList(table.issuer, `${where}.issuer`);
@@ -110,6 +114,10 @@ export function parsePolicy(table: Record<string, unknown>, where: string): Clai
   if (table.require_jti !== undefined) {
     if (typeof table.require_jti !== 'boolean') throw new UsageError('invalid_policy', `${where}.require_jti: expected true or false`);
     own.requireJti = table.require_jti;
+  }
+  if (table.jti_format !== undefined) {
+    if (table.jti_format !== 'uuid') throw new UsageError('invalid_policy', `${where}.jti_format: expected "uuid"`);
+    own.jtiFormat = table.jti_format;
   }
   if (table.scope_format !== undefined) {
     if (table.scope_format !== 'string' && table.scope_format !== 'array') {

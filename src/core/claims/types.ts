@@ -50,6 +50,8 @@ export interface ClaimsPolicy {
   /** The client id whose tokens count as machine tokens for `humanMaxLifetime`. */
   clientId?: string;
   requireJti?: boolean;
+  /** The form `jti` must take: `uuid` (RFC 9562; JustGold asks for UUIDs). */
+  jtiFormat?: 'uuid';
   requiredScopes?: string[];
   /** How `scope` must be encoded: RFC 8693/9068 space-separated string, or a JSON array. */
   scopeFormat?: 'string' | 'array';

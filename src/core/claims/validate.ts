@@ -1,11 +1,15 @@
 import { formatRelative, formatSpan } from '../duration.js';
 import type { ClaimType, ClaimsPolicy, Finding, FindingCode, Severity, ValidationContext } from './types.js';
+import { describeValue } from '../json.js';
 
 export const DEFAULT_CLOCK_TOLERANCE = 60;
 /** RFC 8725 §3.10 style advice: long-lived bearer tokens deserve a warning even without a policy. */
 export const LONG_LIFETIME_WARNING = 24 * 3600;
 /** `crit` parameters jose (and so authctl) implements. */
 const BUILTIN_CRIT = new Set(['b64']);
+
+/** RFC 9562 text form, any version (case-insensitive). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const REGISTERED_TYPES: Record<string, ClaimType> = {
   exp: 'number',
@@ -117,7 +121,7 @@ function checkTypes(payload: Record<string, unknown>, policy: ClaimsPolicy): { f
       wellTyped.add(claim);
     } else {
       const what = claim === 'scope' && policy.scopeFormat ? `${type === 'array' ? 'a JSON array' : 'a space-separated string'} as this policy requires` : describeType(type);
-      findings.push(finding('invalid_claim_type', 'error', `"${claim}" must be ${what}, found ${JSON.stringify(payload[claim])?.slice(0, 60)}`, claim));
+      findings.push(finding('invalid_claim_type', 'error', `"${claim}" must be ${what}, found ${describeValue(payload[claim])}`, claim));
     }
   }
   return { findings, wellTyped };
@@ -176,7 +180,7 @@ function checkIdentity(payload: Record<string, unknown>, wellTyped: Set<string>,
     if (!('iss' in payload)) {
       out.push(finding('missing_required_claim', 'error', `no "iss"; expected ${policy.issuer.join(' or ')}`, 'iss'));
     } else if (wellTyped.has('iss') && !policy.issuer.includes(payload.iss as string)) {
-      out.push(finding('invalid_issuer', 'error', `issuer "${String(payload.iss)}" is not ${policy.issuer.map((i) => `"${i}"`).join(' or ')}`, 'iss'));
+      out.push(finding('invalid_issuer', 'error', `issuer ${describeValue(payload.iss)} is not ${policy.issuer.map((i) => `"${i}"`).join(' or ')}`, 'iss'));
     }
   }
   if (policy.audience?.length) {
@@ -185,7 +189,7 @@ function checkIdentity(payload: Record<string, unknown>, wellTyped: Set<string>,
     } else if (wellTyped.has('aud')) {
       const auds = audiencesOf(payload);
       if (!auds.some((a) => policy.audience!.includes(a))) {
-        out.push(finding('invalid_audience', 'error', `audience ${JSON.stringify(payload.aud)} does not include ${policy.audience.map((a) => `"${a}"`).join(' or ')}`, 'aud'));
+        out.push(finding('invalid_audience', 'error', `audience ${describeValue(payload.aud)} does not include ${policy.audience.map((a) => `"${a}"`).join(' or ')}`, 'aud'));
       }
     }
   }
@@ -221,8 +225,11 @@ export function validateClaims(
   if (policy.requireJti && !('jti' in payload)) {
     findings.push(finding('missing_jti', 'error', 'no "jti": this policy needs a unique token id for replay protection', 'jti'));
   }
+  if (policy.jtiFormat === 'uuid' && types.wellTyped.has('jti') && !UUID.test(payload.jti as string)) {
+    findings.push(finding('invalid_claim_type', 'error', `"jti" must be a UUID (RFC 9562) as this policy requires, found ${describeValue(payload.jti)}`, 'jti'));
+  }
   if (types.wellTyped.has('jti') && context.seenJti?.has(payload.jti as string)) {
-    findings.push(finding('replayed_token', 'error', `jti "${String(payload.jti)}" was already used`, 'jti'));
+    findings.push(finding('replayed_token', 'error', `jti ${describeValue(payload.jti)} was already used`, 'jti'));
   }
   if (policy.requiredScopes?.length) {
     const granted = new Set(scopesOf(payload));

@@ -3,6 +3,7 @@ import type { ClaimsPolicy, Finding } from '../claims/types.js';
 import { formatIsoTime, formatRelative } from '../duration.js';
 import { CheckFailedError } from '../../errors.js';
 import { parseToken, type ParsedToken } from './parse.js';
+import { describeBare } from '../json.js';
 
 export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'] as const;
 
@@ -50,7 +51,7 @@ export function inspectToken(input: string, policy: ClaimsPolicy, context: { now
   }
   if (token.kind === 'jwe') {
     // The claims are encrypted: nothing can vouch for them, so a check cannot pass.
-    const message = `encrypted token (JWE, ${String(token.header.enc ?? 'unknown enc')}): its claims cannot be read or checked without the decryption key`;
+    const message = `encrypted token (JWE, ${token.header.enc === undefined ? 'unknown enc' : describeBare(token.header.enc)}): its claims cannot be read or checked without the decryption key`;
     return { token, findings: [{ code: 'invalid_token', severity: 'error', message }], times: {}, valid: false };
   }
   const findings = validateClaims(token.header, token.payload, policy, context);

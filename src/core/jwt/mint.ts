@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import type { LoadedKey } from '../keys/load.js';
+import { parseJson } from '../json.js';
 
 /** Claim values as they arrive from flags (all optional; undefined means "not given"). */
 export interface ClaimFlags {
@@ -44,7 +45,7 @@ function parseClaimPair(pair: string): [string, unknown] {
   if (eq <= 0) throw new UsageError('invalid_argument', `--claim ${JSON.stringify(pair)}: expected key=value`);
   const raw = pair.slice(eq + 1);
   try {
-    return [pair.slice(0, eq), JSON.parse(raw)];
+    return [pair.slice(0, eq), parseJson(raw)];
   } catch {
     return [pair.slice(0, eq), raw];
   }

@@ -1,5 +1,6 @@
 import { base64url } from 'jose';
 import { CheckFailedError } from '../../errors.js';
+import { isJsonObject, JsonDepthError, parseJson } from '../json.js';
 
 /** Larger inputs are refused before any decoding, so a huge paste cannot exhaust memory. */
 export const MAX_TOKEN_BYTES = 256 * 1024;
@@ -62,11 +63,12 @@ function decodeJsonObject(bytes: Uint8Array, index: number, name: string): Recor
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
+    value = parseJson(text);
+  } catch (error) {
+    if (error instanceof JsonDepthError) fail(`segment ${index + 1} (${name}) is ${error.message}`);
     return undefined;
   }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isJsonObject(value) ? value : undefined;
 }
 
 /**

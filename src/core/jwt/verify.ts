@@ -4,6 +4,7 @@ import { algorithmsFor, assertAlgorithmFits } from '../keys/algorithms.js';
 import { jwkList, type LoadedKey } from '../keys/load.js';
 import type { Finding } from '../claims/types.js';
 import type { ParsedToken } from './parse.js';
+import { describeValue } from '../json.js';
 
 /** What a signature is checked against: one key, or a JWKS from which `kid` selects. */
 export type Verifier = { kind: 'key'; key: LoadedKey } | { kind: 'jwks'; jwks: JSONWebKeySet };
@@ -25,6 +26,7 @@ export function allowedAlgorithms(verifier: Verifier, explicit: string[] | undef
     if (pinned) return candidates;
     throw new UsageError('alg_required', `${verifier.key.kty === 'oct' ? 'an HMAC secret' : 'an RSA key'} does not pin the algorithm; say which to accept`, `e.g. --alg ${candidates[0]} (or a profile whose policy lists algorithms)`);
   }
+  if (!verifier.jwks.keys.length) throw new UsageError('invalid_key', 'the JWKS has no public signing key of a type authctl verifies with (RSA, EC, Ed25519, oct)');
   if (explicit?.length) return explicit;
   const algs = new Set<string>();
   for (const jwk of verifier.jwks.keys) {
@@ -44,17 +46,29 @@ function fits(alg: string, key: LoadedKey): boolean {
   }
 }
 
-/** A JWKS from parsed JSON; only public signing keys are kept. */
-export function toJwks(value: unknown): JSONWebKeySet {
+/** Key types authctl verifies with; others (post-quantum `AKP`, …) are skipped, not fatal. */
+const KNOWN_KTY = new Set(['RSA', 'EC', 'OKP', 'oct']);
+
+/**
+ * A JWKS from parsed JSON; only public signing keys of a type authctl knows are kept. Each key
+ * left out for its type or curve is reported through `onSkip`, so `-v` can say so.
+ */
+export function toJwks(value: unknown, onSkip?: (why: string) => void): JSONWebKeySet {
   const { keys } = jwkList(value);
-  return { keys: keys.filter((k) => k.use !== 'enc' && !('d' in k)) as unknown as JSONWebKeySet['keys'] };
+  const kept = keys.filter((k) => {
+    if (k.use === 'enc' || 'd' in k) return false;
+    const usable = typeof k.kty === 'string' && KNOWN_KTY.has(k.kty) && algorithmsFor({ kty: k.kty as LoadedKey['kty'], crv: typeof k.crv === 'string' ? k.crv : undefined }).candidates.length > 0;
+    if (!usable) onSkip?.(`skipping JWKS key${typeof k.kid === 'string' ? ` "${k.kid}"` : ''} of kty ${describeValue(k.kty)}${k.crv !== undefined ? ` crv ${describeValue(k.crv)}` : ''}: not a signing key type authctl verifies with`);
+    return usable;
+  });
+  return { keys: kept as unknown as JSONWebKeySet['keys'] };
 }
 
 function signatureFinding(error: unknown, token: ParsedToken): Finding {
   const kid = typeof token.header.kid === 'string' ? token.header.kid : undefined;
   if (error instanceof errors.JWSSignatureVerificationFailed) return { code: 'invalid_signature', severity: 'error', message: 'the signature does not match the key' };
-  if (error instanceof errors.JOSEAlgNotAllowed) return { code: 'alg_not_allowed', severity: 'error', claim: 'header.alg', message: `alg "${String(token.header.alg)}" is not accepted here` };
-  if (error instanceof errors.JWKSNoMatchingKey) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: kid ? `no key in the JWKS has kid "${kid}" and alg ${String(token.header.alg)}` : 'no key in the JWKS matches the token' };
+  if (error instanceof errors.JOSEAlgNotAllowed) return { code: 'alg_not_allowed', severity: 'error', claim: 'header.alg', message: `alg ${describeValue(token.header.alg)} is not accepted here` };
+  if (error instanceof errors.JWKSNoMatchingKey) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: kid ? `no key in the JWKS has kid "${kid}" and alg ${describeValue(token.header.alg)}` : 'no key in the JWKS matches the token' };
   if (error instanceof errors.JWKSMultipleMatchingKeys) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: 'several JWKS keys match and the token has no kid to choose' };
   if (error instanceof errors.JOSENotSupported) return { code: 'unsupported_crit', severity: 'error', claim: 'header', message: error.message };
   if (error instanceof errors.JOSEError) return { code: 'invalid_token', severity: 'error', message: error.message };

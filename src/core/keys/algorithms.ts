@@ -29,6 +29,8 @@ export function algorithmsFor(key: Pick<LoadedKey, 'kty' | 'crv' | 'alg'>): { ca
       return key.crv === 'Ed25519' ? { candidates: ['EdDSA', 'Ed25519'], pinned: 'EdDSA' } : { candidates: [] };
     case 'oct':
       return { candidates: ['HS256', 'HS384', 'HS512'] };
+    default:
+      return { candidates: [] };
   }
 }
 

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { UsageError } from '../../errors.js';
+import { parseJson } from '../json.js';
 
 /** Where a key came from, as users name formats. */
 export type KeySource = 'pkcs8' | 'pkcs8-encrypted' | 'pkcs1' | 'sec1' | 'spki' | 'pkcs1-public' | 'x509' | 'jwk' | 'jwks' | 'secret';
@@ -137,7 +138,7 @@ export function loadKey(text: string, options: { kid?: string; passphrase?: stri
   if (trimmed.startsWith('{')) {
     let json: unknown;
     try {
-      json = JSON.parse(trimmed);
+      json = parseJson(trimmed);
     } catch {
       return invalid('the file starts like JSON but is not valid JSON');
     }

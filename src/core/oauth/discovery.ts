@@ -1,4 +1,5 @@
 import { NetworkError, UsageError } from '../../errors.js';
+import { parseJson } from '../json.js';
 
 export interface ServerMetadata {
   issuer: string;
@@ -41,7 +42,7 @@ export function jsonBody(response: ResponseLike, what: string): Record<string, u
   const type = String(response.headers['content-type'] ?? '');
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(response.body).toString('utf8'));
+    value = parseJson(Buffer.from(response.body).toString('utf8'));
   } catch {
     const looksHtml = /html/i.test(type) || /^\s*</.test(Buffer.from(response.body.subarray(0, 64)).toString('utf8'));
     throw new NetworkError('invalid_response', `${what} from ${response.url} is not JSON${looksHtml ? ' (an HTML page)' : ''} (HTTP ${response.status})`);

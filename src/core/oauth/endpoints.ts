@@ -5,6 +5,7 @@ import { FINDING_CODES } from '../claims/types.js';
 import { jsonBody, type ResponseLike } from './discovery.js';
 import { oauthError } from './errors.js';
 import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingRequest } from './token.js';
+import { lookup } from '../json.js';
 
 function endpoint(url: string | undefined, name: string, key: string): string {
   if (!url) throw new UsageError('missing_endpoint', `the profile has no ${name} endpoint`, `set ${key} in the profile (authctl profile add --force … --${key.replace(/_/g, '-')} URL), or use --issuer for discovery`);
@@ -82,7 +83,8 @@ const CODE_ALIASES: Record<string, FindingCode> = {
 /** A provider's error code on the shared vocabulary (JustGold's `expired_token` is `token_expired`). */
 export function toFindingCode(code: string | undefined, status: number): FindingCode {
   if (code && (FINDING_CODES as readonly string[]).includes(code)) return code as FindingCode;
-  if (code && CODE_ALIASES[code]) return CODE_ALIASES[code];
+  const alias = code ? lookup(CODE_ALIASES, code) : undefined;
+  if (alias) return alias;
   return status === 403 ? 'insufficient_permissions' : 'invalid_token';
 }
 

@@ -1,5 +1,6 @@
 import { AuthError, NetworkError, type AuthctlError } from '../../errors.js';
 import type { ResponseLike } from './discovery.js';
+import { parseJson } from '../json.js';
 
 /** RFC 6749 §5.2 error codes that mean "your credentials or grant were refused". */
 const AUTH_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'access_denied', 'invalid_token', 'insufficient_scope']);
@@ -13,7 +14,7 @@ export function oauthError(response: ResponseLike, what: string): AuthctlError {
   const text = Buffer.from(response.body).toString('utf8');
   let body: Record<string, unknown> | undefined;
   try {
-    const parsed = JSON.parse(text);
+    const parsed = parseJson(text);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
   } catch {
     body = undefined;

@@ -2,6 +2,7 @@ import { NetworkError, UsageError } from '../../errors.js';
 import type { Profile } from '../config.js';
 import type { ResponseLike } from './discovery.js';
 import { oauthError } from './errors.js';
+import { isJsonObject, parseJson } from '../json.js';
 
 export interface OutgoingRequest {
   method: 'GET' | 'POST';
@@ -144,14 +145,17 @@ export function parseTokenResponse(response: ResponseLike): TokenSet {
   if (response.status < 200 || response.status >= 300) throw oauthError(response, 'the token endpoint');
   const text = Buffer.from(response.body).toString('utf8').trim();
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { access_token: text, token_type: 'Bearer' };
-  let body: Record<string, unknown>;
+  let body: unknown;
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    body = parseJson(text);
   } catch {
     throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with ${/^\s*</.test(text) ? 'an HTML page' : 'a body that is not JSON'}`);
   }
+  if (!isJsonObject(body)) {
+    throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with JSON that is not an object`);
+  }
   const token = [body.access_token, body.jwt, body.token].find((t): t is string => typeof t === 'string' && t !== '');
-  if (!body || typeof body !== 'object' || !token) {
+  if (!token) {
     throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} without an access token`);
   }
   const expires = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in) ? Number(body.expires_in) : undefined;

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { RULES, type RuleId, type ScanSeverity } from './catalog.js';
 import type { ScanFinding } from './scan.js';
+import { parseJson } from '../json.js';
 
 const SARIF_LEVEL: Record<ScanSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
 // GitHub code scanning ranks results by security-severity (0-10).
@@ -68,7 +69,7 @@ export function toBaseline(findings: readonly ScanFinding[]): Baseline {
 export function parseBaseline(text: string, file: string): Set<string> {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text);
   } catch {
     throw new UsageError('baseline_invalid', `${file}: not JSON`, 'write one with --write-baseline FILE');
   }

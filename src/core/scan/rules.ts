@@ -4,6 +4,7 @@ import { formatRelative, formatSpan } from '../duration.js';
 import type { Finding } from '../claims/types.js';
 
 import { RULES, type RuleId, type ScanSeverity } from './catalog.js';
+import { describeBare, parseJson } from '../json.js';
 
 /** What a detector found, before positions, suppressions and masking are worked out. */
 export interface Hit {
@@ -74,7 +75,7 @@ function tokenHits(text: string, ctx: DetectContext): Hit[] {
     }
     if (parsed.kind !== 'jwe' || typeof parsed.header.enc !== 'string') continue;
     taken.add(match.index);
-    hits.push({ rule: 'jwe', severity: 'medium', index: match.index, secret: match[0], message: `encrypted token (alg ${String(parsed.header.alg)}, enc ${parsed.header.enc}); its claims cannot be read, but it is still a bearer credential` });
+    hits.push({ rule: 'jwe', severity: 'medium', index: match.index, secret: match[0], message: `encrypted token (alg ${describeBare(parsed.header.alg)}, enc ${describeBare(parsed.header.enc)}); its claims cannot be read, but it is still a bearer credential` });
   }
   for (const match of text.matchAll(JWS_RE)) {
     if (taken.has(match.index)) continue;
@@ -105,7 +106,7 @@ function jwtHit(header: Record<string, unknown>, payload: Record<string, unknown
     typeof payload.iss === 'string' ? `iss ${payload.iss}` : undefined,
     typeof payload.sub === 'string' ? `sub ${payload.sub}` : undefined,
     exp !== undefined && typeof payload.iat === 'number' ? `lifetime ${formatSpan(exp - payload.iat)}` : undefined,
-    unsecured ? 'alg none: unsigned, anyone can forge it' : `alg ${String(header.alg)}`,
+    unsecured ? 'alg none: unsigned, anyone can forge it' : `alg ${describeBare(header.alg)}`,
   ].filter(Boolean);
   const notable = claims.filter((f) => (f.code !== 'token_expired' && f.severity === 'error') || ['lifetime_too_long', 'alg_not_allowed'].includes(f.code));
   const severity: ScanSeverity = expired ? 'low' : unsecured ? 'medium' : 'critical';
@@ -179,13 +180,13 @@ function jwkHits(text: string): Hit[] {
     if (!found) continue;
     let jwk: Record<string, unknown>;
     try {
-      jwk = JSON.parse(found.json) as Record<string, unknown>;
+      jwk = parseJson(found.json) as Record<string, unknown>;
     } catch {
       continue;
     }
     const secret = jwk.kty === 'oct' ? jwk.k : jwk.d;
     if (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(secret)) continue;
-    hits.push({ rule: 'private-jwk', severity: 'critical', index: found.start, secret, message: `${jwk.kty === 'oct' ? 'symmetric (oct)' : `private ${String(jwk.kty)}`} JWK${typeof jwk.kid === 'string' ? ` kid ${jwk.kid}` : ''}` });
+    hits.push({ rule: 'private-jwk', severity: 'critical', index: found.start, secret, message: `${jwk.kty === 'oct' ? 'symmetric (oct)' : `private ${describeBare(jwk.kty)}`} JWK${typeof jwk.kid === 'string' ? ` kid ${jwk.kid}` : ''}` });
   }
   return hits;
 }

@@ -3,6 +3,7 @@ import { SignJWT, compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHe
 import { validateClaims } from '../claims/validate.js';
 import type { ClaimsPolicy } from '../claims/types.js';
 import type { ServerClient, ServerClientAuth, ServerSettings } from './settings.js';
+import { parseJson } from '../json.js';
 
 /** A request as the HTTP edge hands it over: lower-case header names, the raw body. */
 export interface ServerRequest {
@@ -105,7 +106,7 @@ function formParams(body: string): Params {
 function jsonParams(body: string): Params {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body || '{}');
+    parsed = parseJson(body || '{}');
   } catch {
     throw new OAuthFailure('invalid_request', 'the body is not valid JSON');
   }
@@ -490,7 +491,7 @@ export class AuthorizationServer {
     let claimsSet: Record<string, unknown> = {};
     if (params.claimsSet !== undefined) {
       try {
-        claimsSet = JSON.parse(params.claimsSet) as Record<string, unknown>;
+        claimsSet = parseJson(params.claimsSet) as Record<string, unknown>;
       } catch {
         claimsSet = {};
       }
