@@ -142,7 +142,7 @@ complete -c authctl -n '__fish_seen_subcommand_from lint' -l leeway -r -F -d 'cl
 complete -c authctl -n '__fish_seen_subcommand_from lint' -l require-jti -d 'require a jti claim'
 complete -c authctl -n '__fish_seen_subcommand_from lint' -l strict -d 'warnings fail too'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l key -r -F -d 'key file: PEM (PKCS#8, PKCS#1, SEC1, SPKI), certificate, JWK or JWKS'
-complete -c authctl -n '__fish_seen_subcommand_from verify' -l kid -r -F -d 'key id: selects the key in a JWKS and goes in the header'
+complete -c authctl -n '__fish_seen_subcommand_from verify' -l kid -r -F -d 'key id: selects the key in a JWKS file (default: the token\'s kid)'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l secret-file -r -F -d 'HMAC secret from a file (one trailing newline ignored)'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l secret-stdin -d 'HMAC secret from stdin'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l passphrase-file -r -F -d 'passphrase of an encrypted private key'

@@ -1,7 +1,7 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { AuthctlError, ExitCode, InterruptedError, UsageError } from './errors.js';
 import { createDeps } from './deps.js';
-import { buildProgram } from './program.js';
+import { buildProgram, protectDashTokens } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
 import { processIO } from './io/streams.js';
 
@@ -27,13 +27,14 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   });
   const program = buildProgram(deps);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(protectDashTokens(program as never, argv));
     return { code: deps.exitCode, stuck: deps.stuck };
   } catch (caught) {
     let error: AuthctlError;
     if (caught instanceof CommanderError) {
       const mapped = fromCommander(caught);
-      if (!mapped) return { code: caught.code === 'commander.help' ? ExitCode.usage : ExitCode.ok, stuck: false };
+      // `authctl help decode` and --help asked for help (0); help shown for a missing command is a usage error.
+      if (!mapped) return { code: caught.exitCode === 0 ? ExitCode.ok : ExitCode.usage, stuck: false };
       error = mapped;
     } else if (caught instanceof AuthctlError) {
       error = caught;

@@ -72,3 +72,48 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
   program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));
   return program;
 }
+
+/** A base64url (or dotted JWS/JWE) token, which may begin with "-" one time in 64. */
+const DASH_TOKEN = /^-[A-Za-z0-9_-]{15,}(\.[A-Za-z0-9_-]*){0,4}$/;
+/** What a mistyped flag looks like; no random token of that length does. */
+const FLAG_SHAPE = /^--?[a-z][a-z0-9]*(-[a-z0-9]+)*(=.*)?$/;
+
+/**
+ * CLI.md: a token argument that begins with "-" is still a token (opaque tokens are base64url).
+ * commander would take it for an option, so before parsing, a token-shaped word that is no
+ * option of the command it is given to moves behind a "--". Only commands whose operand is a
+ * token are touched, and never the value of an option that takes one.
+ */
+export function protectDashTokens(program: AnyCommand, argv: string[]): string[] {
+  const [node, script, ...args] = argv;
+  let command = program;
+  const chain = [program];
+  const moved: string[] = [];
+  const kept: string[] = [];
+  const takesValue = (word: string) => {
+    const flag = word.split('=')[0]!;
+    return !word.includes('=') && chain.some((c) => c.options.some((o) => (o.long === flag || o.short === flag) && (o.required || o.optional)));
+  };
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--') {
+      kept.push(...args.slice(i));
+      break;
+    }
+    const sub = word.startsWith('-') ? undefined : command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub) {
+      command = sub as AnyCommand;
+      chain.push(command);
+    }
+    const takesToken = command.registeredArguments[0]?.name() === 'token';
+    if (takesToken && DASH_TOKEN.test(word) && !FLAG_SHAPE.test(word)) {
+      moved.push(word);
+      continue;
+    }
+    kept.push(word);
+    if (word.startsWith('-') && takesValue(word) && i + 1 < args.length) kept.push(args[++i]!);
+  }
+  if (!moved.length) return argv;
+  const separator = kept.indexOf('--');
+  return separator === -1 ? [node!, script!, ...kept, '--', ...moved] : [node!, script!, ...kept.slice(0, separator + 1), ...moved, ...kept.slice(separator + 1)];
+}

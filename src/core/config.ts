@@ -5,6 +5,7 @@ import { lookup } from './json.js';
 
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'none', 'api_key'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export const BODY_FORMATS = ['form', 'json'] as const;
 export const INTROSPECTION_STYLES = ['rfc7662', 'bearer-json'] as const;
 export const CREDENTIAL_STORES = ['keychain', 'file'] as const;

@@ -1,4 +1,4 @@
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
@@ -45,4 +45,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** What is at a path, if anything: for refusing a directory where a file name is expected. */
+export async function pathKind(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return !info ? undefined : info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
 }

@@ -34,12 +34,13 @@ export interface OutputOptions {
 }
 
 /**
- * CLI.md: colour only on a terminal; never with NO_COLOR or --no-color; FORCE_COLOR forces it.
+ * CLI.md: colour only on a terminal (not TERM=dumb); never with NO_COLOR or --no-color; FORCE_COLOR forces it.
  */
 export function colorEnabled(colorFlag: boolean, env: IO['env'], isTTY: boolean | undefined): boolean {
   if (!colorFlag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
+  if (env.TERM === 'dumb') return false;
   return Boolean(isTTY);
 }
 

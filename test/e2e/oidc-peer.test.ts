@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,23 @@ describe('against oidc-provider (the certified standards peer)', () => {
     expect((await run(['token', 'revoke', '--profile', 'basic', token], basicSecret)).code).toBe(0);
     const inactive = await run(['introspect', '--profile', 'basic', token], basicSecret);
     expect(inactive.code).toBe(1);
+  });
+
+  it('an opaque token that begins with "-" is a token, not an option, for introspect and revoke (and quoted, and with Bearer)', async () => {
+    // oidc-provider's own opaque tokens are base64url: one in 64 begins with "-"; pin one that does.
+    const token = await peer.issueOpaque(`-${randomBytes(32).toString('base64url')}`);
+    expect(token.startsWith('-')).toBe(true);
+    const active = await run(['introspect', '--profile', 'basic', '--json', token], basicSecret);
+    expect(active.stderr).toBe('');
+    expect(JSON.parse(active.stdout)).toMatchObject({ active: true, client_id: PEER.basic.clientId });
+    expect((await run(['introspect', '--profile', 'basic', `"Bearer ${token}"`], basicSecret)).code).toBe(0);
+    expect((await run(['--json', 'introspect', `'${token}'`, '--profile', 'basic'], basicSecret)).code).toBe(0);
+    const revoked = await run(['token', 'revoke', token, '--profile', 'basic'], basicSecret);
+    expect(revoked.stderr).toBe('');
+    expect(revoked.code).toBe(0);
+    expect((await run(['introspect', '--profile', 'basic', token], basicSecret)).code).toBe(1);
+    // a mistyped flag is still an unknown option
+    expect((await run(['introspect', '--profile', 'basic', '--jsn', token], basicSecret)).stderr).toMatch(/error\[unknown_option\]: unknown option '--jsn'/);
   });
 
   it('client_secret_post', async () => {

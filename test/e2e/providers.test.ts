@@ -268,8 +268,9 @@ describe('faults at the token endpoint', () => {
   it('an HTML error page from the token endpoint is named as such', async () => {
     await run(['profile', 'add', 'html', '--token-url', `${fx.url}/nowhere/token`, '--client-id', 'c']);
     const r = await run(['token', 'get', '--profile', 'html', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'x' });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/error\[not_found\]/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/error\[not_found\]: the token endpoint \(\/nowhere\/token\) answered HTTP 404/);
+    expect(r.stderr).toMatch(/hint: check the URL/);
   });
 });
 

@@ -19,6 +19,12 @@ export const PEER = {
 
 export interface Peer {
   issuer: string;
+  /**
+   * An opaque client_credentials access token of the basic client, issued and stored by
+   * oidc-provider itself, with the value given (so a test can pin one that begins with "-",
+   * which random tokens do one time in 64).
+   */
+  issueOpaque(value: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,12 @@ export async function startPeer(clientPublicJwk: JWK): Promise<Peer> {
   server.on('request', provider.callback());
   return {
     issuer,
+    async issueOpaque(value) {
+      const client = await (provider as any).Client.find(PEER.basic.clientId);
+      const token = new (provider as any).ClientCredentials({ client, jti: value, scope: 'api:read' });
+      token.format = 'opaque'; // set by oidc-provider only when it generates the value itself
+      return token.save();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

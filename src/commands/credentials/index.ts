@@ -2,6 +2,7 @@ import { Argument, Command, InvalidArgumentError, Option } from '@commander-js/e
 import type { Deps } from '../../deps.js';
 import { CREDENTIAL_KINDS, DEFAULT_ROTATION_DAYS } from '../../core/credentials.js';
 import { globalsOf } from '../globals.js';
+import { examples } from '../help.js';
 
 const kindArgument = () => new Argument('<kind>', 'what the secret is').choices(CREDENTIAL_KINDS);
 const storeOption = () => new Option('--store <store>', 'keychain (default) or the opt-in plaintext file store').choices(['keychain', 'file'] as const);
@@ -39,6 +40,7 @@ Examples:
     .addArgument(kindArgument())
     .option('--reveal', 'print the secret itself')
     .addOption(storeOption())
+    .addHelpText('after', examples('authctl credentials get client_secret --profile gooclaim          # age, fingerprint, rotation', 'authctl credentials get hmac_secret --profile gamif --reveal > api.secret'))
     .action(async (kind, flags, cmd) => {
       const { runCredentialsGet } = await import('./run.js');
       await deps.emit(await runCredentialsGet({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -48,6 +50,7 @@ Examples:
     .description('delete a stored secret')
     .addArgument(kindArgument())
     .addOption(storeOption())
+    .addHelpText('after', examples('authctl credentials delete refresh_token --profile kc', 'authctl credentials delete client_secret --profile ci --store file'))
     .action(async (kind, flags, cmd) => {
       const { runCredentialsDelete } = await import('./run.js');
       await deps.emit(await runCredentialsDelete({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -57,10 +60,17 @@ Examples:
     .description('stored secrets: profile, kind, created, age (never values); flags those due for rotation')
     .addOption(new Option('--max-age <days>', 'rotation age in days').argParser(days).default(DEFAULT_ROTATION_DAYS))
     .addOption(storeOption())
+    .addHelpText('after', examples('authctl credentials list', 'authctl credentials list --max-age 30 --json | jq \'.credentials[] | select(.rotation_due)\''))
     .action(async (flags, cmd) => {
       const { runCredentialsList } = await import('./run.js');
       await deps.emit(await runCredentialsList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
     });
 
-  return new Command('credentials').description('secrets in the OS keychain: client secrets, passwords, refresh tokens, HMAC secrets, API keys').addCommand(set).addCommand(get).addCommand(remove).addCommand(list);
+  return new Command('credentials')
+    .description('secrets in the OS keychain: client secrets, passwords, refresh tokens, HMAC secrets, API keys')
+    .addHelpText('after', examples('authctl credentials set client_secret --profile gooclaim', 'authctl credentials list'))
+    .addCommand(set)
+    .addCommand(get)
+    .addCommand(remove)
+    .addCommand(list);
 }

@@ -4,6 +4,7 @@ import { accountName, credentialAge, decodeCredential, encodeCredential, parseAc
 import { formatIsoTime } from '../../core/duration.js';
 import { fingerprint } from '../../core/redact.js';
 import { readTextFile } from '../../io/files.js';
+import { selectProfile } from '../../io/config-store.js';
 import { promptHidden } from '../../io/prompt.js';
 import { readAll } from '../../io/streams.js';
 import { renderTable, type CommandResult } from '../../io/output.js';
@@ -12,9 +13,11 @@ export interface StoreChoice {
   store?: 'keychain' | 'file';
 }
 
-/** The profile a credential belongs to: --profile, else the default profile, else "default". */
+/** The profile a credential belongs to: --profile, else the default profile; it must exist. */
 export async function credentialProfile(deps: Deps, globals: GlobalOptions): Promise<string> {
-  return globals.profile ?? (await deps.config(globals)).config.default_profile ?? 'default';
+  const selected = selectProfile(await deps.config(globals), globals.profile, true);
+  if (!selected) throw new UsageError('profile_not_found', 'no profile selected, and no default profile', 'pass --profile NAME, or create one first: authctl profile add NAME');
+  return selected.name;
 }
 
 async function readNewSecret(options: { stdin?: boolean; file?: string; kind: CredentialKind }, deps: Deps): Promise<string> {

@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
+import { examples } from '../help.js';
 
 export function demoCommand(deps: Deps) {
   return new Command('demo')
@@ -11,9 +12,7 @@ export function demoCommand(deps: Deps) {
 Everything happens in a throwaway directory with its own config and cache, against an
 authorization server started in this process on a free loopback port. Nothing is left behind:
 no config, no keychain entries, no files. Exit status 0 only if every step behaved as expected.
-
-Example:
-  npx authctl demo`,
+${examples('npx authctl demo', 'authctl demo --json | jq .steps')}`,
     )
     .action(async (_flags, cmd) => {
       const { runDemo } = await import('./run.js');

@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
+import { examples } from '../help.js';
 
 const FORMATS = ['pem', 'jwk', 'jwks'] as const;
 
@@ -43,5 +44,10 @@ export function keyCommand(deps: Deps) {
       await deps.emit(await runKeyConvert({ ...flags, file }, deps), globalsOf(cmd));
     });
 
-  return new Command('key').description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion').addCommand(pub).addCommand(thumbprint).addCommand(convert);
+  return new Command('key')
+    .description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion')
+    .addHelpText('after', examples('authctl key pub private.pem > public.pem', 'authctl key thumbprint public.pem', 'authctl key convert public.pem --to jwks > jwks.json'))
+    .addCommand(pub)
+    .addCommand(thumbprint)
+    .addCommand(convert);
 }

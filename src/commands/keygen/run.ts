@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { generateKey, privateJwk, privatePem, publicJwk, publicPem, secretText, thumbprint, type KeygenSpec } from '../../core/keys/export.js';
-import { writeFileAtomic } from '../../io/files.js';
+import { writeFileAtomic, pathKind } from '../../io/files.js';
 import { resolveSecret } from '../../io/secrets.js';
 import type { CommandResult } from '../../io/output.js';
 
@@ -29,6 +28,9 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
   );
   if (passphrase !== undefined && (options.format === 'jwk' || options.type === 'oct')) {
     throw new UsageError('invalid_argument', 'a passphrase encrypts PEM private keys only', 'drop the passphrase, or use --format pem');
+  }
+  if (options.out !== undefined && (/[/\\]$/.test(options.out) || (await pathKind(options.out)) === 'directory')) {
+    throw new UsageError('invalid_argument', `--out ${options.out} is a directory; it takes a base name`, `e.g. --out ${options.out.replace(/[/\\]+$/, '')}/signing writes signing.pem and signing.pub.pem there`);
   }
   const key = await generateKey(options);
   const ids = { kid: options.kid ?? (await thumbprint(key)), alg: options.alg };
@@ -60,7 +62,7 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
     };
   }
   if (!options.force) {
-    const existing = artifacts.find((a) => existsSync(a.path));
+    const existing = (await Promise.all(artifacts.map(async (a) => ((await pathKind(a.path)) ? a : undefined)))).find(Boolean);
     if (existing) throw new UsageError('file_exists', `${existing.path} already exists`, 'use --force to overwrite it');
   }
   for (const a of artifacts) await writeFileAtomic(a.path, a.content, { mode: a.secret ? 0o600 : 0o644, exclusive: !options.force });

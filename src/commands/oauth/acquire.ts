@@ -78,7 +78,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   async function request(params: GrantParameters): Promise<TokenSet> {
     const credentials = await session.clientCredentials();
-    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)));
+    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)), profile.client_auth);
   }
 
   async function storedRefreshToken(): Promise<string | undefined> {

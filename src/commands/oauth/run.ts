@@ -69,7 +69,7 @@ export async function runTokenRevoke(options: EndpointFlags & { token?: string; 
   if (!token) throw new UsageError('missing_token', 'no token to revoke');
   return withSession(options, deps, globals, async (session) => {
     const request = buildRevocationRequest(session.profile, token, { hint: options.hint, credentials: await session.clientCredentials() });
-    parseRevocationResponse(await session.send(request));
+    parseRevocationResponse(await session.send(request), session.profile.client_auth);
     const forgotten = await forgetToken(session, token, deps, globals);
     return {
       json: { revoked: true, token: maskToken(token), forgotten },
@@ -85,7 +85,7 @@ export async function runIntrospect(options: EndpointFlags & { token?: string; t
     // Gooclaim's variant authenticates with the caller's own access token.
     const bearer = session.profile.introspection_style === 'bearer-json' ? (await acquireToken(session, {}, deps, globals)).token.access_token : undefined;
     const credentials = bearer ? {} : await session.clientCredentials();
-    const result = parseIntrospectionResponse(await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })));
+    const result = parseIntrospectionResponse(await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })), session.profile.client_auth);
     const now = deps.now();
     return {
       json: { token: maskToken(token), ...result },

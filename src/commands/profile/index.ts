@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
+import { examples } from '../help.js';
 import type { Profile } from '../../core/config.js';
 import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config.js';
 import { PROVIDERS } from '../../core/providers.js';
@@ -79,11 +80,13 @@ Examples:
 export function profileCommand(deps: Deps) {
   return new Command('profile')
     .description('named provider profiles in the config file (never secrets)')
+    .addHelpText('after', examples('authctl profile add kc --provider keycloak --issuer https://sso.example.com/realms/acme --client-id cli --username alice', 'authctl profile list'))
     .addCommand(addCommand(deps))
     .addCommand(
       new Command('list')
         .description('list profiles; * marks the default')
         .option('--names', 'only the names, one per line (for scripts and completion)')
+        .addHelpText('after', examples('authctl profile list', 'authctl profile list --json | jq -r \'.[] | select(.default) | .name\''))
         .action(async (flags, cmd) => {
           const { runProfileList } = await import('./run.js');
           await deps.emit(await runProfileList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -93,6 +96,7 @@ export function profileCommand(deps: Deps) {
       new Command('show')
         .description('show a profile (default: the current one)')
         .argument('[profile]', 'profile name')
+        .addHelpText('after', examples('authctl profile show', 'authctl profile show kc --json'))
         .action(async (name, _flags, cmd) => {
           const { runProfileShow } = await import('./run.js');
           await deps.emit(await runProfileShow({ name }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -102,6 +106,7 @@ export function profileCommand(deps: Deps) {
       new Command('remove')
         .description('remove a profile')
         .argument('<profile>', 'profile name')
+        .addHelpText('after', examples('authctl profile remove old-staging'))
         .action(async (name, _flags, cmd) => {
           const { runProfileRemove } = await import('./run.js');
           await deps.emit(await runProfileRemove({ name }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -111,6 +116,7 @@ export function profileCommand(deps: Deps) {
       new Command('use')
         .description('make a profile the default')
         .argument('<profile>', 'profile name')
+        .addHelpText('after', examples('authctl profile use kc', 'AUTHCTL_PROFILE=gooclaim authctl token get        # one call only'))
         .action(async (name, _flags, cmd) => {
           const { runProfileUse } = await import('./run.js');
           await deps.emit(await runProfileUse({ name }, deps, globalsOf(cmd)), globalsOf(cmd));

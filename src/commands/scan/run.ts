@@ -56,6 +56,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
   const exitCode = failing.length ? 1 : 0;
   const summary = { files_scanned: result.scanned, skipped_binary: result.binary, skipped_large: result.large, skipped_symlinks: skippedSymlinks, suppressed_by_baseline: suppressed, failing: failing.length };
+  if (globals.json && flags.format === 'sarif') throw new UsageError('conflicting_options', '--json and --format sarif ask for two different documents', 'drop --json: SARIF is JSON already');
   const format = globals.json ? 'json' : flags.format;
   if (format === 'sarif') {
     const sarif = toSarif(findings, VERSION);

@@ -2,6 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { globalsOf } from '../globals.js';
+import { examples } from '../help.js';
 import { keyOptions } from '../key-options.js';
 import { collectResource, endpointOptions } from '../oauth/options.js';
 import { GRANTS } from '../../core/config.js';
@@ -27,7 +28,7 @@ function mintCommand(deps: Deps) {
     .option('--typ <typ>', 'typ header (default JWT; at+jwt for RFC 9068 access tokens)')
     .option('--header <key=value>', 'extra header parameter (repeatable)', collect)
     .option('--cert <file>', 'certificate (chain) for the x5c and x5t#S256 headers');
-  for (const option of keyOptions()) command.addOption(option);
+  for (const option of keyOptions('sign')) command.addOption(option);
   return command
     .option('--insecure', 'allow weak keys (RSA < 2048 bits, short HMAC secrets)')
     .option('--allow-invalid', 'mint even when the claims fail the policy (for negative tests)')
@@ -112,14 +113,30 @@ function cacheCommand(deps: Deps) {
   const store = () => new Option('--store <store>', 'credential store').choices(['keychain', 'file'] as const);
   return new Command('cache')
     .description('inspect or clear the token cache (metadata only, never token values)')
+    .addHelpText(
+      'after',
+      `
+Access tokens are cached as files under $XDG_CACHE_HOME/authctl/tokens (0600) until shortly before
+they expire; refresh tokens are credentials (authctl credentials list). token_cache = "keychain"
+or "off" in the config moves the cache into the credential store or turns it off.
+${examples('authctl token cache list', 'authctl token cache clear --profile kc')}`,
+    )
     .addCommand(
-      new Command('list').description('cached tokens: profile, masked token, grant, expiry').addOption(store()).action(async (flags, cmd) => {
+      new Command('list')
+        .description('cached tokens: profile, masked token, grant, expiry')
+        .addOption(store())
+        .addHelpText('after', examples('authctl token cache list', 'authctl token cache list --profile kc --json'))
+        .action(async (flags, cmd) => {
         const { runCacheList } = await import('../oauth/run.js');
         await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
       }),
     )
     .addCommand(
-      new Command('clear').description('remove cached tokens (of --profile, or all)').addOption(store()).action(async (flags, cmd) => {
+      new Command('clear')
+        .description('remove cached tokens (of --profile, or all)')
+        .addOption(store())
+        .addHelpText('after', examples('authctl token cache clear --profile gooclaim', 'authctl token cache clear'))
+        .action(async (flags, cmd) => {
         const { runCacheClear } = await import('../oauth/run.js');
         await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
       }),
@@ -129,6 +146,7 @@ function cacheCommand(deps: Deps) {
 export function tokenCommand(deps: Deps) {
   return new Command('token')
     .description('mint, obtain, refresh, revoke and cache tokens')
+    .addHelpText('after', examples('authctl token get --profile gooclaim', 'authctl token mint --key private.pem --iss partner-123 --sub user-1 --aud justgold-api --exp 1h --jti auto'))
     .addCommand(mintCommand(deps))
     .addCommand(getCommand(deps, 'get'))
     .addCommand(getCommand(deps, 'refresh'))

@@ -9,7 +9,7 @@ export function verifyCommand(deps: Deps) {
   const command = new Command('verify')
     .description("check a token's signature locally, then its claims against the policy")
     .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line');
-  for (const option of [...keyOptions(), ...policyOptions()]) command.addOption(option);
+  for (const option of [...keyOptions('verify'), ...policyOptions()]) command.addOption(option);
   return command
     .option('--jwks <url>', 'verify against a remote JWKS (cached on disk as its Cache-Control allows)')
     .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')

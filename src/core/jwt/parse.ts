@@ -29,13 +29,16 @@ function invalid(reason: string): CheckFailedError {
   return new CheckFailedError('invalid_token', `not a valid token: ${reason}`);
 }
 
+const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
+
 /**
- * Strips what users paste around a token: surrounding whitespace and a leading `Bearer `.
+ * Strips what users paste around a token: surrounding whitespace, quotes and a leading `Bearer `
+ * (in either order: `"Bearer x"` and `Bearer "x"`).
  *
- * @example normalizeTokenInput('  Bearer eyJ...  ') // 'eyJ...'
+ * @example normalizeTokenInput('  "Bearer eyJ..."  ') // 'eyJ...'
  */
 export function normalizeTokenInput(input: string): string {
-  return input.trim().replace(/^bearer\s+/i, '').trim();
+  return unquote(unquote(input.trim()).replace(/^bearer\s+/i, ''));
 }
 
 function decodeSegment(segment: string, index: number, names: readonly string[]): Uint8Array {

@@ -1,5 +1,5 @@
 import { NetworkError, UsageError } from '../../errors.js';
-import type { Profile } from '../config.js';
+import type { ClientAuthMethod, Profile } from '../config.js';
 import type { Finding, FindingCode } from '../claims/types.js';
 import { FINDING_CODES } from '../claims/types.js';
 import { jsonBody, type ResponseLike } from './discovery.js';
@@ -36,8 +36,8 @@ export interface IntrospectionResult {
 }
 
 /** RFC 7662 §2.2: a JSON object with a boolean `active`; anything else is refused. */
-export function parseIntrospectionResponse(response: ResponseLike): IntrospectionResult {
-  if (response.status !== 200) throw oauthError(response, 'the introspection endpoint');
+export function parseIntrospectionResponse(response: ResponseLike, clientAuth?: ClientAuthMethod): IntrospectionResult {
+  if (response.status !== 200) throw oauthError(response, 'the introspection endpoint', clientAuth);
   const body = jsonBody(response, 'the introspection response');
   if (typeof body.active !== 'boolean') throw new NetworkError('invalid_response', `the introspection response from ${response.url} has no boolean "active"`);
   return body as IntrospectionResult;
@@ -53,8 +53,8 @@ export function buildRevocationRequest(profile: Profile, token: string, options:
 }
 
 /** RFC 7009 §2.2: 200 means revoked (or already invalid); errors are OAuth errors. */
-export function parseRevocationResponse(response: ResponseLike): void {
-  if (response.status !== 200) throw oauthError(response, 'the revocation endpoint');
+export function parseRevocationResponse(response: ResponseLike, clientAuth?: ClientAuthMethod): void {
+  if (response.status !== 200) throw oauthError(response, 'the revocation endpoint', clientAuth);
 }
 
 /** A vendor verify endpoint (the gamification API's `GET /v1/auth/verify`) called with the token. */

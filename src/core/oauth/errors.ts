@@ -1,39 +1,54 @@
 import { AuthError, NetworkError, type AuthctlError } from '../../errors.js';
+import type { ClientAuthMethod } from '../config.js';
+import { isJsonObject, parseJson } from '../json.js';
 import type { ResponseLike } from './discovery.js';
-import { parseJson } from '../json.js';
 
-/** RFC 6749 §5.2 error codes that mean "your credentials or grant were refused". */
-const AUTH_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'access_denied', 'invalid_token', 'insufficient_scope']);
+/** What to check when the server refuses the client, by how the client authenticates. */
+const CREDENTIAL_HINTS: Record<ClientAuthMethod, string> = {
+  client_secret_basic: 'check the client id and secret (AUTHCTL_CLIENT_SECRET, or authctl credentials set client_secret)',
+  client_secret_post: 'check the client id and secret (AUTHCTL_CLIENT_SECRET, or authctl credentials set client_secret)',
+  client_secret_jwt: 'check the client id and the secret the assertion is signed with (authctl credentials set client_secret)',
+  private_key_jwt: 'check the client id, the private key, and that the server holds its public key',
+  tls_client_auth: 'check the client id and the client certificate the server expects',
+  none: 'check the client id (a public client)',
+  api_key: 'check the API key (AUTHCTL_API_KEY, or authctl credentials set api_key)',
+};
 
 /**
- * The typed error for a non-success response of any OAuth endpoint: the server's own
- * `error` code and `error_description` when it sent them (RFC 6749 §5.2), and a clear
- * message when it did not (an empty 400/403, an HTML error page, a 5xx).
+ * The typed error for a non-success response of any OAuth endpoint (CLI.md): a refusal of the
+ * client or grant (401, 403, or a 400 with an RFC 6749 §5.2 error code) is authentication, exit
+ * 4, with a hint that fits the client's authentication method; any other status (404, 405, 5xx,
+ * a 400 without an OAuth code) is a server or URL problem, exit 3, with a hint about the URL.
  */
-export function oauthError(response: ResponseLike, what: string): AuthctlError {
+export function oauthError(response: ResponseLike, what: string, clientAuth: ClientAuthMethod = 'client_secret_basic'): AuthctlError {
   const text = Buffer.from(response.body).toString('utf8');
   let body: Record<string, unknown> | undefined;
   try {
     const parsed = parseJson(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    body = isJsonObject(parsed) ? parsed : undefined;
   } catch {
     body = undefined;
   }
   const status = response.status;
   const code = typeof body?.error === 'string' ? body.error : undefined;
   const description = [body?.error_description, body?.message, body?.detail].find((d): d is string => typeof d === 'string');
-  const where = `${what} (${new URL(response.url).pathname}) answered HTTP ${status}`;
-  if (status >= 500) {
-    return new NetworkError('server_error', `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`, 'the server failed; try again later');
-  }
+  const path = new URL(response.url).pathname;
+  const where = `${what} (${path}) answered HTTP ${status}`;
+  const said = `${code ? `: ${code}` : ''}${description ? `${code ? ':' : ''} ${description}` : ''}`;
+  if (status >= 500) return new NetworkError('server_error', `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`, 'the server failed; try again later');
   // Rate limiting is the server's state, not a refusal of the client, whatever code the body carries.
   if (status === 429) return new NetworkError('rate_limited', `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`, 'raise --max-wait, or try again later');
-  if (code) {
-    const message = `${where}: ${code}${description ? `: ${description}` : ''}`;
-    return AUTH_ERRORS.has(code) || status === 401 || status === 403 ? new AuthError(code, message) : new AuthError(code, message, 'check the profile: grant, client authentication, scope');
+  const refusal = status === 401 || status === 403 || (status === 400 && code !== undefined);
+  if (!refusal) {
+    const shape = !text.trim() ? 'an empty body' : /^\s*</.test(text) ? 'an HTML page' : code ? `${code}${description ? `: ${description}` : ''}` : 'a non-OAuth body';
+    const errorCode = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'unexpected_status';
+    return new NetworkError(errorCode, `${where} with ${shape}`, `check the URL: is ${response.url.replace(/[?#].*$/, '')} really ${what}? (authctl profile show)`);
   }
-  if (status === 401) return new AuthError('unauthorized', `${where}: credentials refused`, 'check the client id and secret (authctl credentials get client_secret)');
-  if (status === 403) return new AuthError('forbidden', `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the request was refused`, 'check the credentials and what this client is allowed to do');
-  const looksHtml = /^\s*</.test(text);
-  return new AuthError('request_refused', `${where} with ${!text.trim() ? 'an empty body' : looksHtml ? 'an HTML page' : 'a non-OAuth body'}`, 'the server gave no OAuth error code; check the endpoint URL and the profile');
+  const credentialHint = CREDENTIAL_HINTS[clientAuth];
+  if (code) {
+    const hint = code === 'invalid_client' || code === 'unauthorized_client' ? credentialHint : code === 'invalid_grant' ? undefined : 'check the profile: grant, client authentication, scope';
+    return new AuthError(code, `${where}${said}`, hint);
+  }
+  if (status === 401) return new AuthError('unauthorized', `${where}: credentials refused`, credentialHint);
+  return new AuthError('forbidden', `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the request was refused`, 'check the credentials and what this client is allowed to do');
 }

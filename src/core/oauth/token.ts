@@ -1,5 +1,5 @@
 import { NetworkError, UsageError } from '../../errors.js';
-import type { Profile } from '../config.js';
+import type { ClientAuthMethod, Profile } from '../config.js';
 import type { ResponseLike } from './discovery.js';
 import { oauthError } from './errors.js';
 import { isJsonObject, parseJson } from '../json.js';
@@ -141,8 +141,8 @@ export function buildTokenRequest(profile: Profile, params: GrantParameters, cre
  * error. Accepts RFC 6749 `access_token`, and the `jwt`/`token` fields or a bare JWT body that
  * gateways such as webMethods return.
  */
-export function parseTokenResponse(response: ResponseLike): TokenSet {
-  if (response.status < 200 || response.status >= 300) throw oauthError(response, 'the token endpoint');
+export function parseTokenResponse(response: ResponseLike, clientAuth?: ClientAuthMethod): TokenSet {
+  if (response.status < 200 || response.status >= 300) throw oauthError(response, 'the token endpoint', clientAuth);
   const text = Buffer.from(response.body).toString('utf8').trim();
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { access_token: text, token_type: 'Bearer' };
   let body: unknown;

@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { colorEnabled } from '../../src/io/output.js';
+
+afterAll(() => cleanupHomes());
+
+/** Every command path, found by reading the "Commands:" section of each help page. */
+async function commandPaths(prefix: string[] = []): Promise<string[][]> {
+  const help = (await runCli([...prefix, '--help'])).stdout;
+  const section = help.split(/\nCommands:\n/)[1]?.split(/\n\n/)[0] ?? '';
+  const names = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+  const paths: string[][] = [];
+  for (const name of names) {
+    paths.push([...prefix, name]);
+    paths.push(...(await commandPaths([...prefix, name])));
+  }
+  return paths;
+}
+
+describe('the command-line contract', () => {
+  it('every command and group has examples in its help, and asking for help exits 0', async () => {
+    const paths = await commandPaths();
+    expect(paths.length).toBeGreaterThan(30);
+    const missing: string[] = [];
+    for (const path of paths) {
+      const r = await runCli([...path, '--help']);
+      expect(r.code).toBe(0);
+      if (!/\nExamples:\n {2}\S/.test(r.stdout)) missing.push(path.join(' '));
+    }
+    expect(missing).toEqual([]);
+    const viaHelp = await runCli(['help', 'decode']);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toMatch(/^Usage: authctl decode/);
+    expect((await runCli([])).code).toBe(2); // no command at all is a usage error
+  }, 120_000);
+
+  it("verify's --kid help is about choosing a key, not about the header it would write", async () => {
+    const r = await runCli(['verify', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/--kid <kid> key id: selects the key in a JWKS file \(default: the token's kid\)/);
+    expect(r.stdout).not.toMatch(/goes in the header/);
+  });
+
+  it('keygen --out naming a directory is refused, and nothing is written beside it', async () => {
+    const dir = tmpHome();
+    mkdirSync(join(dir, 'keys'));
+    for (const out of [join(dir, 'keys'), `${join(dir, 'keys')}/`]) {
+      const r = await runCli(['keygen', '--type', 'ec', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^authctl: error\[invalid_argument\]: --out .* is a directory; it takes a base name/);
+    }
+    expect(existsSync(join(dir, 'keys.pem'))).toBe(false);
+  });
+
+  it('scan --json with --format sarif is a usage error, not silently JSON', async () => {
+    const r = await runCli(['--json', 'scan', '--format', 'sarif', '-'], { input: 'nothing here' });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.code).toBe('conflicting_options');
+  });
+
+  it('TERM=dumb means no colour on a terminal; FORCE_COLOR still forces it', () => {
+    expect(colorEnabled(true, {}, true)).toBe(true);
+    expect(colorEnabled(true, { TERM: 'dumb' }, true)).toBe(false);
+    expect(colorEnabled(true, { TERM: 'dumb', FORCE_COLOR: '1' }, true)).toBe(true);
+    expect(colorEnabled(true, { TERM: 'xterm-256color', NO_COLOR: '1' }, true)).toBe(false);
+  });
+});
