@@ -9,9 +9,11 @@ export interface ScanTally {
   scanned: number;
   binary: number;
   large: number;
+  /** Files that could not be read or scanned, with why: said in every output, never silently dropped. */
+  failed: { path: string; reason: string }[];
 }
 
-export const emptyTally = (): ScanTally => ({ findings: [], scanned: 0, binary: 0, large: 0 });
+export const emptyTally = (): ScanTally => ({ findings: [], scanned: 0, binary: 0, large: 0, failed: [] });
 
 /** A file's text; 'binary' when a NUL byte is in its first 8 KiB, 'large' over `maxBytes`, undefined if unreadable. */
 export function classify(content: Buffer, maxBytes: number): string | 'binary' | 'large' {
@@ -51,8 +53,16 @@ export function tallyText(tally: ScanTally, path: string, text: string | 'binary
   if (text === 'binary') tally.binary++;
   else if (text === 'large') tally.large++;
   else {
+    let found;
+    try {
+      found = scanText(text, path, now);
+    } catch (error) {
+      // One file that trips a detector must not end the run (or hide the files after it).
+      tally.failed.push({ path, reason: `could not be scanned: unexpected ${error instanceof Error ? error.name : typeof error} (please report it)` });
+      return;
+    }
     tally.scanned++;
-    tally.findings.push(...scanText(text, path, now));
+    tally.findings.push(...found);
   }
 }
 
@@ -61,7 +71,8 @@ export function scanFiles(files: readonly ScanTarget[], now: number, maxBytes: n
   const tally = emptyTally();
   for (const file of files) {
     const content = readCapped(file.abs, maxBytes);
-    if (content !== undefined) tallyText(tally, file.path, content === 'large' ? 'large' : classify(content, maxBytes), now);
+    if (content === undefined) tally.failed.push({ path: file.path, reason: 'unreadable' });
+    else tallyText(tally, file.path, content === 'large' ? 'large' : classify(content, maxBytes), now);
   }
   return tally;
 }
@@ -91,6 +102,7 @@ export async function scanFilesParallel(files: readonly ScanTarget[], now: numbe
         tally.scanned += part.scanned;
         tally.binary += part.binary;
         tally.large += part.large;
+        tally.failed.push(...part.failed);
         feed();
       });
       worker.on('error', reject);

@@ -55,23 +55,25 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
 
   const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
   const exitCode = failing.length ? 1 : 0;
-  const summary = { files_scanned: result.scanned, skipped_binary: result.binary, skipped_large: result.large, skipped_symlinks: skippedSymlinks, suppressed_by_baseline: suppressed, failing: failing.length };
+  const failed = result.failed.sort((a, b) => a.path.localeCompare(b.path));
+  const summary = { files_scanned: result.scanned, skipped_binary: result.binary, skipped_large: result.large, skipped_symlinks: skippedSymlinks, not_scanned: failed.length, suppressed_by_baseline: suppressed, failing: failing.length };
   if (globals.json && flags.format === 'sarif') throw new UsageError('conflicting_options', '--json and --format sarif ask for two different documents', 'drop --json: SARIF is JSON already');
   const format = globals.json ? 'json' : flags.format;
   if (format === 'sarif') {
-    const sarif = toSarif(findings, VERSION);
+    const sarif = toSarif(findings, VERSION, failed);
     return { json: sarif, exitCode, text: () => JSON.stringify(sarif, null, 2) };
   }
-  const json = { findings, summary };
+  const json = { findings, not_scanned: failed, summary };
   if (format === 'json') return { json, exitCode, text: () => JSON.stringify(json, null, 2) };
-  return { json, exitCode, text: (style) => renderScan(findings, summary, flags.failOn, style) };
+  return { json, exitCode, text: (style) => renderScan(findings, failed, summary, flags.failOn, style) };
 }
 
-function renderScan(findings: ScanFinding[], summary: Record<string, number>, failOn: ScanSeverity, style: Style): string {
+function renderScan(findings: ScanFinding[], failed: { path: string; reason: string }[], summary: Record<string, number>, failOn: ScanSeverity, style: Style): string {
   const paint = (s: ScanSeverity) => (s === 'critical' || s === 'high' ? style.red : s === 'medium' ? style.yellow : style.dim)(s.padEnd(8));
   const lines = findings.map((f) => `${style.bold(`${f.path}:${f.line}:${f.column}`)}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`);
-  const skipped = [summary.skipped_binary && `${summary.skipped_binary} binary`, summary.skipped_large && `${summary.skipped_large} over --max-size`, summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`].filter(Boolean);
+  const skipped = [summary.not_scanned && `${summary.not_scanned} not scanned`, summary.skipped_binary && `${summary.skipped_binary} binary`, summary.skipped_large && `${summary.skipped_large} over --max-size`, summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`].filter(Boolean);
   const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${summary.files_scanned} files${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
   const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
-  return [...lines, verdict].join('\n');
+  const notScanned = failed.map((f) => style.yellow(`! ${f.path}: not scanned: ${f.reason}`));
+  return [...lines, ...notScanned, verdict].join('\n');
 }

@@ -11,7 +11,7 @@ const SECURITY_SEVERITY: Record<ScanSeverity, string> = { critical: '9.5', high:
  * SARIF 2.1.0 as GitHub code scanning accepts it: one run, a rule per detector, results with
  * a physical location and a partial fingerprint (so alerts follow the secret, not the line).
  */
-export function toSarif(findings: readonly ScanFinding[], version: string): Record<string, unknown> {
+export function toSarif(findings: readonly ScanFinding[], version: string, notScanned: readonly { path: string; reason: string }[] = []): Record<string, unknown> {
   const ruleIds = Object.keys(RULES) as RuleId[];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -41,6 +41,17 @@ export function toSarif(findings: readonly ScanFinding[], version: string): Reco
           properties: { severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] },
         })),
         columnKind: 'utf16CodeUnits',
+        // Files that could not be scanned are said, not dropped (SARIF §3.20.21 notifications).
+        invocations: [
+          {
+            executionSuccessful: notScanned.length === 0,
+            toolExecutionNotifications: notScanned.map((f) => ({
+              level: 'error',
+              message: { text: `${f.path}: not scanned: ${f.reason}` },
+              locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') } } }],
+            })),
+          },
+        ],
       },
     ],
   };

@@ -113,7 +113,43 @@ function jwtHit(header: Record<string, unknown>, payload: Record<string, unknown
   return { rule: 'jwt', severity, index, secret: token, message: `${details.join('; ')}${notable.length ? ` [${[...new Set(notable.map((f) => f.code))].join(', ')}]` : ''}`, claims };
 }
 
-const PEM_RE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----([\s\S]{0,16384}?)-----END \1-----/g;
+const PEM_BEGIN_RE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----/g;
+const PEM_END_RE = /-----END ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----/g;
+const PEM_MAX_BODY = 16384;
+
+/**
+ * Each BEGIN armour with the first END of the same label after it (within 16 KiB): the END
+ * positions are found in one pass and looked up per BEGIN, so a file of many BEGIN lines and
+ * no END costs linear time, not a 16 KiB lazy scan per line.
+ */
+function pemBlocks(text: string): { index: number; label: string; body: string }[] {
+  const ends = new Map<string, number[]>();
+  for (const m of text.matchAll(PEM_END_RE)) {
+    const list = ends.get(m[1]!) ?? [];
+    list.push(m.index);
+    ends.set(m[1]!, list);
+  }
+  const blocks: { index: number; label: string; body: string }[] = [];
+  let consumed = 0;
+  for (const m of text.matchAll(PEM_BEGIN_RE)) {
+    if (m.index < consumed) continue;
+    const label = m[1]!;
+    const from = m.index + m[0].length;
+    const list = ends.get(label) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = list[lo];
+    if (end === undefined || end - from > PEM_MAX_BODY) continue;
+    blocks.push({ index: m.index, label, body: text.slice(from, end) });
+    consumed = end;
+  }
+  return blocks;
+}
 
 function opensshEncrypted(body: string): boolean {
   const bytes = Buffer.from(body, 'base64');
@@ -125,9 +161,9 @@ function opensshEncrypted(body: string): boolean {
 
 function pemHits(text: string): Hit[] {
   const hits: Hit[] = [];
-  for (const match of text.matchAll(PEM_RE)) {
-    const label = match[1]!;
-    const raw = match[2]!.replace(/\\[nr]/g, '\n');
+  for (const match of pemBlocks(text)) {
+    const label = match.label;
+    const raw = match.body.replace(/\\[nr]/g, '\n');
     const encryptedHeader = /Proc-Type:\s*4,ENCRYPTED/.test(raw);
     // Strip RFC 1421 headers, then what code puts around a key in a string literal.
     const body = raw.replace(/^[ \t"']*[A-Za-z-]+:.*$/gm, '').replace(/[\s"'+,`]/g, '');
@@ -143,41 +179,50 @@ function pemHits(text: string): Hit[] {
   return hits;
 }
 
-/** The JSON object around `"kty"`, found by walking out to its braces (strings respected). */
-function enclosingObject(text: string, at: number): { start: number; json: string } | undefined {
-  let depth = 0;
-  let start = -1;
-  for (let i = at; i >= Math.max(0, at - 4096); i--) {
-    const c = text[i];
-    if (c === '}') depth++;
-    else if (c === '{') {
-      if (depth === 0) {
-        start = i;
-        break;
+const JWK_MAX_LENGTH = 16384;
+const KTY = '"kty"';
+
+/**
+ * JSON objects that carry a "kty" member at their own level, found in one pass over the text
+ * with a stack of open braces (strings respected; a newline ends a string, as JSON allows none
+ * inside one). An object that contains another candidate is left to the inner one, so the
+ * parsed spans never overlap and the whole costs linear time.
+ */
+function jwkCandidates(text: string): { start: number; json: string }[] {
+  const out: { start: number; json: string }[] = [];
+  const stack: { start: number; kty: boolean; nested: boolean }[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34 || c === 10) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      if (stack.length && text.startsWith(KTY, i)) {
+        let j = i + KTY.length;
+        while (j < text.length && j < i + 64 && /\s/.test(text[j]!)) j++;
+        if (text[j] === ':') stack[stack.length - 1]!.kty = true;
       }
-      depth--;
+    } else if (c === 123) {
+      stack.push({ start: i, kty: false, nested: false });
+      if (stack.length > 64) stack.shift(); // deeper than any key set: forget the outermost
+    } else if (c === 125) {
+      const open = stack.pop();
+      if (!open) continue;
+      if ((open.kty || open.nested) && stack.length) stack[stack.length - 1]!.nested = true;
+      if (open.kty && !open.nested && i - open.start < JWK_MAX_LENGTH) out.push({ start: open.start, json: text.slice(open.start, i + 1) });
     }
   }
-  if (start < 0) return undefined;
-  let inString = false;
-  depth = 0;
-  for (let i = start; i < Math.min(text.length, start + 16384); i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return { start, json: text.slice(start, i + 1) };
-  }
-  return undefined;
+  return out;
 }
 
 function jwkHits(text: string): Hit[] {
   const hits: Hit[] = [];
-  for (const match of text.matchAll(/"kty"\s*:/g)) {
-    const found = enclosingObject(text, match.index);
-    if (!found) continue;
+  if (!text.includes(KTY)) return hits;
+  for (const found of jwkCandidates(text)) {
     let jwk: Record<string, unknown>;
     try {
       jwk = parseJson(found.json) as Record<string, unknown>;
@@ -191,7 +236,7 @@ function jwkHits(text: string): Hit[] {
   return hits;
 }
 
-const SECRET_KEYS = String.raw`[\w.-]*?(?:client[_-]?secret|app[_-]?secret|api[_-]?key|api[_-]?secret|apikey|secret[_-]?key|hmac[_-]?secret|signing[_-]?secret|jwt[_-]?secret|private[_-]?token|access[_-]?token|refresh[_-]?token|auth[_-]?token|password|passwd|pwd|secret|token)`;
+const SECRET_KEYS = String.raw`[\w.-]{0,64}?(?:client[_-]?secret|app[_-]?secret|api[_-]?key|api[_-]?secret|apikey|secret[_-]?key|hmac[_-]?secret|signing[_-]?secret|jwt[_-]?secret|private[_-]?token|access[_-]?token|refresh[_-]?token|auth[_-]?token|password|passwd|pwd|secret|token)`;
 // key (optionally quoted) = or : value (quoted, or up to whitespace / comment / separator)
 const ASSIGNMENT_RE = new RegExp(String.raw`(?<![\w-])(["']?)(${SECRET_KEYS})\1[ \t]*[:=][ \t]*(?:"((?:[^"\\\n]|\\.){1,256})"|'([^'\n]{1,256})'|([^\s"'#,;}{\]]{1,256}))`, 'gi');
 
@@ -223,16 +268,16 @@ function assignmentHits(text: string, ctx: DetectContext): Hit[] {
       add(ruleForKey(m[1]!), line.index + m.index, m[2]!, `curl sends ${m[1]} as a literal`);
     }
   }
-  for (const m of text.matchAll(/Authorization:?\s*["']?\s*Basic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/gi)) {
+  for (const m of text.matchAll(/Authorization:?[ \t]{0,16}["']?[ \t]{0,16}Basic[ \t]{1,16}([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/gi)) {
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 1 || !/^[\x20-\x7e]+$/.test(decoded)) continue;
     add('basic-auth', m.index, decoded.slice(colon + 1), `Basic credentials for ${decoded.slice(0, colon)}`);
   }
-  for (const m of text.includes('://') ? text.matchAll(/\b[a-z][\w+.-]*:\/\/([^/\s:@"'`]+):([^/\s@"'`]+)@[\w.-]/gi) : []) {
+  for (const m of text.includes('://') ? text.matchAll(/\b[a-z][\w+.-]{0,31}:\/\/([^/\s:@"'`]+):([^/\s@"'`]+)@[\w.-]/gi) : []) {
     add('basic-auth', m.index, m[2]!, `credentials in a URL for ${m[1]}`);
   }
-  for (const m of text.matchAll(/\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)(?![A-Za-z0-9._~+/=-])/g)) {
+  for (const m of text.matchAll(/\bBearer[ \t]{1,16}([A-Za-z0-9._~+/-]{20,}=*)(?![A-Za-z0-9._~+/=-])/g)) {
     const token = m[1]!;
     if (token.startsWith('eyJ') || !/\d/.test(token) || !/[a-zA-Z]/.test(token) || entropy(token) < 3.5) continue;
     add('bearer-token', m.index, token, 'opaque bearer token');

@@ -21,6 +21,8 @@ export interface ScanFinding {
 
 const CONFIG_LIKE = /(^|\/)(\.env(\..*)?|[^/]*\.env|[^/]*\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|tfvars|xml|npmrc|netrc|sh|bash|zsh)|\.?npmrc|\.netrc|credentials|docker-compose[^/]*)$/i;
 
+const ALLOW = 'authctl:allow';
+
 export function isConfigLike(path: string): boolean {
   return CONFIG_LIKE.test(path);
 }
@@ -54,11 +56,13 @@ export function scanText(text: string, path: string, now: number): ScanFinding[]
     }
     return lo;
   };
-  const lineText = (n: number) => (n < 0 ? '' : text.slice(lineStarts[n], lineStarts[n + 1] ?? text.length));
+  // The lines that say authctl:allow, found once (a per-hit look at a 1 MB line would be quadratic).
+  const allowed = new Set<number>();
+  for (let i = text.indexOf(ALLOW); i !== -1; i = text.indexOf(ALLOW, i + ALLOW.length)) allowed.add(lineOf(i));
   const findings: ScanFinding[] = [];
   for (const hit of hits) {
     const line = lineOf(hit.index);
-    if (lineText(line).includes('authctl:allow') || lineText(line - 1).includes('authctl:allow')) continue;
+    if (allowed.has(line) || allowed.has(line - 1)) continue;
     findings.push({
       path,
       line: line + 1,
