@@ -41,6 +41,12 @@ export interface Deps {
   tokenCache(globals: GlobalOptions, choice?: 'keychain' | 'file'): Promise<TokenCache | undefined>;
   /** Set when a native keychain call never returned, so the edge must end the process itself. */
   stuck: boolean;
+  /**
+   * Every secret this run sent or resolved (client secrets, passwords, API keys, refresh tokens,
+   * the credentials of an Authorization header). What reaches output or an error message is
+   * redacted against it, so a server that echoes the request cannot make authctl print one.
+   */
+  secrets: Set<string>;
   /** Renders a command's result (human or JSON) and records the exit code it implies. */
   emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
   exitCode: ExitCode;
@@ -52,6 +58,7 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     io,
     now,
     exitCode: 0,
+    secrets: new Set(),
     async config(globals) {
       const { configPath, loadConfig } = await import('./io/config-store.js');
       const path = configPath(globals.config, io.env, io.cwd);
@@ -87,7 +94,9 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     async emit(output, globals) {
       const { colorEnabled, writeOutput } = await import('./io/output.js');
       const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
-      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug });
+      const { redactSecrets } = await import('./core/redact.js');
+      const redact = (text: string) => (deps.secrets.size ? redactSecrets(text, deps.secrets) : text);
+      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact });
     },
   };
   return deps;

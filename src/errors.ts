@@ -10,6 +10,8 @@ export const ExitCode = {
   usage: 2,
   network: 3,
   auth: 4,
+  /** A bug in authctl (sysexits EX_SOFTWARE): the message asks for a report with --debug. */
+  internal: 70,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,6 +1,6 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { AuthctlError, ExitCode, InterruptedError, UsageError } from './errors.js';
-import { createDeps } from './deps.js';
+import { createDeps, type Deps } from './deps.js';
 import { buildProgram, protectDashTokens } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
 import { processIO } from './io/streams.js';
@@ -14,10 +14,24 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
   return new UsageError(code, first!, hint);
 }
 
+/**
+ * Output into a closed pipe (`authctl lint - < many | head -1`) ends quietly, as git and rg do;
+ * a full device (`> /dev/full`) is one coded line on stderr. Never Node's unhandled 'error' trace.
+ */
+function guardOutput(deps: Deps): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(deps.exitCode);
+    process.stderr.write(`authctl: error[output_failed]: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name)}\n`);
+    process.exit(ExitCode.usage);
+  });
+  process.stderr.on('error', () => process.exit(deps.exitCode || ExitCode.usage));
+}
+
 /** The edge: the only place that exits, and the only place errors become exit codes. */
 async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   const io = processIO();
   const deps = createDeps(io);
+  guardOutput(deps);
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   const color = colorEnabled(!argv.includes('--no-color'), io.env, io.stderr.isTTY);
@@ -42,11 +56,14 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
       // Unexpected: one short line; the stack only on request. Never the raw message of a
       // library error that might echo input, only its class.
       const name = caught instanceof Error ? caught.name : typeof caught;
-      error = new AuthctlError('internal_error', `unexpected ${name}${debug && caught instanceof Error ? `: ${caught.message}` : ''}`, ExitCode.usage, 'run again with --debug for the stack trace');
+      error = new AuthctlError('internal_error', `unexpected ${name}: this is a bug in authctl${debug && caught instanceof Error ? ` (${caught.message})` : ''}`, ExitCode.internal, 'please report it with the output of the same command run with --debug');
       if (caught instanceof Error) error.stack = caught.stack;
     }
     // With --json the error is the command's one JSON document, on stdout where scripts read.
-    (json ? io.stdout : io.stderr).write(renderError(error, { json, debug, color }));
+    // A server's words can be in the message: never let them carry a secret this run sent.
+    const redact = deps.secrets.size ? (await import('./core/redact.js')).redactSecrets : undefined;
+    const text = renderError(error, { json, debug, color });
+    (json ? io.stdout : io.stderr).write(redact ? redact(text, deps.secrets) : text);
     return { code: error.exitCode, stuck: deps.stuck };
   }
 }

@@ -1,6 +1,5 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { extname, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { BUILTIN_POLICIES, mergePolicies, parsePolicy, profilePolicy } from '../core/claims/policy.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
@@ -8,7 +7,7 @@ import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../errors.js';
 import type { Deps, GlobalOptions } from '../deps.js';
 import type { Profile } from '../core/config.js';
-import { readTextFile } from '../io/files.js';
+import { pathKind, readTextFile } from '../io/files.js';
 import { selectProfile } from '../io/config-store.js';
 import { parseJson, lookup } from '../core/json.js';
 
@@ -54,8 +53,9 @@ export function policyOptions() {
 async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPolicy> {
   const path = resolve(cwd, source);
   const builtin = lookup(BUILTIN_POLICIES, source);
-  if (!existsSync(path) && builtin) return builtin;
-  if (!existsSync(path)) {
+  const kind = await pathKind(path);
+  if (!kind && builtin) return builtin;
+  if (!kind) {
     throw new UsageError('file_unreadable', `no policy file ${source}`, `built-in policies: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
   }
   const text = await readTextFile(path, 'policy file');

@@ -19,3 +19,35 @@ export function maskToken(token: string): string {
 export function maskSecret(secret: string): string {
   return `[redacted ${fingerprint(secret)}]`;
 }
+
+/** Shorter values are not redacted: they would blank out ordinary words. */
+const MIN_REDACTED_LENGTH = 4;
+
+/**
+ * Every form a secret can take on the wire, so a server that echoes a request (the body, a
+ * header) cannot make authctl print it: raw, URL- and form-encoded, JSON-escaped, base64 and
+ * base64url.
+ *
+ * @example secretForms('a b').includes('a+b') // true
+ */
+export function secretForms(secret: string): string[] {
+  const uri = encodeURIComponent(secret);
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = [secret, uri, uri.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')];
+  return [...new Set(forms)].filter((f) => f.length >= MIN_REDACTED_LENGTH);
+}
+
+/**
+ * Replaces every form of every secret in `text` by a redaction mark with its fingerprint.
+ * Longer forms first, so a secret inside a longer one is not half-replaced.
+ *
+ * @example redactSecrets('error: bad secret s3cr3t!', ['s3cr3t!']) // 'error: bad secret [redacted sha256:…]'
+ */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  const pairs: [string, string][] = [];
+  for (const secret of secrets) for (const form of secretForms(secret)) pairs.push([form, maskSecret(secret)]);
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  let out = text;
+  for (const [form, mark] of pairs) if (out.includes(form)) out = out.split(form).join(mark);
+  return out;
+}

@@ -26,7 +26,7 @@ export function configPath(flag: string | undefined, env: Readonly<Record<string
 
 export async function loadConfig(path: string): Promise<ConfigStore> {
   const exists = existsSync(path);
-  const config = exists ? parseConfig(await readTextFile(path, 'config file'), path) : { profiles: {} };
+  const config = exists ? parseConfig(await readTextFile(path, 'config file', 16 * 1024 * 1024), path) : { profiles: {} };
   config.profiles ??= {};
   // A hand-edited relative path means "beside the config file", wherever authctl runs from.
   for (const profile of Object.values(config.profiles)) {

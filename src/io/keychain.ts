@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AuthError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import { dataDir } from './paths.js';
-import { parseJson } from '../core/json.js';
+import { isJsonObject, lookup, parseJson } from '../core/json.js';
+import { withLock } from './lock.js';
 
 /** A small interface over wherever secrets live; values are opaque strings here. */
 export interface KeyStore {
@@ -99,32 +100,40 @@ export function fileStorePath(env: Readonly<Record<string, string | undefined>>)
   return join(dataDir(env), 'credentials.json');
 }
 
-/** The opt-in plaintext store: one 0600 JSON file, written atomically. */
+/**
+ * The opt-in plaintext store: one 0600 JSON file, written atomically. Every read-modify-write
+ * holds the same cross-process lock as the token cache, so parallel writers lose nothing.
+ */
 export function openFileStore(path: string): KeyStore {
   async function load(): Promise<Record<string, string>> {
+    let data: unknown;
     try {
-      return parseJson(await readFile(path, 'utf8')) as Record<string, string>;
+      data = parseJson(await readFile(path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      data = undefined;
+    }
+    if (!isJsonObject(data) || !Object.values(data).every((v) => typeof v === 'string')) {
       throw new AuthError('keychain_unavailable', `the credential file ${path} is unreadable or damaged`, 'fix or remove it');
     }
+    return data as Record<string, string>;
   }
   const save = (data: Record<string, string>) => writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  const locked = <T>(run: () => Promise<T>) => withLock(join(dirname(path), '.locks'), path, run);
   return {
     description: `plaintext file ${path}`,
     async get(account) {
-      return (await load())[account];
+      return lookup(await load(), account);
     },
-    async set(account, value) {
-      await save({ ...(await load()), [account]: value });
-    },
-    async delete(account) {
-      const data = await load();
-      if (!(account in data)) return false;
-      delete data[account];
-      await save(data);
-      return true;
-    },
+    set: (account, value) => locked(async () => save({ ...(await load()), [account]: value })),
+    delete: (account) =>
+      locked(async () => {
+        const data = await load();
+        if (!Object.hasOwn(data, account)) return false;
+        delete data[account];
+        await save(data);
+        return true;
+      }),
     async list() {
       return Object.entries(await load()).map(([account, value]) => ({ account, value }));
     },

@@ -18,6 +18,8 @@ export interface CommandResult {
   text(style: Style): string;
   /** 1 when the thing checked failed (CLI.md); 0 by default. */
   exitCode?: 0 | 1;
+  /** Printing a secret is this result's job (`token get`): it is not redacted. */
+  revealsSecret?: boolean;
 }
 
 /** Bulk results, printed one per line as they come (NDJSON with `--json`). */
@@ -31,6 +33,8 @@ export interface OutputOptions {
   json: boolean;
   color: boolean;
   debug: boolean;
+  /** Removes the run's secrets from text that may carry what a server said. */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -64,15 +68,19 @@ function write(io: IO, text: string): void {
 /** Renders a command's output on stdout and returns the exit code it implies. */
 export async function writeOutput(output: CommandOutput, io: IO, options: OutputOptions): Promise<ExitCode> {
   const style = makeStyle(options.color);
+  const render = (item: CommandResult, indent?: number) => {
+    const text = options.json ? JSON.stringify(item.json, null, indent) : item.text(style);
+    return item.revealsSecret || !options.redact ? text : options.redact(text);
+  };
   if ('stream' in output) {
     let exitCode: ExitCode = ExitCode.ok;
     for await (const item of output.stream) {
-      write(io, options.json ? JSON.stringify(item.json) : item.text(style));
+      write(io, render(item));
       if (item.exitCode) exitCode = ExitCode.checkFailed;
     }
     return exitCode;
   }
-  write(io, options.json ? JSON.stringify(output.json, null, 2) : output.text(style));
+  write(io, render(output, 2));
   return output.exitCode ?? ExitCode.ok;
 }
 

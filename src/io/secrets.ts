@@ -29,7 +29,7 @@ export interface SecretSources {
  */
 export async function resolveSecret(sources: SecretSources, io: IO): Promise<string | undefined> {
   if (sources.file !== undefined && sources.stdin) throw new UsageError('conflicting_options', `give the ${sources.what} through one source only`);
-  if (sources.file !== undefined) return nonEmpty(stripNewline(await readTextFile(sources.file, `${sources.what} file`)), sources);
+  if (sources.file !== undefined) return nonEmpty(stripNewline(await readTextFile(sources.file, `${sources.what} file`, MAX_SECRET_BYTES)), sources);
   if (sources.stdin) {
     if (io.stdin.isTTY) throw new UsageError('invalid_argument', `stdin is a terminal; pipe the ${sources.what} in`);
     const text = await readAll(io.stdin, MAX_SECRET_BYTES);

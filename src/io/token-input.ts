@@ -19,9 +19,10 @@ export async function readOneToken(arg: string | undefined, io: IO): Promise<str
 }
 
 /**
- * Tokens for bulk commands: the argument, or every non-blank stdin line, streamed so that a
- * million tokens need no more memory than one. An over-long line comes through as oversized
- * text, which the parser refuses with its precise reason.
+ * Tokens for bulk commands: the argument, or every stdin line (a blank one too, so that every
+ * input line gets exactly one result), streamed so that a million tokens need no more memory
+ * than one. An over-long line comes through as oversized text, which the parser refuses with
+ * its precise reason.
  */
 export async function* readTokens(arg: string | undefined, io: IO): AsyncGenerator<{ line: number; text: string }> {
   if (!fromStdin(arg, io)) {
@@ -31,7 +32,6 @@ export async function* readTokens(arg: string | undefined, io: IO): AsyncGenerat
   let line = 0;
   for await (const { text, overflow } of readLines(io.stdin, MAX_TOKEN_BYTES + 1)) {
     line++;
-    if (!overflow && text.trim() === '') continue;
     yield { line, text };
   }
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UsageError } from '../errors.js';
+import { readTextFile } from './files.js';
 
 export interface ScanTarget {
   /** As shown and fingerprinted: relative to the working directory, with forward slashes. */
@@ -24,7 +25,8 @@ const IGNORE_FILES = ['.gitignore', '.authctlignore'];
 async function ignoresIn(dir: string): Promise<IgnoreRule[]> {
   const rules: IgnoreRule[] = [];
   for (const name of IGNORE_FILES) {
-    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    // An ignore file that is a FIFO or a device is skipped, never waited on.
+    const text = await readTextFile(join(dir, name), 'ignore file').catch(() => undefined);
     if (text !== undefined) rules.push({ dir, ig: ignore().add(text) });
   }
   return rules;

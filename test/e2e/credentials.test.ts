@@ -20,7 +20,7 @@ let env: Record<string, string | undefined>;
 const run = (args: string[], input?: string, extra: Record<string, string | undefined> = {}) => runCli(args, { cwd: dir, input, env: { ...env, ...extra } });
 const secretTool = (...args: string[]) => spawnSync('secret-tool', args, { encoding: 'utf8' });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tmpHome();
   env = {
     HOME: dir,
@@ -29,6 +29,8 @@ beforeAll(() => {
     AUTHCTL_KEYCHAIN_SERVICE: service,
     DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
   };
+  // Credentials belong to profiles that exist (a secret for a mistyped name is refused).
+  for (const name of ['gooclaim', 'kc', 'old', 'nobody', 'wm', 'p']) expect((await run(['profile', 'add', name, '--token-url', 'http://127.0.0.1:9/token'])).code).toBe(0);
 });
 afterAll(() => {
   if (available) secretTool('clear', 'service', service);
@@ -119,7 +121,7 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     const script = `
       dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
       node ${JSON.stringify(join(ROOT, 'bin/authctl.js'))} credentials get client_secret --profile p; echo "exit=$?"`;
-    const r = spawnSync(join(ROOT, 'scripts/with-keyring.sh'), ['bash', '-c', script], { env: { ...process.env, AUTHCTL_KEYRING_SESSION: '', HOME: dir, AUTHCTL_KEYCHAIN_SERVICE: service }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(join(ROOT, 'scripts/with-keyring.sh'), ['bash', '-c', script], { env: { ...process.env, AUTHCTL_KEYRING_SESSION: '', HOME: dir, AUTHCTL_KEYCHAIN_SERVICE: service, AUTHCTL_CONFIG: join(dir, 'cfg', 'authctl', 'config.toml') }, encoding: 'utf8', timeout: 30_000 });
     expect(r.stdout).toMatch(/exit=4/);
     expect(r.stderr).toMatch(/error\[keychain_unavailable\]: the OS keychain is not available: the keyring is locked/);
   });

@@ -127,6 +127,7 @@ describe('authctl lint', () => {
     expect(lines.map((l) => [l.line, l.valid])).toEqual([
       [1, true],
       [2, false],
+      [3, false], // a blank line too gets its result: one per input line
       [4, true],
       [5, false],
     ]);

@@ -23,7 +23,7 @@ export async function credentialProfile(deps: Deps, globals: GlobalOptions): Pro
 async function readNewSecret(options: { stdin?: boolean; file?: string; kind: CredentialKind }, deps: Deps): Promise<string> {
   if (options.stdin && options.file) throw new UsageError('conflicting_options', 'give the secret through --stdin or --file, not both');
   let secret: string | undefined;
-  if (options.file) secret = await readTextFile(options.file, 'secret file');
+  if (options.file) secret = await readTextFile(options.file, 'secret file', MAX_SECRET_CHARS * 4);
   else if (options.stdin) secret = await readAll(deps.io.stdin, MAX_SECRET_CHARS * 2);
   else if (deps.io.stdin.isTTY) secret = await promptHidden(`${options.kind.replace('_', ' ')}: `, deps.io);
   else throw new UsageError('missing_secret', 'no secret given', 'pipe it with --stdin, name a file with --file, or run on a terminal to be prompted');

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { generateKey, privateJwk, privatePem, publicJwk, publicPem, secretText, thumbprint, type KeygenSpec } from '../../core/keys/export.js';
-import { writeFileAtomic, pathKind } from '../../io/files.js';
+import { pathKind, writeFilesAtomic } from '../../io/files.js';
 import { resolveSecret } from '../../io/secrets.js';
 import type { CommandResult } from '../../io/output.js';
 
@@ -65,7 +65,7 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
     const existing = (await Promise.all(artifacts.map(async (a) => ((await pathKind(a.path)) ? a : undefined)))).find(Boolean);
     if (existing) throw new UsageError('file_exists', `${existing.path} already exists`, 'use --force to overwrite it');
   }
-  for (const a of artifacts) await writeFileAtomic(a.path, a.content, { mode: a.secret ? 0o600 : 0o644, exclusive: !options.force });
+  await writeFilesAtomic(artifacts.map((a) => ({ path: a.path, data: a.content, mode: a.secret ? 0o600 : 0o644 })), { exclusive: !options.force });
   return {
     json: { ...summary, files: artifacts.map((a) => ({ path: a.path, private: a.secret })) },
     text: (style) =>

@@ -1,5 +1,5 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { inspectToken, type TokenReport } from '../../core/jwt/inspect.js';
+import { inspectToken, unexpectedFinding, type TokenReport } from '../../core/jwt/inspect.js';
 import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput } from '../../core/jwt/parse.js';
 import { readTokens } from '../../io/token-input.js';
@@ -39,7 +39,13 @@ export async function runLint(options: LintOptions, deps: Deps, globals: GlobalO
     let count = 0;
     for await (const { line, text } of readTokens(options.token, deps.io)) {
       count++;
-      const report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
+      let report: TokenReport;
+      try {
+        report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
+      } catch (error) {
+        if (!bulk || globals.debug) throw error;
+        report = { findings: [unexpectedFinding(error)], times: {}, valid: false };
+      }
       // The policy's name is said once: on the only result, or the first of a batch.
       yield lintResult(report, bulk ? line : undefined, text, source, count === 1);
     }

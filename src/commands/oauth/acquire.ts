@@ -84,7 +84,10 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
   async function storedRefreshToken(): Promise<string | undefined> {
     const store = await session.store();
     const raw = store ? await store.get(refreshAccount).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error))) : undefined;
-    return raw === undefined ? undefined : decodeCredential(raw, 'refresh_token').secret;
+    if (raw === undefined) return undefined;
+    const value = decodeCredential(raw, 'refresh_token').secret;
+    deps.secrets.add(value);
+    return value;
   }
 
   /** Keeps a new refresh token where the credential rules put secrets; returns whether it landed. */

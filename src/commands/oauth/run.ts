@@ -57,10 +57,11 @@ export async function runTokenGet(options: EndpointFlags & AcquireOptions & { ou
       source: acquired.source,
       findings,
     };
-    if (globals.json || options.output === 'json') return { json, text: () => JSON.stringify(json, null, 2) };
+    // Printing the token is this command's job: its output is not redacted.
+    if (globals.json || options.output === 'json') return { json, revealsSecret: true, text: () => JSON.stringify(json, null, 2) };
     const value = token.access_token;
     const text = options.output === 'header' ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}` : options.output === 'env' ? `AUTHCTL_ACCESS_TOKEN=${value}` : value;
-    return { json, text: () => text };
+    return { json, revealsSecret: true, text: () => text };
   });
 }
 

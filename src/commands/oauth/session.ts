@@ -96,7 +96,14 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       return undefined;
     }));
 
+  /** A resolved secret, remembered so that nothing a server says can make authctl print it. */
   async function secret(spec: SecretSpec): Promise<string> {
+    const value = await resolveSecretChain(spec);
+    deps.secrets.add(value);
+    return value;
+  }
+
+  async function resolveSecretChain(spec: SecretSpec): Promise<string> {
     const given = await resolveSecret({ file: spec.file, stdin: spec.stdin, envVar: spec.envVar, what: spec.what, flags: spec.flags }, deps.io);
     if (given !== undefined) return given;
     const keystore = await store();
@@ -158,6 +165,12 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       for (let attempt = 1; ; attempt++) {
         let response: HttpResponse | undefined;
         let failure: unknown;
+        // The credentials of an Authorization header (a Basic pair, a bearer token) are secrets too.
+        const credentials = request.headers.authorization?.replace(/^\S+\s+/, '');
+        if (credentials) deps.secrets.add(credentials);
+        if (request.body && /(^|&)(client_assertion|assertion)=/.test(request.body)) {
+          for (const [key, value] of new URLSearchParams(request.body)) if (key === 'client_assertion' || key === 'assertion') deps.secrets.add(value);
+        }
         try {
           response = await http.send(request);
         } catch (error) {

@@ -26,7 +26,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   const { io } = deps;
   const paths = flags.paths.length ? flags.paths : ['.'];
   if (flags.staged && flags.paths.length) throw new UsageError('conflicting_options', '--staged scans the git index; do not name paths as well');
-  const accepted = flags.baseline ? parseBaseline(await readTextFile(flags.baseline, 'baseline'), flags.baseline) : new Set<string>();
+  const accepted = flags.baseline ? parseBaseline(await readTextFile(flags.baseline, 'baseline', 64 * 1024 * 1024), flags.baseline) : new Set<string>();
   const now = deps.now();
   let result = emptyTally();
   let skippedSymlinks = 0;

@@ -3,7 +3,7 @@ import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { parseToken, normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
 import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
-import { describeTimes } from '../../core/jwt/inspect.js';
+import { describeTimes, unexpectedFinding } from '../../core/jwt/inspect.js';
 import { validateClaims, passes } from '../../core/claims/validate.js';
 import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
@@ -159,8 +159,18 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     return (await refreshed)(token);
   }
 
-  /** Parsing and the signature: independent per token, so many run at once. */
+  /** One token's parse and signature; in a batch, an unexpected failure is that line's result, not the end of the run. */
   async function checkOne(text: string, line: number | undefined): Promise<Checked> {
+    try {
+      return await parseAndCheck(text, line);
+    } catch (error) {
+      if (!bulk || globals.debug) throw error;
+      return { line, id: maskToken(normalizeTokenInput(text)), early: unexpectedFinding(error) };
+    }
+  }
+
+  /** Parsing and the signature: independent per token, so many run at once. */
+  async function parseAndCheck(text: string, line: number | undefined): Promise<Checked> {
     const id = maskToken(normalizeTokenInput(text));
     let token;
     try {
@@ -182,7 +192,13 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     const now = deps.now();
     if (!checked.token) return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [checked.early!] }, now, announce);
     const { header, payload } = checked.token;
-    const findings = validateClaims(header, payload, { ...policy, algorithms }, { now, seenJti });
+    let findings: Finding[];
+    try {
+      findings = validateClaims(header, payload, { ...policy, algorithms }, { now, seenJti });
+    } catch (error) {
+      if (!bulk || globals.debug) throw error;
+      return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [unexpectedFinding(error)] }, now, announce);
+    }
     const signature = checked.signature;
     if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
     if (!signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);

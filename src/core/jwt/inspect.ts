@@ -33,6 +33,14 @@ export function describeTimes(payload: Record<string, unknown>, now: number): Re
 }
 
 /**
+ * The finding for a line that could not be checked at all because authctl itself failed: in a
+ * batch, every input line still gets exactly one result, and this one says it is a bug.
+ */
+export function unexpectedFinding(error: unknown): Finding {
+  return { code: 'invalid_token', severity: 'error', message: `authctl could not check this token: unexpected ${error instanceof Error ? error.name : typeof error} (a bug: please report it with --debug)` };
+}
+
+/**
  * Parses a token and runs the claims module over it; an unparseable token becomes a single
  * `invalid_token` finding instead of an exception, so bulk callers report it and go on.
  * Signatures are not checked here.

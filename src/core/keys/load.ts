@@ -93,7 +93,9 @@ function tryCreate(create: () => KeyObject, label: string, encrypted = false): K
   try {
     return create();
   } catch (error) {
-    const reason = encrypted && /decrypt|bad|passphrase/i.test(String((error as Error).message)) ? 'wrong passphrase, or a damaged key' : 'the key data is damaged or unsupported';
+    // A wrong passphrase passes the CBC padding check one time in 256 and then fails as garbage
+    // ASN.1, so for an encrypted block every failure may be the passphrase: say so every time.
+    const reason = encrypted ? 'wrong passphrase, or a damaged key' : 'the key data is damaged or unsupported';
     return invalid(`cannot read the ${label} block: ${reason}`);
   }
 }

@@ -117,7 +117,7 @@ export function parseBearerResponse(response: ResponseLike, what = 'the verify e
       body = {};
     }
     const providerCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
-    const message = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string') ?? `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
+ const message = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string')?.slice(0, 300) ?? `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
     return { valid: false, findings: [{ code: toFindingCode(providerCode, response.status), severity: 'error', message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message }] };
   }
   throw oauthError(response, what);

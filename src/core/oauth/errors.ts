@@ -31,7 +31,8 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
   }
   const status = response.status;
   const code = typeof body?.error === 'string' ? body.error : undefined;
-  const description = [body?.error_description, body?.message, body?.detail].find((d): d is string => typeof d === 'string');
+  // What the server says is capped: it goes into a one-line error.
+  const description = [body?.error_description, body?.message, body?.detail].find((d): d is string => typeof d === 'string')?.slice(0, 300);
   const path = new URL(response.url).pathname;
   const where = `${what} (${path}) answered HTTP ${status}`;
   const said = `${code ? `: ${code}` : ''}${description ? `${code ? ':' : ''} ${description}` : ''}`;

@@ -165,8 +165,12 @@ function pemHits(text: string): Hit[] {
     const label = match.label;
     const raw = match.body.replace(/\\[nr]/g, '\n');
     const encryptedHeader = /Proc-Type:\s*4,ENCRYPTED/.test(raw);
-    // Strip RFC 1421 headers, then what code puts around a key in a string literal.
-    const body = raw.replace(/^[ \t"']*[A-Za-z-]+:.*$/gm, '').replace(/[\s"'+,`]/g, '');
+    // Strip RFC 1421 headers, then what code puts around a key in a string literal: the
+    // concatenation `" + "` as a whole (a bare + is a base64 digit), quotes, commas, whitespace.
+    const body = raw
+      .replace(/^[ \t"']*[A-Za-z-]+:.*$/gm, '')
+      .replace(/(["'`])\s*\+\s*\1/g, '')
+      .replace(/[\s"',`]/g, '');
     if (!/^[A-Za-z0-9+/]{64,}={0,2}$/.test(body)) continue; // "..." or a truncated example
     const encrypted = label === 'ENCRYPTED PRIVATE KEY' || encryptedHeader || (label === 'OPENSSH PRIVATE KEY' && opensshEncrypted(body));
     const format = { 'PRIVATE KEY': 'PKCS#8', 'RSA PRIVATE KEY': 'PKCS#1 RSA', 'EC PRIVATE KEY': 'SEC1 EC', 'DSA PRIVATE KEY': 'DSA', 'OPENSSH PRIVATE KEY': 'OpenSSH', 'ENCRYPTED PRIVATE KEY': 'PKCS#8' }[label] ?? label;
