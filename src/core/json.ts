@@ -105,3 +105,16 @@ function describe(value: unknown, depth: number, budget: number): string {
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
+
+/**
+ * Text from elsewhere (a server's error description, a provider's error code) made fit for a
+ * one-line message: control characters (newlines, terminal escape sequences) become spaces and
+ * the length is capped.
+ *
+ * @example printable('bad\n\u001b[31mred', 20) // 'bad  [31mred'
+ */
+export function printable(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import type { ClaimType, ClaimsPolicy } from './types.js';
-import { lookup } from '../json.js';
+import { lookup, describeValue } from '../json.js';
 
 /**
  * Built-in policies for the documented rules of the providers in shared/seeds. A profile or a
@@ -97,7 +97,7 @@ export function parsePolicy(table: Record<string, unknown>, where: string): Clai
     const name = table.preset;
     const preset = typeof name === 'string' ? lookup(BUILTIN_POLICIES, name) : undefined;
     if (!preset) {
-      throw new UsageError('invalid_policy', `${where}.preset: unknown preset ${JSON.stringify(name)}`, `built-in presets: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
+      throw new UsageError('invalid_policy', `${where}.preset: unknown preset ${describeValue(name)}`, `built-in presets: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
     }
     policy = { ...preset };
   }

@@ -1,5 +1,5 @@
 import { NetworkError, UsageError } from '../../errors.js';
-import { parseJson } from '../json.js';
+import { parseJson, describeValue } from '../json.js';
 
 export interface ServerMetadata {
   issuer: string;
@@ -58,7 +58,7 @@ export function parseServerMetadata(response: ResponseLike, issuer: string): Ser
   if (response.status !== 200) throw new NetworkError('http_error', `metadata request to ${response.url} answered HTTP ${response.status}`);
   const metadata = jsonBody(response, 'server metadata');
   if (typeof metadata.issuer !== 'string' || trimSlash(metadata.issuer) !== trimSlash(issuer)) {
-    throw new NetworkError('invalid_response', `the metadata at ${response.url} is for issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`, 'a mismatch means the document cannot be trusted for this issuer');
+    throw new NetworkError('invalid_response', `the metadata at ${response.url} is for issuer ${describeValue(metadata.issuer)}, not ${JSON.stringify(issuer)}`, 'a mismatch means the document cannot be trusted for this issuer');
   }
   return metadata as ServerMetadata;
 }

@@ -3,6 +3,7 @@ import type { ClientAuthMethod, Profile } from '../config.js';
 import type { Finding, FindingCode } from '../claims/types.js';
 import { FINDING_CODES } from '../claims/types.js';
 import { jsonBody, type ResponseLike } from './discovery.js';
+import { printable } from '../json.js';
 import { oauthError } from './errors.js';
 import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingRequest } from './token.js';
 import { lookup } from '../json.js';
@@ -116,8 +117,10 @@ export function parseBearerResponse(response: ResponseLike, what = 'the verify e
     } catch {
       body = {};
     }
-    const providerCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
- const message = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string')?.slice(0, 300) ?? `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
+    const sentCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
+    const providerCode = sentCode === undefined ? undefined : printable(sentCode, 64);
+ const said = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string');
+    const message = said !== undefined ? printable(said) : `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
     return { valid: false, findings: [{ code: toFindingCode(providerCode, response.status), severity: 'error', message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message }] };
   }
   throw oauthError(response, what);

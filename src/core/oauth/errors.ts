@@ -1,6 +1,9 @@
 import { AuthError, NetworkError, type AuthctlError } from '../../errors.js';
 import type { ClientAuthMethod } from '../config.js';
-import { isJsonObject, parseJson } from '../json.js';
+import { isJsonObject, parseJson, printable } from '../json.js';
+
+/** An error code a server may hand us to pass on as our own: lower-case words and underscores. */
+const OAUTH_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 import type { ResponseLike } from './discovery.js';
 
 /** What to check when the server refuses the client, by how the client authenticates. */
@@ -30,9 +33,12 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
     body = undefined;
   }
   const status = response.status;
-  const code = typeof body?.error === 'string' ? body.error : undefined;
-  // What the server says is capped: it goes into a one-line error.
-  const description = [body?.error_description, body?.message, body?.detail].find((d): d is string => typeof d === 'string')?.slice(0, 300);
+  // The server's code becomes our code only in the RFC 6749 §5.2 shape; its words are made one
+  // printable line (no newlines, no terminal escapes) and capped.
+  const sent = typeof body?.error === 'string' ? body.error : undefined;
+  const code = sent !== undefined && OAUTH_CODE.test(sent) ? sent : sent !== undefined ? 'oauth_error' : undefined;
+  const raw = [body?.error_description, body?.message, body?.detail].find((d): d is string => typeof d === 'string');
+  const description = raw === undefined ? (code === 'oauth_error' ? printable(sent!, 80) : undefined) : printable(raw);
   const path = new URL(response.url).pathname;
   const where = `${what} (${path}) answered HTTP ${status}`;
   const said = `${code ? `: ${code}` : ''}${description ? `${code ? ':' : ''} ${description}` : ''}`;

@@ -1,0 +1,201 @@
+/**
+ * The fuzz harness: a seeded generator of hostile inputs (tokens, key files, configs, serve
+ * settings, policy tables, scan text) fed to the same parsers the CLI runs, in a plain node
+ * process (the CLI's stack size, not a test worker's). Every input must give a coded result:
+ * a value, or an AuthctlError with a stable code. Anything else is a failure, reported with the
+ * input's kind, seed and a short prefix. scripts/fuzz.mjs bundles and runs this.
+ */
+import { AuthctlError } from '../../src/errors.js';
+import { inspectToken } from '../../src/core/jwt/inspect.js';
+import { BUILTIN_POLICIES, parsePolicy } from '../../src/core/claims/policy.js';
+import { validateClaims } from '../../src/core/claims/validate.js';
+import { parseConfig } from '../../src/core/config.js';
+import { loadKey } from '../../src/core/keys/load.js';
+import { toJwks, allowedAlgorithms } from '../../src/core/jwt/verify.js';
+import { parseServerSettings } from '../../src/core/server/settings.js';
+import { scanText } from '../../src/core/scan/scan.js';
+import { parseTokenResponse } from '../../src/core/oauth/token.js';
+import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';
+import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
+import { renderReport } from '../../src/commands/decode/run.js';
+import { makeStyle, renderFindings } from '../../src/io/output.js';
+
+type Rng = () => number;
+
+/** mulberry32: small, fast and deterministic for a seed. */
+function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
+const int = (r: Rng, max: number) => Math.floor(r() * max);
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
+
+const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'prototype', 'then', 'toJSON'];
+const CLAIMS = ['exp', 'nbf', 'iat', 'iss', 'sub', 'aud', 'jti', 'scope', 'scp', 'tenant_id', 'azp', 'client_id', 'crit', 'typ', 'alg', 'kid', 'enc', 'kty', 'k', 'd'];
+const KILLERS = ['a.', 'eyJhbGciOi.', '-----BEGIN PRIVATE KEY-----', '"kty":', '{"kty":', 'password=', 'Authorization: ', 'Bearer ', '://a:b@', 'secret', 'curl -u a:', '${', '\\', '"', '[', '{', '=', '\n', ' '];
+
+/** A JSON value of a hostile shape: deep, odd-typed, prototype-keyed, huge, or plain. */
+function value(r: Rng, depth = 0): string {
+  const roll = r();
+  if (roll < 0.05) {
+    const n = 50 + int(r, 6000);
+    const open = pick(r, ['[', '{"a":']);
+    return `${open.repeat(n)}1${(open === '[' ? ']' : '}').repeat(n)}`;
+  }
+  if (roll < 0.25 && depth < 4) {
+    const keys = Array.from({ length: int(r, 5) }, () => (r() < 0.4 ? pick(r, PROTO_KEYS) : r() < 0.7 ? pick(r, CLAIMS) : `k${int(r, 100)}`));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${value(r, depth + 1)}`).join(',')}}`;
+  }
+  if (roll < 0.35 && depth < 4) return `[${Array.from({ length: int(r, 4) }, () => value(r, depth + 1)).join(',')}]`;
+  return pick(r, [
+    () => 'null',
+    () => 'true',
+    () => String(int(r, 2_000_000_000)),
+    () => pick(r, ['1e308', '-1e308', '1e-308', '-0', '9007199254740993', '0.5', '-1']),
+    () => JSON.stringify(pick(r, ['', 'none', 'HS256', 'RS256', 'ES256', 'EdDSA', 'RSA-OAEP', 'A256GCM', 'oct', 'AKP', 'uuid', 'b64'])),
+    () => JSON.stringify('x'.repeat(int(r, 2000))),
+    () => JSON.stringify(String.fromCharCode(...Array.from({ length: int(r, 20) }, () => int(r, 0xffff)))),
+  ])();
+}
+
+function object(r: Rng, keys: readonly string[]): string {
+  const chosen = Array.from({ length: 1 + int(r, 6) }, () => (r() < 0.2 ? pick(r, PROTO_KEYS) : pick(r, keys)));
+  return `{${chosen.map((k) => `${JSON.stringify(k)}:${value(r)}`).join(',')}}`;
+}
+
+function killerLine(r: Rng): string {
+  const piece = pick(r, KILLERS);
+  const n = 1 + int(r, 60_000 / Math.max(1, piece.length));
+  return `${pick(r, ['', 'x ', 'token: ', 'password = '])}${piece.repeat(n)}${pick(r, ['', ' eyJ', '://x token', '-----END PRIVATE KEY-----', '}', '"'])}`;
+}
+
+function token(r: Rng): string {
+  const roll = r();
+  if (roll < 0.1) return killerLine(r).slice(0, 70_000);
+  if (roll < 0.2) return Array.from({ length: int(r, 7) }, () => b64(value(r))).join('.');
+  const header = r() < 0.8 ? object(r, ['alg', 'typ', 'kid', 'crit', 'enc', 'b64', 'jku', 'x5u']) : value(r);
+  const payload = r() < 0.8 ? object(r, CLAIMS) : value(r);
+  const segments = [b64(header), b64(payload), r() < 0.5 ? b64('sig'.repeat(int(r, 30))) : pick(r, ['', '!!', 'A'])];
+  if (r() < 0.1) segments.push('AAAA', 'BBBB');
+  return `${pick(r, ['', ' ', 'Bearer ', '"', "'"])}${segments.join('.')}${pick(r, ['', '\n', '"', ' '])}`;
+}
+
+function keyFile(r: Rng): string {
+  return pick(r, [
+    () => object(r, ['kty', 'crv', 'x', 'y', 'n', 'e', 'd', 'k', 'alg', 'kid', 'use', 'keys']),
+    () => `{"keys":[${Array.from({ length: int(r, 4) }, () => object(r, ['kty', 'crv', 'x', 'y', 'n', 'e', 'k', 'alg', 'kid', 'use'])).join(',')}]}`,
+    () => `-----BEGIN ${pick(r, ['PRIVATE KEY', 'PUBLIC KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'CERTIFICATE', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY'])}-----\n${Buffer.from(Array.from({ length: int(r, 400) }, () => int(r, 256))).toString('base64')}\n-----END PRIVATE KEY-----\n`,
+    () => killerLine(r),
+  ])();
+}
+
+function toml(r: Rng): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 1 + int(r, 5); i++) {
+    lines.push(`[profiles.${pick(r, ['a', 'b-1', ...PROTO_KEYS, '"x y"', 'ok'])}]`);
+    for (let j = 0; j < int(r, 6); j++) lines.push(`${pick(r, ['client_id', 'grant', 'token_url', 'policy', 'mint', 'private_key', 'client_secret', ...PROTO_KEYS])} = ${pick(r, ['"x"', '1', 'true', '[1,2]', '{ a = 1 }', '"client_credentials"', '[[[[[[1]]]]]]', '"""'])}`);
+    if (r() < 0.3) lines.push(`[profiles.a.policy]`, `${pick(r, ['audience', 'leeway', 'claim_types', 'preset', ...PROTO_KEYS])} = ${pick(r, ['"x"', '-1', '"1h"', '{ toString = "string" }', '"constructor"'])}`);
+  }
+  if (r() < 0.2) lines.unshift(pick(r, ['default_profile = 1', 'token_cache = "x"', 'toString = 1', '__proto__ = 1']));
+  return r() < 0.1 ? killerLine(r) : lines.join('\n');
+}
+
+function response(r: Rng): { status: number; headers: Record<string, string>; body: Uint8Array; url: string } {
+  const text = r() < 0.7 ? (r() < 0.7 ? object(r, ['access_token', 'active', 'error', 'error_description', 'expires_in', 'token_type', 'jwt', 'message', 'refresh_token']) : value(r)) : killerLine(r);
+  return { status: pick(r, [200, 200, 400, 401, 403, 404, 405, 429, 500, 302]), headers: {}, body: Buffer.from(text), url: 'http://127.0.0.1:1/endpoint' };
+}
+
+const POLICIES = [{}, ...Object.values(BUILTIN_POLICIES), { issuer: ['x'], audience: ['y'], requiredScopes: ['read'], requireJti: true, typ: 'at+jwt', understoodCrit: ['exp'] }];
+const style = makeStyle(false);
+
+/** The targets, each a function of one generated input that may return or throw an AuthctlError. */
+const TARGETS: Record<string, (r: Rng) => void> = {
+  token(r) {
+    const report = inspectToken(token(r), pick(r, POLICIES), { now: 1_800_000_000, strict: r() < 0.5, seenJti: new Set(['a']) });
+    if (report.token) JSON.stringify(renderReport(report, style));
+    JSON.stringify(report.findings);
+    renderFindings(report.findings, style);
+  },
+  claims(r) {
+    const header = JSON.parse(object(r, ['alg', 'typ', 'crit', 'b64'])) as Record<string, unknown>;
+    const payload = JSON.parse(object(r, CLAIMS)) as Record<string, unknown>;
+    JSON.stringify(validateClaims(header, payload, pick(r, POLICIES), { now: 1_800_000_000 }));
+  },
+  key(r) {
+    const text = keyFile(r);
+    try {
+      // as verify reads a JWKS file
+      const jwks = toJwks(parseJson(text));
+      allowedAlgorithms({ kind: 'jwks', jwks }, undefined);
+    } catch (error) {
+      if (!(error instanceof SyntaxError) && !(error instanceof JsonDepthError) && !(error instanceof AuthctlError)) throw error;
+    }
+    loadKey(text, r() < 0.3 ? { passphrase: 'p' } : {});
+  },
+  config(r) {
+    parseConfig(toml(r), 'config.toml');
+  },
+  settings(r) {
+    parseServerSettings(toml(r).replace(/profiles/g, pick(r, ['clients', 'users', 'partners'])), 'settings.toml');
+  },
+  policy(r) {
+    let table: unknown;
+    try {
+      table = parseJson(object(r, ['preset', 'issuer', 'audience', 'required_claims', 'algorithms', 'max_lifetime', 'leeway', 'claim_types', 'scope_format', 'jti_format', 'typ'])); // as a policy file is read
+    } catch (error) {
+      if (error instanceof SyntaxError || error instanceof JsonDepthError) return;
+      throw error;
+    }
+    parsePolicy(table as Record<string, unknown>, 'policy.json');
+  },
+  response(r) {
+    const res = response(r);
+    pick(r, [() => parseTokenResponse(res), () => parseIntrospectionResponse(res), () => parseBearerResponse(res)])();
+  },
+  scan(r) {
+    const text = r() < 0.5 ? killerLine(r) : Array.from({ length: 1 + int(r, 20) }, () => (r() < 0.5 ? token(r) : keyFile(r))).join('\n');
+    const started = performance.now();
+    scanText(text, pick(r, ['a.json', 'b.yaml', '.env', 'c.txt', 'd.sh']), 1_800_000_000);
+    // Linear time: a megabyte of anything scans in well under a second.
+    const ms = performance.now() - started;
+    if (ms > 50 + text.length / 1000) throw new Error(`slow: ${Math.round(ms)} ms for ${text.length} bytes`);
+  },
+};
+
+export interface FuzzReport {
+  seed: number;
+  inputs: number;
+  seconds: number;
+  rate: number;
+  byTarget: Record<string, number>;
+  failures: { target: string; seed: number; error: string }[];
+}
+
+/** Runs `count` inputs spread over every target, each from its own derived seed so a failure replays alone. */
+export function fuzz(count: number, seed: number, only?: string): FuzzReport {
+  const names = Object.keys(TARGETS).filter((n) => !only || n === only);
+  const failures: FuzzReport['failures'] = [];
+  const byTarget: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const target = names[i % names.length]!;
+    const inputSeed = (seed * 1_000_003 + i) >>> 0;
+    byTarget[target]!++;
+    try {
+      TARGETS[target]!(rng(inputSeed));
+    } catch (error) {
+      if (error instanceof AuthctlError && /^[a-z][a-z0-9_]*$/.test(error.code)) continue;
+      failures.push({ target, seed: inputSeed, error: describeValue(error instanceof Error ? `${error.name}: ${error.message}` : error, 200) });
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { seed, inputs: count, seconds: Math.round(seconds * 100) / 100, rate: Math.round(count / seconds), byTarget, failures };
+}

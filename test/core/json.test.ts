@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { deeperThan, describeBare, describeValue, JsonDepthError, lookup, parseJson, printable } from '../../src/core/json.js';
+import { redactSecrets, secretForms } from '../../src/core/redact.js';
+import { validateClaims } from '../../src/core/claims/validate.js';
+import { BUILTIN_POLICIES } from '../../src/core/claims/policy.js';
+import { normalizeTokenInput } from '../../src/core/jwt/parse.js';
+
+describe('untrusted JSON', () => {
+  it('parseJson refuses nesting past the limit, iteratively (a million levels do not overflow)', () => {
+    expect(parseJson('{"a":[[1]]}')).toEqual({ a: [[1]] });
+    expect(() => parseJson(`${'['.repeat(65)}${']'.repeat(65)}`)).toThrow(JsonDepthError);
+    expect(parseJson(`${'['.repeat(64)}${']'.repeat(64)}`)).toBeDefined();
+    expect(deeperThan(JSON.parse(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`), 64)).toBe(true);
+    expect(() => parseJson('{')).toThrow(SyntaxError);
+  });
+
+  it.each([
+    ['abc', '"abc"'],
+    [{ toString: null, valueOf: null }, '{"toString":null,"valueOf":null}'],
+    [[1, [2, [3, [4, [5]]]]], '[1,[2,[3,[…]]]]'],
+    [JSON.parse('{"__proto__":{"x":1}}'), '{"__proto__":{"x":1}}'],
+    ['x'.repeat(100), `"${'x'.repeat(58)}…`],
+    [null, 'null'],
+  ])('describeValue(%j) never calls the value and stays short', (value, expected) => expect(describeValue(value)).toBe(expected));
+
+  it('describeBare prints names as themselves', () => {
+    expect(describeBare('ES256')).toBe('ES256');
+    expect(describeBare({ toString: null })).toBe('{"toString":null}');
+  });
+
+  it('lookup sees own keys only', () => {
+    expect(lookup({ a: 1 }, 'a')).toBe(1);
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(lookup({ a: 1 }, key)).toBeUndefined();
+  });
+
+  it('printable makes server text one line without terminal escapes', () => {
+    expect(printable('a\nb\r\u001b[31mc\u2028')).toBe('a b  [31mc ');
+    expect(printable('x'.repeat(400)).length).toBe(300);
+  });
+});
+
+describe('redaction of what a server echoes', () => {
+  it('covers raw, URL-, form-, JSON-, base64- and base64url-encoded forms', () => {
+    const secret = 'p@ss word+/=?"x';
+    const forms = secretForms(secret);
+    for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), JSON.stringify(secret).slice(1, -1)]) {
+      expect(forms).toContain(form);
+      expect(redactSecrets(`server said: ${form}!`, [secret])).toMatch(/^server said: \[redacted sha256:[0-9a-f]{8}\]!$/);
+    }
+    expect(redactSecrets('nothing to hide', [secret])).toBe('nothing to hide');
+    expect(redactSecrets('ab', ['ab'])).toBe('ab'); // too short to redact safely
+  });
+});
+
+describe('provider rules', () => {
+  it('JustGold jti values must be UUIDs', () => {
+    const base = { iss: 'p', sub: 's', aud: 'justgold-api', iat: 1000, exp: 1600 };
+    const codes = (jti: unknown) => validateClaims({ alg: 'RS256' }, { ...base, jti }, BUILTIN_POLICIES.justgold!, { now: 1100 }).map((f) => f.code);
+    expect(codes('0b8f3c9e-6d1a-4f7e-9a2b-3c4d5e6f7a8b')).toEqual([]);
+    expect(codes('0B8F3C9E-6D1A-4F7E-9A2B-3C4D5E6F7A8B')).toEqual([]);
+    expect(codes('uuid-unique-token-id')).toEqual(['invalid_claim_type']);
+    expect(codes(42)).toEqual(['invalid_claim_type']);
+  });
+
+  it.each([
+    ['"eyJ.a.b"', 'eyJ.a.b'],
+    ["'eyJ.a.b'", 'eyJ.a.b'],
+    ['"Bearer eyJ.a.b"', 'eyJ.a.b'],
+    ['Bearer "eyJ.a.b"', 'eyJ.a.b'],
+    ['  bearer -abc  ', '-abc'],
+    ['"unbalanced', '"unbalanced'],
+  ])('normalizeTokenInput(%j)', (input, expected) => expect(normalizeTokenInput(input)).toBe(expected));
+});
