@@ -198,6 +198,18 @@ describe('no loss under concurrency', () => {
   }, 60_000);
 });
 
+describe('time linear in the input', () => {
+  it('a config of 20,000 profiles parses in seconds (the per-key line lookup made it quadratic: minutes)', async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `[profiles.p${i}]\ntoken_url = "https://as.example/${i}"\nclient_id = "c${i}"\ngrant = "client_credentials"\n[profiles.p${i}.policy]\naudience = "a"\n`).join('');
+    writeFileSync(join(dir, 'big.toml'), text);
+    const started = Date.now();
+    const r = await runCli(['--config', join(dir, 'big.toml'), 'profile', 'list', '--names'], { cwd: dir, env, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toHaveLength(20_001);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 90_000);
+});
+
 describe('nothing waits forever or reads without end', () => {
   it('/dev/zero and a FIFO as --key, --secret-file, --claims, --policy and --config are refused at once', async () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
