@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const LOCK_STALE_MS = 60_000;
 const LOCK_WAIT_MS = 30_000;
 
-/** Lock files this process holds, removed on exit and on SIGINT/SIGTERM so the next run never waits. */
+/** Lock (and owner) files this process holds, removed on exit and on SIGINT/SIGTERM so the next run never waits. */
 const held = new Set<string>();
 let hooked = false;
 
@@ -68,23 +68,29 @@ export async function withLock<T>(dir: string, name: string, run: () => Promise<
   const started = Date.now();
   let locked = false;
   hookExit();
+  // The lock file appears with its owner already in it (written aside, then hard-linked into
+  // place, which fails if it exists): a process killed at any moment never leaves an anonymous lock.
+  const owner = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.owner`;
+  held.add(owner);
+  await writeFile(owner, `${process.pid}@${HOST}`, { mode: 0o600 });
   while (!locked) {
     try {
-      const handle = await open(path, 'wx', 0o600);
+      await link(owner, path);
       held.add(path);
-      try {
-        await handle.writeFile(`${process.pid}@${HOST}`);
-      } finally {
-        await handle.close();
-      }
       locked = true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(owner, { force: true });
+        throw error;
+      }
       if (await abandoned(path)) await rm(path, { force: true });
-      else if (Date.now() - started > LOCK_WAIT_MS) break; // give up waiting; proceed without the lock
+      else if (Date.now() - started > LOCK_WAIT_MS)
+        break; // give up waiting; proceed without the lock
       else await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
     }
   }
+  await rm(owner, { force: true });
+  held.delete(owner);
   try {
     return await run();
   } finally {

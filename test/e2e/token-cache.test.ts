@@ -12,14 +12,47 @@ let fx: ProviderFixture;
 const NO_DBUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 const secret = { AUTHCTL_CLIENT_SECRET: SEED.gooclaim.clientSecret, ...NO_DBUS };
 const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } });
-const locks = () => (existsSync(join(dir, 'cache', 'authctl', 'locks')) ? readdirSync(join(dir, 'cache', 'authctl', 'locks')) : []);
+const locks = () =>
+  existsSync(join(dir, 'cache', 'authctl', 'locks')) ? readdirSync(join(dir, 'cache', 'authctl', 'locks')).filter((f) => f.endsWith('.lock')) : [];
 
 beforeAll(async () => {
   dir = tmpHome();
   env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
   fx = await startProviders();
-  expect((await run(['profile', 'add', 'gooclaim', '--provider', 'gooclaim', '--base-url', `${fx.url}/gooclaim`, '--client-id', SEED.gooclaim.clientId, '--expect-iss', `${fx.url}/gooclaim`])).code).toBe(0);
-  expect((await run(['profile', 'add', 'kc', '--provider', 'keycloak', '--issuer', `${fx.url}/realms/acme`, '--client-id', SEED.keycloak.clientId, '--username', SEED.keycloak.username])).code).toBe(0);
+  expect(
+    (
+      await run([
+        'profile',
+        'add',
+        'gooclaim',
+        '--provider',
+        'gooclaim',
+        '--base-url',
+        `${fx.url}/gooclaim`,
+        '--client-id',
+        SEED.gooclaim.clientId,
+        '--expect-iss',
+        `${fx.url}/gooclaim`,
+      ])
+    ).code,
+  ).toBe(0);
+  expect(
+    (
+      await run([
+        'profile',
+        'add',
+        'kc',
+        '--provider',
+        'keycloak',
+        '--issuer',
+        `${fx.url}/realms/acme`,
+        '--client-id',
+        SEED.keycloak.clientId,
+        '--username',
+        SEED.keycloak.username,
+      ])
+    ).code,
+  ).toBe(0);
 });
 afterAll(async () => {
   await fx.close();
@@ -30,10 +63,16 @@ afterAll(async () => {
 function startStuckTokenGet(): { child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   fx.rateLimit.remaining = 1000;
   fx.rateLimit.retryAfter = '20';
-  const child = spawn(process.execPath, [BIN, 'token', 'get', '--profile', 'gooclaim', '--force', '--max-wait', '60s'], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env, ...secret }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'token', 'get', '--profile', 'gooclaim', '--force', '--max-wait', '60s'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...env, ...secret },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, exited };
 }
 
@@ -70,7 +109,26 @@ describe('the token cache works with no keychain at all', () => {
     const home = tmpHome();
     const cfg = join(home, 'config.toml');
     const local = { ...env, XDG_CACHE_HOME: join(home, 'cache'), AUTHCTL_CONFIG: cfg };
-    expect((await runCli(['profile', 'add', 'g', '--token-url', `${fx.url}/gooclaim/v1/auth/token`, '--client-id', SEED.gooclaim.clientId, '--body-format', 'json', '--client-auth', 'client_secret_post'], { cwd: home, env: local })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            'profile',
+            'add',
+            'g',
+            '--token-url',
+            `${fx.url}/gooclaim/v1/auth/token`,
+            '--client-id',
+            SEED.gooclaim.clientId,
+            '--body-format',
+            'json',
+            '--client-auth',
+            'client_secret_post',
+          ],
+          { cwd: home, env: local },
+        )
+      ).code,
+    ).toBe(0);
     writeFileSync(cfg, `token_cache = "off"\n${readFileSync(cfg, 'utf8')}`);
     fx.tokenRequests.length = 0;
     for (let i = 0; i < 2; i++) expect((await runCli(['token', 'get', '--profile', 'g'], { cwd: home, env: { ...local, ...secret } })).code).toBe(0);
