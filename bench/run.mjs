@@ -51,7 +51,13 @@ for (const alg of ['ES256', 'RS256', 'HS256']) {
   const k = keys(alg);
   const tokens = [];
   for (let i = 0; i < N; i++) {
-    tokens.push(await new SignJWT({ sub: `user-${i}`, iss: 'https://issuer.example', aud: 'api', jti: String(i) }).setProtectedHeader({ alg }).setIssuedAt(now).setExpirationTime(now + 3600).sign(k.sign));
+    tokens.push(
+      await new SignJWT({ sub: `user-${i}`, iss: 'https://issuer.example', aud: 'api', jti: String(i) })
+        .setProtectedHeader({ alg })
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(k.sign),
+    );
   }
   const input = `${tokens.join('\n')}\n`;
   const file = join(dir, `${alg}.tokens`);
@@ -67,10 +73,12 @@ for (const alg of ['ES256', 'RS256', 'HS256']) {
   const tVerify = time(() => check(run(process.execPath, [bin, 'verify', ...k.verifyArgs, '--alg', alg, '--aud', 'api', '--json', '-'], input)));
   const tLint = time(() => check(run(process.execPath, [bin, 'lint', '--aud', 'api', '--json', '-'], input)));
   const base = N / tBase;
-  const rv = (N / tVerify) / base;
-  const rl = (N / tLint) / base;
+  const rv = N / tVerify / base;
+  const rl = N / tLint / base;
   worst = Math.min(worst, rv);
-  console.log(`${alg.padEnd(7)} ${base.toFixed(0).padStart(14)}  ${(N / tVerify).toFixed(0).padStart(12)}  ${rv.toFixed(2).padStart(5)}  ${(N / tLint).toFixed(0).padStart(11)}  ${rl.toFixed(2).padStart(5)}`);
+  console.log(
+    `${alg.padEnd(7)} ${base.toFixed(0).padStart(14)}  ${(N / tVerify).toFixed(0).padStart(12)}  ${rv.toFixed(2).padStart(5)}  ${(N / tLint).toFixed(0).padStart(11)}  ${rl.toFixed(2).padStart(5)}`,
+  );
 }
 console.log(`target: verify ratio >= 0.70 of the bare jose loop; worst here ${worst.toFixed(2)} (${worst >= 0.7 ? 'met' : 'NOT met'})`);
 
@@ -98,7 +106,13 @@ for (let i = 0; i < 10; i++) {
     writeFileSync(join(plant, name), pem);
     plantedFiles.key.push(name);
   }
-  const token = await new SignJWT({ scope: 'orders:read' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://issuer.example').setSubject(`svc-${i}`).setIssuedAt(now).setExpirationTime(now + 3600).sign(ec);
+  const token = await new SignJWT({ scope: 'orders:read' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer('https://issuer.example')
+    .setSubject(`svc-${i}`)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(ec);
   writeFileSync(join(plant, `access-${i}.log`), `GET /orders 200 Authorization: Bearer ${token}\n`);
   writeFileSync(join(plant, `settings-${i}.json`), JSON.stringify({ access_token: token }));
   plantedFiles.token.push(`access-${i}.log`, `settings-${i}.json`);
@@ -121,7 +135,18 @@ writeFileSync(join(dir, 'secretlintignore'), '');
 let secretlintFound;
 const tSecretlint = time(() => {
   const out = join(dir, 'secretlint.json');
-  inTree(process.execPath, [join(root, 'node_modules/secretlint/bin/secretlint.js'), '**/*', '--secretlintrc', rc, '--secretlintignore', join(dir, 'secretlintignore'), '--format', 'json', '--output', out]);
+  inTree(process.execPath, [
+    join(root, 'node_modules/secretlint/bin/secretlint.js'),
+    '**/*',
+    '--secretlintrc',
+    rc,
+    '--secretlintignore',
+    join(dir, 'secretlintignore'),
+    '--format',
+    'json',
+    '--output',
+    out,
+  ]);
   const results = JSON.parse(readFileSync(out, 'utf8'));
   secretlintFound = found(new Set(results.filter((r) => r.messages.length).map((r) => r.filePath.split('/').pop())));
   secretlintFound.files = results.length;
@@ -129,12 +154,20 @@ const tSecretlint = time(() => {
 // Throughput in files per second, so a tool that reads more files is not penalised for it.
 const scanRatio = authctlFound.files / tAuthctl / (secretlintFound.files / tSecretlint);
 console.log('');
-console.log(`scan: node_modules + ${plantedFiles.key.length} planted private keys and ${plantedFiles.token.length} planted live tokens, best of ${ROUNDS} rounds`);
+console.log(
+  `scan: node_modules + ${plantedFiles.key.length} planted private keys and ${plantedFiles.token.length} planted live tokens, best of ${ROUNDS} rounds`,
+);
 console.log('tool        files   files/s  keys found  tokens found');
-for (const [name, t, f] of [['secretlint', tSecretlint, secretlintFound], ['authctl', tAuthctl, authctlFound]]) {
-  console.log(`${name.padEnd(10)} ${String(f.files).padStart(6)}  ${(f.files / t).toFixed(0).padStart(7)}  ${String(f.key).padStart(5)}/${plantedFiles.key.length}  ${String(f.token).padStart(7)}/${plantedFiles.token.length}`);
+for (const [name, t, f] of [
+  ['secretlint', tSecretlint, secretlintFound],
+  ['authctl', tAuthctl, authctlFound],
+]) {
+  console.log(
+    `${name.padEnd(10)} ${String(f.files).padStart(6)}  ${(f.files / t).toFixed(0).padStart(7)}  ${String(f.key).padStart(5)}/${plantedFiles.key.length}  ${String(f.token).padStart(7)}/${plantedFiles.token.length}`,
+  );
 }
 const recallOk = authctlFound.key >= secretlintFound.key && authctlFound.token >= secretlintFound.token;
-console.log(`target: scan >= 3x secretlint's throughput with equal or better recall; here ${scanRatio.toFixed(2)}x, recall ${recallOk ? 'equal or better' : 'WORSE'} (${scanRatio >= 3 && recallOk ? 'met' : 'NOT met'})`);
+console.log(
+  `target: scan >= 3x secretlint's throughput with equal or better recall; here ${scanRatio.toFixed(2)}x, recall ${recallOk ? 'equal or better' : 'WORSE'} (${scanRatio >= 3 && recallOk ? 'met' : 'NOT met'})`,
+);
 rmSync(dir, { recursive: true, force: true });
-

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '20000' }, seed: { type: 'string', default: String(Date.now() % 100000) }, target: { type: 'string' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: String(Date.now() % 100000) },
+    target: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const dir = mkdtempSync(join(tmpdir(), 'authctl-fuzz-'));
 try {
   const outfile = join(dir, 'harness.mjs');
@@ -29,7 +36,11 @@ try {
   const report = fuzz(Number(values.count), Number(values.seed), values.target);
   if (values.json) console.log(JSON.stringify(report));
   else {
-    console.log(`fuzz: ${report.inputs} inputs (seed ${report.seed}) in ${report.seconds} s, ${report.rate} inputs/s: ${Object.entries(report.byTarget).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `fuzz: ${report.inputs} inputs (seed ${report.seed}) in ${report.seconds} s, ${report.rate} inputs/s: ${Object.entries(report.byTarget)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     for (const f of report.failures.slice(0, 20)) console.log(`  FAIL ${f.target} seed ${f.seed}: ${f.error}`);
     console.log(`${report.inputs - report.failures.length} passed, ${report.failures.length} failed`);
   }

@@ -10,7 +10,11 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
   if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return undefined;
   const [first, ...rest] = error.message.replace(/^error: /, '').split('\n');
   const code = error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim() || 'see --help';
+  const hint =
+    rest
+      .join(' ')
+      .replace(/^\((.*)\)$/, '$1')
+      .trim() || 'see --help';
   return new UsageError(code, first!, hint);
 }
 
@@ -21,7 +25,9 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
 function guardOutput(deps: Deps): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(deps.exitCode);
-    process.stderr.write(`authctl: error[output_failed]: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name)}\n`);
+    process.stderr.write(
+      `authctl: error[output_failed]: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name)}\n`,
+    );
     process.exit(ExitCode.usage);
   });
   process.stderr.on('error', () => process.exit(deps.exitCode || ExitCode.usage));
@@ -56,7 +62,12 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
       // Unexpected: one short line; the stack only on request. Never the raw message of a
       // library error that might echo input, only its class.
       const name = caught instanceof Error ? caught.name : typeof caught;
-      error = new AuthctlError('internal_error', `unexpected ${name}: this is a bug in authctl${debug && caught instanceof Error ? ` (${caught.message})` : ''}`, ExitCode.internal, 'please report it with the output of the same command run with --debug');
+      error = new AuthctlError(
+        'internal_error',
+        `unexpected ${name}: this is a bug in authctl${debug && caught instanceof Error ? ` (${caught.message})` : ''}`,
+        ExitCode.internal,
+        'please report it with the output of the same command run with --debug',
+      );
       if (caught instanceof Error) error.stack = caught.stack;
     }
     // With --json the error is the command's one JSON document, on stdout where scripts read.

@@ -41,7 +41,12 @@ export function buildProgram(deps: Deps) {
     .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)', false)
     .addOption(new Option('--config <file>', 'config file').env('AUTHCTL_CONFIG'))
     // Every --profile is kept: `check` takes several; the others refuse more than one (see globalsOf).
-    .addOption(new Option('--profile <name>', 'profile to use (check: repeatable)').env('AUTHCTL_PROFILE').argParser((name: string) => (profiles.push(name), name)))
+    .addOption(
+      new Option('--profile <name>', 'profile to use (check: repeatable)').env('AUTHCTL_PROFILE').argParser((name: string) => {
+        profiles.push(name);
+        return name;
+      }),
+    )
     .addHelpText(
       'after',
       `
@@ -115,5 +120,7 @@ export function protectDashTokens(program: AnyCommand, argv: string[]): string[]
   }
   if (!moved.length) return argv;
   const separator = kept.indexOf('--');
-  return separator === -1 ? [node!, script!, ...kept, '--', ...moved] : [node!, script!, ...kept.slice(0, separator + 1), ...moved, ...kept.slice(separator + 1)];
+  return separator === -1
+    ? [node!, script!, ...kept, '--', ...moved]
+    : [node!, script!, ...kept.slice(0, separator + 1), ...moved, ...kept.slice(separator + 1)];
 }

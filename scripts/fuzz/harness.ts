@@ -39,8 +39,49 @@ const int = (r: Rng, max: number) => Math.floor(r() * max);
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
 const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'prototype', 'then', 'toJSON'];
-const CLAIMS = ['exp', 'nbf', 'iat', 'iss', 'sub', 'aud', 'jti', 'scope', 'scp', 'tenant_id', 'azp', 'client_id', 'crit', 'typ', 'alg', 'kid', 'enc', 'kty', 'k', 'd'];
-const KILLERS = ['a.', 'eyJhbGciOi.', '-----BEGIN PRIVATE KEY-----', '"kty":', '{"kty":', 'password=', 'Authorization: ', 'Bearer ', '://a:b@', 'secret', 'curl -u a:', '${', '\\', '"', '[', '{', '=', '\n', ' '];
+const CLAIMS = [
+  'exp',
+  'nbf',
+  'iat',
+  'iss',
+  'sub',
+  'aud',
+  'jti',
+  'scope',
+  'scp',
+  'tenant_id',
+  'azp',
+  'client_id',
+  'crit',
+  'typ',
+  'alg',
+  'kid',
+  'enc',
+  'kty',
+  'k',
+  'd',
+];
+const KILLERS = [
+  'a.',
+  'eyJhbGciOi.',
+  '-----BEGIN PRIVATE KEY-----',
+  '"kty":',
+  '{"kty":',
+  'password=',
+  'Authorization: ',
+  'Bearer ',
+  '://a:b@',
+  'secret',
+  'curl -u a:',
+  '${',
+  '\\',
+  '"',
+  '[',
+  '{',
+  '=',
+  '\n',
+  ' ',
+];
 
 /** A JSON value of a hostile shape: deep, odd-typed, prototype-keyed, huge, or plain. */
 function value(r: Rng, depth = 0): string {
@@ -92,7 +133,8 @@ function keyFile(r: Rng): string {
   return pick(r, [
     () => object(r, ['kty', 'crv', 'x', 'y', 'n', 'e', 'd', 'k', 'alg', 'kid', 'use', 'keys']),
     () => `{"keys":[${Array.from({ length: int(r, 4) }, () => object(r, ['kty', 'crv', 'x', 'y', 'n', 'e', 'k', 'alg', 'kid', 'use'])).join(',')}]}`,
-    () => `-----BEGIN ${pick(r, ['PRIVATE KEY', 'PUBLIC KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'CERTIFICATE', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY'])}-----\n${Buffer.from(Array.from({ length: int(r, 400) }, () => int(r, 256))).toString('base64')}\n-----END PRIVATE KEY-----\n`,
+    () =>
+      `-----BEGIN ${pick(r, ['PRIVATE KEY', 'PUBLIC KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'CERTIFICATE', 'ENCRYPTED PRIVATE KEY', 'OPENSSH PRIVATE KEY'])}-----\n${Buffer.from(Array.from({ length: int(r, 400) }, () => int(r, 256))).toString('base64')}\n-----END PRIVATE KEY-----\n`,
     () => killerLine(r),
   ])();
 }
@@ -101,19 +143,35 @@ function toml(r: Rng): string {
   const lines: string[] = [];
   for (let i = 0; i < 1 + int(r, 5); i++) {
     lines.push(`[profiles.${pick(r, ['a', 'b-1', ...PROTO_KEYS, '"x y"', 'ok'])}]`);
-    for (let j = 0; j < int(r, 6); j++) lines.push(`${pick(r, ['client_id', 'grant', 'token_url', 'policy', 'mint', 'private_key', 'client_secret', ...PROTO_KEYS])} = ${pick(r, ['"x"', '1', 'true', '[1,2]', '{ a = 1 }', '"client_credentials"', '[[[[[[1]]]]]]', '"""'])}`);
-    if (r() < 0.3) lines.push(`[profiles.a.policy]`, `${pick(r, ['audience', 'leeway', 'claim_types', 'preset', ...PROTO_KEYS])} = ${pick(r, ['"x"', '-1', '"1h"', '{ toString = "string" }', '"constructor"'])}`);
+    for (let j = 0; j < int(r, 6); j++)
+      lines.push(
+        `${pick(r, ['client_id', 'grant', 'token_url', 'policy', 'mint', 'private_key', 'client_secret', ...PROTO_KEYS])} = ${pick(r, ['"x"', '1', 'true', '[1,2]', '{ a = 1 }', '"client_credentials"', '[[[[[[1]]]]]]', '"""'])}`,
+      );
+    if (r() < 0.3)
+      lines.push(
+        `[profiles.a.policy]`,
+        `${pick(r, ['audience', 'leeway', 'claim_types', 'preset', ...PROTO_KEYS])} = ${pick(r, ['"x"', '-1', '"1h"', '{ toString = "string" }', '"constructor"'])}`,
+      );
   }
   if (r() < 0.2) lines.unshift(pick(r, ['default_profile = 1', 'token_cache = "x"', 'toString = 1', '__proto__ = 1']));
   return r() < 0.1 ? killerLine(r) : lines.join('\n');
 }
 
 function response(r: Rng): { status: number; headers: Record<string, string>; body: Uint8Array; url: string } {
-  const text = r() < 0.7 ? (r() < 0.7 ? object(r, ['access_token', 'active', 'error', 'error_description', 'expires_in', 'token_type', 'jwt', 'message', 'refresh_token']) : value(r)) : killerLine(r);
+  const text =
+    r() < 0.7
+      ? r() < 0.7
+        ? object(r, ['access_token', 'active', 'error', 'error_description', 'expires_in', 'token_type', 'jwt', 'message', 'refresh_token'])
+        : value(r)
+      : killerLine(r);
   return { status: pick(r, [200, 200, 400, 401, 403, 404, 405, 429, 500, 302]), headers: {}, body: Buffer.from(text), url: 'http://127.0.0.1:1/endpoint' };
 }
 
-const POLICIES = [{}, ...Object.values(BUILTIN_POLICIES), { issuer: ['x'], audience: ['y'], requiredScopes: ['read'], requireJti: true, typ: 'at+jwt', understoodCrit: ['exp'] }];
+const POLICIES = [
+  {},
+  ...Object.values(BUILTIN_POLICIES),
+  { issuer: ['x'], audience: ['y'], requiredScopes: ['read'], requireJti: true, typ: 'at+jwt', understoodCrit: ['exp'] },
+];
 const style = makeStyle(false);
 
 /** The targets, each a function of one generated input that may return or throw an AuthctlError. */
@@ -149,7 +207,21 @@ const TARGETS: Record<string, (r: Rng) => void> = {
   policy(r) {
     let table: unknown;
     try {
-      table = parseJson(object(r, ['preset', 'issuer', 'audience', 'required_claims', 'algorithms', 'max_lifetime', 'leeway', 'claim_types', 'scope_format', 'jti_format', 'typ'])); // as a policy file is read
+      table = parseJson(
+        object(r, [
+          'preset',
+          'issuer',
+          'audience',
+          'required_claims',
+          'algorithms',
+          'max_lifetime',
+          'leeway',
+          'claim_types',
+          'scope_format',
+          'jti_format',
+          'typ',
+        ]),
+      ); // as a policy file is read
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof JsonDepthError) return;
       throw error;

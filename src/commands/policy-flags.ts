@@ -32,7 +32,13 @@ export function durationArg(value: string): number {
   return seconds;
 }
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] | undefined) => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 export function policyOptions() {
   return [
@@ -64,7 +70,10 @@ async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPoli
     table = extname(path) === '.json' ? parseJson(text) : parseToml(text);
   } catch (error) {
     const line = (error as { line?: number }).line;
-    throw new UsageError('invalid_policy', `${source}${line ? `:${line}` : ''}: not valid ${extname(path) === '.json' ? 'JSON' : 'TOML'}: ${String((error as Error).message).split('\n')[0]}`);
+    throw new UsageError(
+      'invalid_policy',
+      `${source}${line ? `:${line}` : ''}: not valid ${extname(path) === '.json' ? 'JSON' : 'TOML'}: ${String((error as Error).message).split('\n')[0]}`,
+    );
   }
   if (table === null || typeof table !== 'object' || Array.isArray(table)) throw new UsageError('invalid_policy', `${source}: expected a table of policy keys`);
   return parsePolicy(table as Record<string, unknown>, source);

@@ -54,7 +54,13 @@ export function checksPass(results: readonly CheckResult[], strict: boolean): bo
   return results.every((r) => r.status !== 'fail' && (!strict || r.status !== 'warn'));
 }
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+const xml = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
 /**
  * A JUnit XML report (the dialect CI systems read: GitLab, Jenkins, GitHub test reporters):
@@ -64,7 +70,8 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function toJunit(results: readonly CheckResult[], strict: boolean, timestamp: string): string {
   const profiles = [...new Set(results.map((r) => r.profile))];
   const failed = (r: CheckResult) => r.status === 'fail' || (strict && r.status === 'warn');
-  const count = (rs: readonly CheckResult[]) => `tests="${rs.length}" failures="${rs.filter(failed).length}" errors="0" skipped="${rs.filter((r) => r.status === 'skip').length}"`;
+  const count = (rs: readonly CheckResult[]) =>
+    `tests="${rs.length}" failures="${rs.filter(failed).length}" errors="0" skipped="${rs.filter((r) => r.status === 'skip').length}"`;
   const suites = profiles.map((profile) => {
     const rs = results.filter((r) => r.profile === profile);
     const cases = rs.map((r) => {

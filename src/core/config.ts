@@ -4,7 +4,15 @@ import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
 
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'none', 'api_key'] as const;
+export const CLIENT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'none',
+  'api_key',
+] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export const BODY_FORMATS = ['form', 'json'] as const;
 export const INTROSPECTION_STYLES = ['rfc7662', 'bearer-json'] as const;
@@ -61,8 +69,27 @@ export interface Config {
 }
 
 const STRING_KEYS = [
-  'provider', 'base_url', 'issuer', 'token_url', 'introspection_url', 'revocation_url', 'verify_url', 'jwks_uri', 'health_url',
-  'client_id', 'api_key_header', 'username', 'scope', 'audience', 'resource', 'private_key', 'tls_client_cert', 'tls_client_key', 'kid', 'alg', 'assertion_audience',
+  'provider',
+  'base_url',
+  'issuer',
+  'token_url',
+  'introspection_url',
+  'revocation_url',
+  'verify_url',
+  'jwks_uri',
+  'health_url',
+  'client_id',
+  'api_key_header',
+  'username',
+  'scope',
+  'audience',
+  'resource',
+  'private_key',
+  'tls_client_cert',
+  'tls_client_key',
+  'kid',
+  'alg',
+  'assertion_audience',
 ] as const;
 const ENUM_KEYS: Record<string, readonly string[]> = {
   grant: GRANTS,
@@ -94,7 +121,8 @@ export function lineOf(text: string, profile?: string, key?: string): number | u
   for (let i = start + (profile ? 1 : 0); i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (profile !== undefined && i > start && line.startsWith('[') && !line.replace(/\s|"/g, '').startsWith(`[profiles.${profile}.`)) break;
-    if (new RegExp(`^"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`).test(line) || line.replace(/\s|"/g, '') === `[profiles.${profile}.${key}]`) return i + 1;
+    if (new RegExp(`^"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`).test(line) || line.replace(/\s|"/g, '') === `[profiles.${profile}.${key}]`)
+      return i + 1;
   }
   return undefined;
 }
@@ -123,7 +151,11 @@ export function parseConfig(text: string, file: string): Config {
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
-      throw new UsageError('config_invalid', `${at(error.line)}: malformed TOML: ${reason}`, 'fix the file by hand or restore it; authctl will not overwrite it');
+      throw new UsageError(
+        'config_invalid',
+        `${at(error.line)}: malformed TOML: ${reason}`,
+        'fix the file by hand or restore it; authctl will not overwrite it',
+      );
     }
     throw error;
   }
@@ -140,14 +172,21 @@ export function parseConfig(text: string, file: string): Config {
 
   for (const key of Object.keys(raw)) {
     if (!['default_profile', 'credential_store', 'token_cache', 'profiles'].includes(key)) {
-      throw new UsageError('config_invalid', `${at(lineOf(text, undefined, key))}: unknown setting "${key}"`, 'known settings: default_profile, credential_store, token_cache, [profiles.NAME]');
+      throw new UsageError(
+        'config_invalid',
+        `${at(lineOf(text, undefined, key))}: unknown setting "${key}"`,
+        'known settings: default_profile, credential_store, token_cache, [profiles.NAME]',
+      );
     }
   }
   if (raw.default_profile !== undefined && typeof raw.default_profile !== 'string') {
     throw new UsageError('config_invalid', `${at(lineOf(text, undefined, 'default_profile'))}: default_profile must be a string`);
   }
   if (raw.credential_store !== undefined && !(CREDENTIAL_STORES as readonly unknown[]).includes(raw.credential_store)) {
-    throw new UsageError('config_invalid', `${at(lineOf(text, undefined, 'credential_store'))}: credential_store must be one of ${CREDENTIAL_STORES.join(', ')}`);
+    throw new UsageError(
+      'config_invalid',
+      `${at(lineOf(text, undefined, 'credential_store'))}: credential_store must be one of ${CREDENTIAL_STORES.join(', ')}`,
+    );
   }
   if (raw.token_cache !== undefined && !(TOKEN_CACHE_MODES as readonly unknown[]).includes(raw.token_cache)) {
     throw new UsageError('config_invalid', `${at(lineOf(text, undefined, 'token_cache'))}: token_cache must be one of ${TOKEN_CACHE_MODES.join(', ')}`);
@@ -195,6 +234,10 @@ function checkProfile(name: string, profile: unknown, at: (key?: string) => stri
 /** The config as TOML text, stable key order, ready for an atomic write. */
 export function serializeConfig(config: Config): string {
   const { profiles, ...settings } = config;
-  const sorted = Object.fromEntries(Object.keys(profiles).sort().map((name) => [name, profiles[name]]));
+  const sorted = Object.fromEntries(
+    Object.keys(profiles)
+      .sort()
+      .map((name) => [name, profiles[name]]),
+  );
   return `# authctl configuration: profiles and settings, never secrets.\n${stringifyToml({ ...settings, profiles: sorted })}\n`;
 }

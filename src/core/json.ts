@@ -83,7 +83,9 @@ function describe(value: unknown, depth: number, budget: number): string {
   if (depth === 0) return Array.isArray(value) ? '[…]' : '{…}';
   const parts: string[] = [];
   let used = 2;
-  const entries = Array.isArray(value) ? value.map((v) => [undefined, v] as const) : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const);
+  const entries = Array.isArray(value)
+    ? value.map((v) => [undefined, v] as const)
+    : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const);
   for (const [key, child] of entries) {
     if (used >= budget) {
       parts.push('…');

@@ -15,8 +15,7 @@ export interface ProviderTemplate {
 }
 
 const join = (base: string | undefined, path: string) => (base ? `${base.replace(/\/+$/, '')}${path}` : undefined);
-const defined = (profile: Profile): Profile =>
-  Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined)) as Profile;
+const defined = (profile: Profile): Profile => Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined)) as Profile;
 
 export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
   oauth2: {

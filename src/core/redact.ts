@@ -33,7 +33,15 @@ const MIN_REDACTED_LENGTH = 4;
 export function secretForms(secret: string): string[] {
   const uri = encodeURIComponent(secret);
   const bytes = Buffer.from(secret, 'utf8');
-  const forms = [secret, uri, uri.replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')];
+  const forms = [
+    secret,
+    uri,
+    uri.replace(/%20/g, '+'),
+    JSON.stringify(secret).slice(1, -1),
+    bytes.toString('base64'),
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('base64url'),
+  ];
   return [...new Set(forms)].filter((f) => f.length >= MIN_REDACTED_LENGTH);
 }
 

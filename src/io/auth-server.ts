@@ -80,7 +80,11 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
   const { settings, base } = await loadSettings(options.settingsFile);
   const defaults = !options.settingsFile;
   if (!isLoopback(options.host) && defaults) {
-    throw new UsageError('unsafe_bind', `refusing to serve the built-in development credentials on ${options.host}`, 'write a --settings file with your own clients to listen beyond loopback');
+    throw new UsageError(
+      'unsafe_bind',
+      `refusing to serve the built-in development credentials on ${options.host}`,
+      'write a --settings file with your own clients to listen beyond loopback',
+    );
   }
   const fromSettings = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   const keys = await signingKeys([...(options.keyFiles ?? []), ...settings.keys.map(fromSettings)], options.generatedAlg ?? 'ES256', io);
@@ -97,7 +101,9 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
       const text = body === undefined ? '' : JSON.stringify(body);
       res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
       res.end(text);
-      options.log?.(`${req.method} ${req.url?.split('?')[0]} ${status}${req.headers.authorization ? ` (${req.headers.authorization.split(' ')[0]} ${maskToken(req.headers.authorization.split(' ')[1] ?? '')})` : ''}`);
+      options.log?.(
+        `${req.method} ${req.url?.split('?')[0]} ${status}${req.headers.authorization ? ` (${req.headers.authorization.split(' ')[0]} ${maskToken(req.headers.authorization.split(' ')[1] ?? '')})` : ''}`,
+      );
     };
     readBody(req)
       .then(async (body) => {
@@ -110,13 +116,26 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
   });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new UsageError(error.code === 'EADDRINUSE' ? 'address_in_use' : 'listen_failed', `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`, error.code === 'EADDRINUSE' ? 'choose another --port, or --port 0 for a free one' : undefined)),
+      reject(
+        new UsageError(
+          error.code === 'EADDRINUSE' ? 'address_in_use' : 'listen_failed',
+          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
+          error.code === 'EADDRINUSE' ? 'choose another --port, or --port 0 for a free one' : undefined,
+        ),
+      ),
     );
     server.listen(options.port, options.host, resolvePromise);
   });
   const { port } = server.address() as AddressInfo;
   const issuer = settings.issuer ?? `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  core = new AuthorizationServer({ issuer, settings, signingKeys: keys, clientKeys, now: () => Math.floor(Date.now() / 1000), newId: () => randomBytes(24).toString('base64url') });
+  core = new AuthorizationServer({
+    issuer,
+    settings,
+    signingKeys: keys,
+    clientKeys,
+    now: () => Math.floor(Date.now() / 1000),
+    newId: () => randomBytes(24).toString('base64url'),
+  });
   const endpoints = Object.fromEntries(Object.entries(ROUTES).map(([name, path]) => [name, `${issuer}${path}`]));
   return {
     issuer,

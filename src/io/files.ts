@@ -18,7 +18,8 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_F
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
     throw new UsageError('file_unreadable', `cannot read ${what} ${path}: ${reason}`);
   }
   try {
@@ -26,9 +27,14 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_F
     if (info.isDirectory()) throw new UsageError('file_unreadable', `cannot read ${what} ${path}: it is a directory`);
     if (!info.isFile()) {
       const pipe = info.isFIFO() || info.isSocket();
-      throw new UsageError('file_unreadable', `cannot read ${what} ${path}: ${pipe ? 'a pipe' : 'a device'}, not a regular file`, pipe ? 'pipe it to stdin instead (the --…-stdin flag, or -)' : 'give a regular file');
+      throw new UsageError(
+        'file_unreadable',
+        `cannot read ${what} ${path}: ${pipe ? 'a pipe' : 'a device'}, not a regular file`,
+        pipe ? 'pipe it to stdin instead (the --…-stdin flag, or -)' : 'give a regular file',
+      );
     }
-    if (info.size > maxBytes) throw new UsageError('file_too_large', `cannot read ${what} ${path}: ${info.size} bytes, over the ${Math.round(maxBytes / 1024)} KiB limit`);
+    if (info.size > maxBytes)
+      throw new UsageError('file_too_large', `cannot read ${what} ${path}: ${info.size} bytes, over the ${Math.round(maxBytes / 1024)} KiB limit`);
     // The size can change under us: read at most one byte past the limit to notice.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));
     let length = 0;
@@ -96,7 +102,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 /** Several files, all or none: when one cannot be written, the ones already written are removed. */
-export async function writeFilesAtomic(files: readonly { path: string; data: string | Uint8Array; mode?: number }[], options: { exclusive?: boolean } = {}): Promise<void> {
+export async function writeFilesAtomic(
+  files: readonly { path: string; data: string | Uint8Array; mode?: number }[],
+  options: { exclusive?: boolean } = {},
+): Promise<void> {
   const written: string[] = [];
   try {
     for (const file of files) {

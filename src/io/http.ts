@@ -43,11 +43,15 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL/;
 function describeFailure(error: unknown, url: URL, timeoutMs: number): NetworkError {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
   const where = `${url.protocol}//${url.host}`;
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')) {
+  if (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || error.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+  ) {
     return new NetworkError('network_timeout', `no complete response from ${where} within ${timeoutMs / 1000} s`, 'raise --timeout, or check the server');
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new NetworkError('network_timeout', `connecting to ${where} timed out`);
-  if (code === 'ECONNREFUSED') return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`, 'is the server running, and is the URL right?');
+  if (code === 'ECONNREFUSED')
+    return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`, 'is the server running, and is the URL right?');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkError('network_unreachable', `cannot resolve ${url.hostname}`);
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new NetworkError('network_unreachable', `${where} closed the connection`);
   if (TLS_CODES.test(code)) return new NetworkError('tls_error', `TLS with ${where} failed: ${code}`, 'for a private CA, pass --cacert FILE');
@@ -96,7 +100,10 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           size += (chunk as Buffer).length;
           if (size > maxBytes) {
             response.body.destroy();
-            throw new NetworkError('response_too_large', `${url.origin}${url.pathname} sent more than ${Math.round(maxBytes / 1024)} KiB; refusing the response`);
+            throw new NetworkError(
+              'response_too_large',
+              `${url.origin}${url.pathname} sent more than ${Math.round(maxBytes / 1024)} KiB; refusing the response`,
+            );
           }
           chunks.push(chunk as Buffer);
         }
@@ -107,12 +114,14 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       options.trace?.(`< ${response.statusCode} ${url.origin}${url.pathname} (${size} bytes, ${Date.now() - started} ms)`);
       if (response.statusCode >= 300 && response.statusCode < 400) {
         const location = response.headers.location;
-        throw new NetworkError('redirect_refused', `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`, 'use the final URL directly');
+        throw new NetworkError(
+          'redirect_refused',
+          `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`,
+          'use the final URL directly',
+        );
       }
       return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString() };
     },
     close: () => dispatcher.close(),
   };
 }
-
-

@@ -21,7 +21,11 @@ function entryPath(dir: string, url: string): string {
  * A remote JWKS, reused from the disk cache while its Cache-Control allows; `fresh` skips
  * the cache (used once when a token's kid is not in the cached set, for key rotation).
  */
-export async function loadRemoteJwks(url: string, http: HttpClient, options: { dir: string; now: number; fresh?: boolean; useCache: boolean }): Promise<{ jwks: CacheEntry['jwks']; fromCache: boolean }> {
+export async function loadRemoteJwks(
+  url: string,
+  http: HttpClient,
+  options: { dir: string; now: number; fresh?: boolean; useCache: boolean },
+): Promise<{ jwks: CacheEntry['jwks']; fromCache: boolean }> {
   const path = entryPath(options.dir, url);
   if (options.useCache && !options.fresh) {
     try {

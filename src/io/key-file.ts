@@ -15,7 +15,13 @@ export async function loadKeyFile(path: string, options: KeyFileOptions, io: IO)
   const text = path === '-' ? await readAll(io.stdin, 1024 * 1024) : await readTextFile(path, 'key file');
   if (text === undefined) throw new UsageError('invalid_key', 'the key on stdin is over 1 MiB');
   const passphrase = await resolveSecret(
-    { file: options.passphraseFile, stdin: options.passphraseStdin, envVar: 'AUTHCTL_KEY_PASSPHRASE', what: 'passphrase', flags: '--passphrase-file or --passphrase-stdin' },
+    {
+      file: options.passphraseFile,
+      stdin: options.passphraseStdin,
+      envVar: 'AUTHCTL_KEY_PASSPHRASE',
+      what: 'passphrase',
+      flags: '--passphrase-file or --passphrase-stdin',
+    },
     io,
   );
   try {

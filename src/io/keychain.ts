@@ -17,7 +17,8 @@ export interface KeyStore {
 }
 
 export const KEYCHAIN_TIMEOUT_MS = 10_000;
-const ALTERNATIVES = 'use environment variables (AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET), or opt in to the plaintext file store with --store file';
+const ALTERNATIVES =
+  'use environment variables (AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET), or opt in to the plaintext file store with --store file';
 
 function unavailable(reason: string): AuthError {
   return new AuthError('keychain_unavailable', `the OS keychain is not available: ${reason}`, ALTERNATIVES);
@@ -26,7 +27,8 @@ function unavailable(reason: string): AuthError {
 /** Errors from the binding carry platform text; only its gist goes into our one-line message. */
 function gist(error: unknown): string {
   const text = String((error as Error)?.message ?? error);
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect to address|org\.freedesktop\.DBus\.Error\.(ServiceUnknown|NoServer)/i.test(text)) return 'no D-Bus session bus, so no Secret Service';
+  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect to address|org\.freedesktop\.DBus\.Error\.(ServiceUnknown|NoServer)/i.test(text))
+    return 'no D-Bus session bus, so no Secret Service';
   if (/no result found|locked|prompt/i.test(text)) return 'the keyring is locked or has no default collection';
   return text.split('\n')[0]!.slice(0, 160);
 }

@@ -1,5 +1,5 @@
 import kleur from 'kleur';
-import { AuthctlError, ExitCode } from '../errors.js';
+import { type AuthctlError, ExitCode } from '../errors.js';
 import type { Finding } from '../core/claims/types.js';
 import type { IO } from './streams.js';
 

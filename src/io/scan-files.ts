@@ -95,7 +95,8 @@ export async function scanFilesParallel(files: readonly ScanTarget[], now: numbe
       const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { now, maxBytes } });
       const feed = () => {
         if (next >= files.length) return void worker.terminate().then(() => resolve(), reject);
-        worker.postMessage(files.slice(next, (next += BATCH)));
+        worker.postMessage(files.slice(next, next + BATCH));
+        next += BATCH;
       };
       worker.on('message', (part: ScanTally) => {
         tally.findings.push(...part.findings);

@@ -22,7 +22,11 @@ export function secretKey(secret: string): LoadedKey {
  * `--secret-stdin` or `AUTHCTL_SECRET`, else the profile's key file, else the profile's HMAC
  * secret in the keychain. Never argv.
  */
-export async function resolveKey(flags: KeyFlags, io: IO, fallback: { keyFile?: string; keychainSecret?: () => Promise<string | undefined> } = {}): Promise<LoadedKey> {
+export async function resolveKey(
+  flags: KeyFlags,
+  io: IO,
+  fallback: { keyFile?: string; keychainSecret?: () => Promise<string | undefined> } = {},
+): Promise<LoadedKey> {
   if (flags.key !== undefined && (flags.secretFile !== undefined || flags.secretStdin)) {
     throw new UsageError('conflicting_options', 'give either --key or an HMAC secret, not both');
   }
@@ -35,5 +39,9 @@ export async function resolveKey(flags: KeyFlags, io: IO, fallback: { keyFile?: 
   if (fallback.keyFile !== undefined) return loadKeyFile(fallback.keyFile, flags, io);
   const stored = await fallback.keychainSecret?.();
   if (stored !== undefined) return secretKey(stored);
-  throw new AuthError('credential_missing', 'no key given', 'use --key FILE (PEM, certificate, JWK or JWKS), --secret-file FILE, --secret-stdin, or set AUTHCTL_SECRET; verify also takes --jwks URL or --issuer URL');
+  throw new AuthError(
+    'credential_missing',
+    'no key given',
+    'use --key FILE (PEM, certificate, JWK or JWKS), --secret-file FILE, --secret-stdin, or set AUTHCTL_SECRET; verify also takes --jwks URL or --issuer URL',
+  );
 }

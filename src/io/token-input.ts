@@ -30,7 +30,7 @@ export async function* readTokens(arg: string | undefined, io: IO): AsyncGenerat
     return;
   }
   let line = 0;
-  for await (const { text, overflow } of readLines(io.stdin, MAX_TOKEN_BYTES + 1)) {
+  for await (const { text } of readLines(io.stdin, MAX_TOKEN_BYTES + 1)) {
     line++;
     yield { line, text };
   }

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
@@ -102,7 +102,10 @@ export async function stagedFiles(cwd: string, maxBytes: number): Promise<{ path
   try {
     ({ stdout: names } = await run('git', ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR'], { cwd, maxBuffer: 64 * 1024 * 1024 }));
   } catch (error) {
-    throw new UsageError('git_failed', `--staged needs a git work tree: ${(error as { stderr?: string }).stderr?.trim().split('\n')[0] ?? (error as Error).message}`);
+    throw new UsageError(
+      'git_failed',
+      `--staged needs a git work tree: ${(error as { stderr?: string }).stderr?.trim().split('\n')[0] ?? (error as Error).message}`,
+    );
   }
   const { stdout: top } = await run('git', ['rev-parse', '--show-toplevel'], { cwd });
   const root = top.trim();

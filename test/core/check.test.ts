@@ -15,7 +15,10 @@ describe('neededCredentials', () => {
     expect(neededCredentials(profile).map((c) => c.kind)).toEqual(kinds);
   });
   it('refresh tokens have no environment variable; the others do', () => {
-    expect(neededCredentials({ token_url: 'x', grant: 'refresh_token' })).toEqual([{ kind: 'client_secret', envVar: 'AUTHCTL_CLIENT_SECRET' }, { kind: 'refresh_token' }]);
+    expect(neededCredentials({ token_url: 'x', grant: 'refresh_token' })).toEqual([
+      { kind: 'client_secret', envVar: 'AUTHCTL_CLIENT_SECRET' },
+      { kind: 'refresh_token' },
+    ]);
   });
 });
 

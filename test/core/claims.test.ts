@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_POLICIES, mergePolicies, parsePolicy, passes, scopesOf, validateClaims, type ClaimsPolicy, type Finding } from '../../src/core/claims/index.js';
+import {
+  BUILTIN_POLICIES,
+  mergePolicies,
+  parsePolicy,
+  passes,
+  scopesOf,
+  validateClaims,
+  type ClaimsPolicy,
+  type Finding,
+} from '../../src/core/claims/index.js';
 import { UsageError } from '../../src/errors.js';
 
 const NOW = 1_735_550_200; // frozen clock, seconds
@@ -22,11 +31,21 @@ const cases: Case[] = [
   { name: 'expired beyond the default 60 s leeway', payload: { ...base, exp: NOW - 61 }, expected: ['error:token_expired@exp'] },
   { name: 'expired within the leeway still passes', payload: { ...base, exp: NOW - 59 }, expected: [] },
   { name: 'exactly at now minus leeway counts as expired', payload: { ...base, exp: NOW - 60 }, expected: ['error:token_expired@exp'] },
-  { name: 'leeway of 0 makes a token expired a second ago fail', payload: { ...base, exp: NOW - 1 }, policy: { clockTolerance: 0 }, expected: ['error:token_expired@exp'] },
+  {
+    name: 'leeway of 0 makes a token expired a second ago fail',
+    payload: { ...base, exp: NOW - 1 },
+    policy: { clockTolerance: 0 },
+    expected: ['error:token_expired@exp'],
+  },
   { name: 'nbf in the future', payload: { ...base, nbf: NOW + 120 }, expected: ['error:not_yet_valid@nbf'] },
   { name: 'iat in the future', payload: { ...base, iat: NOW + 3600, exp: NOW + 4000 }, expected: ['error:iat_in_future@iat'] },
   { name: 'no exp is an RFC 8725 warning', payload: { sub: 'a' }, expected: ['warning:missing_required_claim@exp'] },
-  { name: 'no exp is an error when exp is required', payload: { sub: 'a' }, policy: { requiredClaims: ['exp'] }, expected: ['error:missing_required_claim@exp'] },
+  {
+    name: 'no exp is an error when exp is required',
+    payload: { sub: 'a' },
+    policy: { requiredClaims: ['exp'] },
+    expected: ['error:missing_required_claim@exp'],
+  },
   { name: 'exp as a string is a type error, not a time', payload: { ...base, exp: '1735550800' }, expected: ['error:invalid_claim_type@exp'] },
   { name: 'iss must be a string', payload: { ...base, iss: 42 }, expected: ['error:invalid_claim_type@iss'] },
   { name: 'aud array of non-strings', payload: { ...base, aud: [1] }, expected: ['error:invalid_claim_type@aud'] },
@@ -46,19 +65,50 @@ const cases: Case[] = [
   { name: 'lifetime at the maximum passes', payload: { ...base, exp: base.iat + 3600 }, policy: { maxLifetime: 3600 }, expected: [] },
   { name: 'lifetime over 24 h warns without a policy', payload: { ...base, exp: base.iat + 90000 }, expected: ['warning:lifetime_too_long@exp'] },
   { name: 'jti required', payload: base, policy: { requireJti: true }, expected: ['error:missing_jti@jti'] },
-  { name: 'jti required and listed: reported once, as missing_jti', payload: base, policy: { requireJti: true, requiredClaims: ['jti'] }, expected: ['error:missing_jti@jti'] },
+  {
+    name: 'jti required and listed: reported once, as missing_jti',
+    payload: base,
+    policy: { requireJti: true, requiredClaims: ['jti'] },
+    expected: ['error:missing_jti@jti'],
+  },
   { name: 'replayed jti', payload: { ...base, jti: 'j1' }, seenJti: ['j1'], expected: ['error:replayed_token@jti'] },
   { name: 'scope string grants', payload: { ...base, scope: 'read write' }, policy: { requiredScopes: ['write'] }, expected: [] },
   { name: 'scope array grants', payload: { ...base, scope: ['read', 'write'] }, policy: { requiredScopes: ['write'] }, expected: [] },
-  { name: 'scope missing one', payload: { ...base, scope: 'read' }, policy: { requiredScopes: ['read', 'admin'] }, expected: ['error:insufficient_permissions@scope'] },
-  { name: 'scope as string where the policy wants an array', payload: { ...base, scope: 'read' }, policy: { scopeFormat: 'array' }, expected: ['error:invalid_claim_type@scope'] },
-  { name: 'scope as array where the policy wants a string', payload: { ...base, scope: ['read'] }, policy: { scopeFormat: 'string' }, expected: ['error:invalid_claim_type@scope'] },
+  {
+    name: 'scope missing one',
+    payload: { ...base, scope: 'read' },
+    policy: { requiredScopes: ['read', 'admin'] },
+    expected: ['error:insufficient_permissions@scope'],
+  },
+  {
+    name: 'scope as string where the policy wants an array',
+    payload: { ...base, scope: 'read' },
+    policy: { scopeFormat: 'array' },
+    expected: ['error:invalid_claim_type@scope'],
+  },
+  {
+    name: 'scope as array where the policy wants a string',
+    payload: { ...base, scope: ['read'] },
+    policy: { scopeFormat: 'string' },
+    expected: ['error:invalid_claim_type@scope'],
+  },
   { name: 'crit not understood', header: { alg: 'HS256', crit: ['exp-ext'], 'exp-ext': 1 }, payload: base, expected: ['error:unsupported_crit@header.crit'] },
   { name: 'crit understood by policy', header: { alg: 'HS256', crit: ['ext'], ext: 1 }, payload: base, policy: { understoodCrit: ['ext'] }, expected: [] },
   { name: 'crit must be an array', header: { alg: 'HS256', crit: 'b64' }, payload: base, expected: ['error:invalid_token@header.crit'] },
-  { name: 'typ at+jwt matches application/at+jwt', header: { alg: 'RS256', typ: 'application/at+jwt' }, payload: base, policy: { typ: 'at+jwt' }, expected: [] },
+  {
+    name: 'typ at+jwt matches application/at+jwt',
+    header: { alg: 'RS256', typ: 'application/at+jwt' },
+    payload: base,
+    policy: { typ: 'at+jwt' },
+    expected: [],
+  },
   { name: 'typ mismatch', header: { alg: 'RS256', typ: 'JWT' }, payload: base, policy: { typ: 'at+jwt' }, expected: ['error:typ_mismatch@header.typ'] },
-  { name: 'custom claim type', payload: { ...base, tenant_id: 7 }, policy: { claimTypes: { tenant_id: 'string' } }, expected: ['error:invalid_claim_type@tenant_id'] },
+  {
+    name: 'custom claim type',
+    payload: { ...base, tenant_id: 7 },
+    policy: { claimTypes: { tenant_id: 'string' } },
+    expected: ['error:invalid_claim_type@tenant_id'],
+  },
   {
     name: 'Gooclaim human token over 15 min',
     header: { alg: 'RS256' },
@@ -144,7 +194,10 @@ describe('parsePolicy', () => {
 
 describe('mergePolicies', () => {
   it('later layers replace scalars and extend requirement lists', () => {
-    const merged = mergePolicies({ maxLifetime: 3600, requiredClaims: ['sub'], audience: ['a'] }, { maxLifetime: 60, requiredClaims: ['jti', 'sub'], audience: undefined });
+    const merged = mergePolicies(
+      { maxLifetime: 3600, requiredClaims: ['sub'], audience: ['a'] },
+      { maxLifetime: 60, requiredClaims: ['jti', 'sub'], audience: undefined },
+    );
     expect(merged).toEqual({ maxLifetime: 60, requiredClaims: ['sub', 'jti'], audience: ['a'] });
   });
 });

@@ -43,7 +43,14 @@ describe('redaction of what a server echoes', () => {
   it('covers raw, URL-, form-, JSON-, base64- and base64url-encoded forms', () => {
     const secret = 'p@ss word+/=?"x';
     const forms = secretForms(secret);
-    for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), JSON.stringify(secret).slice(1, -1)]) {
+    for (const form of [
+      secret,
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%20/g, '+'),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+      JSON.stringify(secret).slice(1, -1),
+    ]) {
       expect(forms).toContain(form);
       expect(redactSecrets(`server said: ${form}!`, [secret])).toMatch(/^server said: \[redacted sha256:[0-9a-f]{8}\]!$/);
     }

@@ -3,7 +3,7 @@ import { basicAuthorization, buildTokenRequest, parseTokenResponse, reusableUnti
 import { nextDelay, retryAfterMs, DEFAULT_RETRY } from '../../src/core/oauth/retry.js';
 import { cacheSeconds, discoveryUrls } from '../../src/core/oauth/discovery.js';
 import { buildIntrospectionRequest, parseBearerResponse, toFindingCode } from '../../src/core/oauth/endpoints.js';
-import { AuthctlError } from '../../src/errors.js';
+import type { AuthctlError } from '../../src/errors.js';
 
 const response = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -26,39 +26,66 @@ describe('token requests', () => {
   });
 
   it('client_secret_basic, form body, scope, audience and several resources', () => {
-    const req = buildTokenRequest({ token_url: 'https://as/token', client_id: 'c' }, { grant: 'client_credentials', scope: 'a b', audience: 'api', resource: ['https://r1', 'https://r2'] }, { clientSecret: 's' });
+    const req = buildTokenRequest(
+      { token_url: 'https://as/token', client_id: 'c' },
+      { grant: 'client_credentials', scope: 'a b', audience: 'api', resource: ['https://r1', 'https://r2'] },
+      { clientSecret: 's' },
+    );
     expect(req.headers.authorization).toBe(basicAuthorization('c', 's'));
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(req.body).toBe('grant_type=client_credentials&scope=a+b&audience=api&resource=https%3A%2F%2Fr1&resource=https%3A%2F%2Fr2');
   });
 
   it('Gooclaim: client_secret_post in a JSON body', () => {
-    const req = buildTokenRequest({ token_url: 'https://g/v1/auth/token', client_id: 'c', client_auth: 'client_secret_post', body_format: 'json' }, { grant: 'client_credentials' }, { clientSecret: 's' });
+    const req = buildTokenRequest(
+      { token_url: 'https://g/v1/auth/token', client_id: 'c', client_auth: 'client_secret_post', body_format: 'json' },
+      { grant: 'client_credentials' },
+      { clientSecret: 's' },
+    );
     expect(JSON.parse(req.body!)).toEqual({ grant_type: 'client_credentials', client_id: 'c', client_secret: 's' });
     expect(req.headers.authorization).toBeUndefined();
   });
 
   it('webMethods: API key header and the claimsSet body, no grant_type', () => {
-    const req = buildTokenRequest({ token_url: 'https://wm/gateway/security/getJsonWebToken', client_auth: 'api_key', api_key_header: 'x-Gateway-APIKey', body_format: 'json', extra_body: { claimsSet: { name: 'n' } } }, { grant: 'client_credentials' }, { apiKey: 'k' });
+    const req = buildTokenRequest(
+      {
+        token_url: 'https://wm/gateway/security/getJsonWebToken',
+        client_auth: 'api_key',
+        api_key_header: 'x-Gateway-APIKey',
+        body_format: 'json',
+        extra_body: { claimsSet: { name: 'n' } },
+      },
+      { grant: 'client_credentials' },
+      { apiKey: 'k' },
+    );
     expect(req.headers['x-gateway-apikey']).toBe('k');
     expect(JSON.parse(req.body!)).toEqual({ claimsSet: { name: 'n' } });
   });
 
   it('private_key_jwt carries the assertion and its type', () => {
-    const req = buildTokenRequest({ token_url: 'https://as/token', client_id: 'c', client_auth: 'private_key_jwt' }, { grant: 'client_credentials' }, { clientAssertion: 'a.b.c' });
+    const req = buildTokenRequest(
+      { token_url: 'https://as/token', client_id: 'c', client_auth: 'private_key_jwt' },
+      { grant: 'client_credentials' },
+      { clientAssertion: 'a.b.c' },
+    );
     const form = new URLSearchParams(req.body);
     expect(form.get('client_assertion')).toBe('a.b.c');
     expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   });
 
   it('password grant needs a username', () => {
-    expect(codeOf(() => buildTokenRequest({ token_url: 'https://as/token', client_auth: 'none', client_id: 'c' }, { grant: 'password', password: 'p' }, {}))).toEqual(['missing_client_setting', 2]);
+    expect(
+      codeOf(() => buildTokenRequest({ token_url: 'https://as/token', client_auth: 'none', client_id: 'c' }, { grant: 'password', password: 'p' }, {})),
+    ).toEqual(['missing_client_setting', 2]);
   });
 });
 
 describe('token responses', () => {
   it.each([
-    [response(200, { access_token: 'at', expires_in: 300, refresh_token: 'rt', token_type: 'Bearer' }), { access_token: 'at', expires_in: 300, refresh_token: 'rt', token_type: 'Bearer' }],
+    [
+      response(200, { access_token: 'at', expires_in: 300, refresh_token: 'rt', token_type: 'Bearer' }),
+      { access_token: 'at', expires_in: 300, refresh_token: 'rt', token_type: 'Bearer' },
+    ],
     [response(200, { jwt: 'h.p.s' }), { access_token: 'h.p.s', token_type: 'Bearer' }],
     [response(200, 'h.p.s'), { access_token: 'h.p.s', token_type: 'Bearer' }],
     [response(200, { access_token: 'at', expires_in: '60' }), { access_token: 'at', token_type: 'Bearer', expires_in: 60 }],
@@ -111,13 +138,19 @@ describe('cache and discovery rules', () => {
     expect(cacheSeconds({})).toBe(300);
   });
   it('OpenID and RFC 8414 metadata locations', () => {
-    expect(discoveryUrls('https://idp/realms/a/')).toEqual(['https://idp/realms/a/.well-known/openid-configuration', 'https://idp/.well-known/oauth-authorization-server/realms/a']);
+    expect(discoveryUrls('https://idp/realms/a/')).toEqual([
+      'https://idp/realms/a/.well-known/openid-configuration',
+      'https://idp/.well-known/oauth-authorization-server/realms/a',
+    ]);
   });
 });
 
 describe('provider variants', () => {
   it('Gooclaim introspection: Bearer of the caller and a JSON body', () => {
-    const req = buildIntrospectionRequest({ introspection_url: 'https://g/v1/auth/introspect', introspection_style: 'bearer-json' }, 'tok', { bearer: 'mine', credentials: {} });
+    const req = buildIntrospectionRequest({ introspection_url: 'https://g/v1/auth/introspect', introspection_style: 'bearer-json' }, 'tok', {
+      bearer: 'mine',
+      credentials: {},
+    });
     expect(req.headers.authorization).toBe('Bearer mine');
     expect(JSON.parse(req.body!)).toEqual({ token: 'tok' });
   });

@@ -67,7 +67,10 @@ describe('parseToken', () => {
 
   it('never throws anything but invalid_token on random bytes', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % 256;
+    };
     for (let i = 0; i < 500; i++) {
       const bytes = Buffer.from(Array.from({ length: 1 + (i % 97) }, random));
       const input = i % 2 ? bytes.toString('latin1') : `${enc({ alg: 'x' })}.${bytes.toString('base64url')}.${bytes.toString('base64url')}`;

@@ -8,14 +8,27 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (payload: object) => `${b64({ alg: 'HS256' })}.${b64(payload)}.${'s'.repeat(10)}Ab3dEf6hIj9kLm2nOp5qRs8tUv`;
 
 describe('placeholders and references are not secrets', () => {
-  it.each(['your-api-secret', '${CLIENT_SECRET}', '$CLIENT_SECRET', '<token>', '{{ .Values.secret }}', 'changeme', 'xxxxxxxx', '********', 'process.env.SECRET', 'REPLACE_ME_LATER'])('%s is a placeholder', (value) => {
+  it.each([
+    'your-api-secret',
+    '${CLIENT_SECRET}',
+    '$CLIENT_SECRET',
+    '<token>',
+    '{{ .Values.secret }}',
+    'changeme',
+    'xxxxxxxx',
+    '********',
+    'process.env.SECRET',
+    'REPLACE_ME_LATER',
+  ])('%s is a placeholder', (value) => {
     expect(isPlaceholder(value)).toBe(true);
   });
   it.each(['Zk8pQ2vX9mL4nR7tB3wY', 'Tr0ub4dor&3x', '9f8e7d6c5b4a3f2e1d0c9b8a'])('%s is not', (value) => {
     expect(isPlaceholder(value)).toBe(false);
   });
   it('a URL, a path or a number assigned to a secret-sounding key is a reference', () => {
-    const text = ['CLIENT_SECRET_FILE=/run/secrets/client', 'API_KEY=https://vault.internal/v1/key', 'TOKEN_TTL=3600000', 'PASSWORD=./secrets/pw.txt'].join('\n');
+    const text = ['CLIENT_SECRET_FILE=/run/secrets/client', 'API_KEY=https://vault.internal/v1/key', 'TOKEN_TTL=3600000', 'PASSWORD=./secrets/pw.txt'].join(
+      '\n',
+    );
     expect(detect(text, { now: NOW, configLike: true })).toEqual([]);
   });
   it('a URL with credentials in it is not a reference', () => {
@@ -48,7 +61,11 @@ describe('tokens', () => {
     expect(forever!.message).toMatch(/^live, never expires \(no exp\)/);
   });
   it('skips made-up and truncated examples', () => {
-    for (const text of ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0…', 'eyJub3QganNvbg.eyJzdWIiOiIxIn0.Ab3dEf6hIj9kLm2nOp5qRs8tUv']) {
+    for (const text of [
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0…',
+      'eyJub3QganNvbg.eyJzdWIiOiIxIn0.Ab3dEf6hIj9kLm2nOp5qRs8tUv',
+    ]) {
       expect(detect(text, { now: NOW, configLike: true })).toEqual([]);
     }
   });

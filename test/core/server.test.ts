@@ -4,7 +4,7 @@ import { SignJWT, exportJWK, jwtVerify, createLocalJWKSet, decodeJwt, type JWK }
 import { AuthorizationServer, type ServerReply } from '../../src/core/server/authorization-server.js';
 import { defaultServerSettings, parseServerSettings, DEV_DEFAULTS, type ServerSettings } from '../../src/core/server/settings.js';
 import { basicAuthorization } from '../../src/core/oauth/token.js';
-import { AuthctlError } from '../../src/errors.js';
+import type { AuthctlError } from '../../src/errors.js';
 
 const ISSUER = 'http://127.0.0.1:8400';
 const T0 = 1_800_000_000;
@@ -31,7 +31,15 @@ async function makeServer(settings: ServerSettings): Promise<AuthorizationServer
 function settings(): ServerSettings {
   const base = defaultServerSettings();
   base.clients.push(
-    { client_id: 'keyed', auth: ['private_key_jwt'], grants: ['client_credentials', 'jwt_bearer'], scopes: ['api:read'], public_keys: ['unused'], token_format: 'opaque', claims: { tenant_id: 't-1' } },
+    {
+      client_id: 'keyed',
+      auth: ['private_key_jwt'],
+      grants: ['client_credentials', 'jwt_bearer'],
+      scopes: ['api:read'],
+      public_keys: ['unused'],
+      token_format: 'opaque',
+      claims: { tenant_id: 't-1' },
+    },
     { client_id: 'public', auth: ['none'], grants: ['password'], scopes: [], public_keys: [], token_format: 'jwt', claims: {} },
   );
   return base;
@@ -47,7 +55,12 @@ const basic = { authorization: basicAuthorization(DEV_DEFAULTS.clientId, DEV_DEF
 const body = (reply: ServerReply) => reply.body as Record<string, unknown>;
 
 async function assertion(claims: Record<string, unknown>, aud = `${ISSUER}/token`): Promise<string> {
-  return new SignJWT({ jti: `jti-${++counter}`, ...claims }).setProtectedHeader({ alg: 'ES256', kid: 'c1' }).setAudience(aud).setIssuedAt(clock).setExpirationTime(clock + 60).sign(client.privateKey);
+  return new SignJWT({ jti: `jti-${++counter}`, ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: 'c1' })
+    .setAudience(aud)
+    .setIssuedAt(clock)
+    .setExpirationTime(clock + 60)
+    .sign(client.privateKey);
 }
 const clientAssertion = async (jwt?: string) => ({
   client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
@@ -63,20 +76,50 @@ beforeEach(async () => {
 describe('RFC 6749 errors for bad requests', () => {
   const cases: [string, () => Promise<ReturnType<typeof form>>, number, string][] = [
     ['unknown client', async () => form({ grant_type: 'client_credentials' }, { authorization: basicAuthorization('nobody', 'x') }), 401, 'invalid_client'],
-    ['wrong secret (Basic)', async () => form({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(DEV_DEFAULTS.clientId, 'wrong') }), 401, 'invalid_client'],
-    ['wrong secret (post)', async () => form({ grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: 'wrong' }), 401, 'invalid_client'],
+    [
+      'wrong secret (Basic)',
+      async () => form({ grant_type: 'client_credentials' }, { authorization: basicAuthorization(DEV_DEFAULTS.clientId, 'wrong') }),
+      401,
+      'invalid_client',
+    ],
+    [
+      'wrong secret (post)',
+      async () => form({ grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: 'wrong' }),
+      401,
+      'invalid_client',
+    ],
     ['no client authentication', async () => form({ grant_type: 'client_credentials' }), 401, 'invalid_client'],
-    ['two authentication methods', async () => form({ grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: DEV_DEFAULTS.clientSecret }, basic), 400, 'invalid_request'],
+    [
+      'two authentication methods',
+      async () => form({ grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: DEV_DEFAULTS.clientSecret }, basic),
+      400,
+      'invalid_request',
+    ],
     ['unsupported grant', async () => form({ grant_type: 'authorization_code' }, basic), 400, 'unsupported_grant_type'],
     ['missing grant_type', async () => form({}, basic), 400, 'invalid_request'],
-    ['grant not allowed for the client', async () => form({ grant_type: 'password', username: 'alice', password: 'alice-password', ...(await clientAssertion()) }), 400, 'unauthorized_client'],
+    [
+      'grant not allowed for the client',
+      async () => form({ grant_type: 'password', username: 'alice', password: 'alice-password', ...(await clientAssertion()) }),
+      400,
+      'unauthorized_client',
+    ],
     ['scope not allowed', async () => form({ grant_type: 'client_credentials', scope: 'admin' }, basic), 400, 'invalid_scope'],
     ['unknown audience', async () => form({ grant_type: 'client_credentials', audience: 'https://elsewhere' }, basic), 400, 'invalid_target'],
     ['wrong password', async () => form({ grant_type: 'password', username: 'alice', password: 'nope' }, basic), 400, 'invalid_grant'],
     ['unknown refresh token', async () => form({ grant_type: 'refresh_token', refresh_token: 'nope' }, basic), 400, 'invalid_grant'],
     ['repeated parameter', async () => ({ ...form({}, basic), body: 'grant_type=client_credentials&grant_type=password' }), 400, 'invalid_request'],
-    ['client assertion with a wrong audience', async () => form({ grant_type: 'client_credentials', ...(await clientAssertion(await assertion({ iss: 'keyed', sub: 'keyed' }, 'https://other'))) }), 401, 'invalid_client'],
-    ['client assertion from an unknown issuer', async () => form({ grant_type: 'client_credentials', ...(await clientAssertion(await assertion({ iss: 'stranger', sub: 'stranger' }))) }), 401, 'invalid_client'],
+    [
+      'client assertion with a wrong audience',
+      async () => form({ grant_type: 'client_credentials', ...(await clientAssertion(await assertion({ iss: 'keyed', sub: 'keyed' }, 'https://other'))) }),
+      401,
+      'invalid_client',
+    ],
+    [
+      'client assertion from an unknown issuer',
+      async () => form({ grant_type: 'client_credentials', ...(await clientAssertion(await assertion({ iss: 'stranger', sub: 'stranger' }))) }),
+      401,
+      'invalid_client',
+    ],
   ];
   it.each(cases)('%s', async (_name, request, status, error) => {
     const reply = await server.handle(await request());
@@ -86,7 +129,12 @@ describe('RFC 6749 errors for bad requests', () => {
   });
 
   it('a malformed body: JSON sent to the form endpoint', async () => {
-    const reply = await server.handle({ method: 'POST', path: '/token', headers: { 'content-type': 'application/json', ...basic }, body: '{"grant_type":"client_credentials"}' });
+    const reply = await server.handle({
+      method: 'POST',
+      path: '/token',
+      headers: { 'content-type': 'application/json', ...basic },
+      body: '{"grant_type":"client_credentials"}',
+    });
     expect([reply.status, body(reply).error]).toEqual([400, 'invalid_request']);
   });
 
@@ -99,7 +147,11 @@ describe('RFC 6749 errors for bad requests', () => {
     const jwt = await assertion({ iss: 'keyed', sub: 'keyed' });
     expect((await server.handle(form({ grant_type: 'client_credentials', ...(await clientAssertion(jwt)) }))).status).toBe(200);
     const replay = await server.handle(form({ grant_type: 'client_credentials', ...(await clientAssertion(jwt)) }));
-    expect([replay.status, body(replay).error, body(replay).error_description]).toEqual([401, 'invalid_client', 'the assertion was already used (replayed jti)']);
+    expect([replay.status, body(replay).error, body(replay).error_description]).toEqual([
+      401,
+      'invalid_client',
+      'the assertion was already used (replayed jti)',
+    ]);
   });
 
   it('the wrong method on an endpoint is 405 with Allow', async () => {
@@ -115,7 +167,11 @@ describe('tokens', () => {
     expect(body(reply)).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'api:read' });
     expect(body(reply).refresh_token).toBeUndefined();
     const jwks = body(await server.handle({ method: 'GET', path: '/jwks', headers: {}, body: '' }));
-    const { payload, protectedHeader } = await jwtVerify(String(body(reply).access_token), createLocalJWKSet(jwks as never), { issuer: ISSUER, audience: 'authctl-dev-api', currentDate: new Date(T0 * 1000) });
+    const { payload, protectedHeader } = await jwtVerify(String(body(reply).access_token), createLocalJWKSet(jwks as never), {
+      issuer: ISSUER,
+      audience: 'authctl-dev-api',
+      currentDate: new Date(T0 * 1000),
+    });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: DEV_DEFAULTS.clientId, client_id: DEV_DEFAULTS.clientId, scope: 'api:read', iat: T0, exp: T0 + 3600 });
   });
@@ -136,7 +192,9 @@ describe('tokens', () => {
   });
 
   it('RFC 7523 JWT bearer grant: the assertion subject becomes the token subject', async () => {
-    const reply = await server.handle(form({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await assertion({ iss: 'keyed', sub: 'user-7' }, ISSUER) }));
+    const reply = await server.handle(
+      form({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await assertion({ iss: 'keyed', sub: 'user-7' }, ISSUER) }),
+    );
     expect(reply.status).toBe(200);
     const introspected = body(await server.handle({ ...form({ token: String(body(reply).access_token), ...(await clientAssertion()) }), path: '/introspect' }));
     expect(introspected).toMatchObject({ active: true, sub: 'user-7', client_id: 'keyed', tenant_id: 't-1' });
@@ -174,15 +232,25 @@ describe('introspection and revocation', () => {
 
 describe('provider variants', () => {
   it('Gooclaim: JSON token body, then Bearer + JSON introspection', async () => {
-    const json = (path: string, payload: unknown, headers: Record<string, string> = {}) => server.handle({ method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
-    const token = String(body(await json('/v1/auth/token', { grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: DEV_DEFAULTS.clientSecret })).access_token);
+    const json = (path: string, payload: unknown, headers: Record<string, string> = {}) =>
+      server.handle({ method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+    const token = String(
+      body(await json('/v1/auth/token', { grant_type: 'client_credentials', client_id: DEV_DEFAULTS.clientId, client_secret: DEV_DEFAULTS.clientSecret }))
+        .access_token,
+    );
     expect(body(await json('/v1/auth/introspect', { token }, { authorization: `Bearer ${token}` }))).toMatchObject({ active: true });
     expect((await json('/v1/auth/introspect', { token }, { authorization: 'Bearer junk' })).status).toBe(401);
     expect(body(await server.handle({ ...form({ grant_type: 'client_credentials' }, basic), path: '/v1/auth/token' })).error).toBe('invalid_request');
   });
 
   it('webMethods: a wrong API key is an empty 401; the right one returns {jwt} with the claimsSet', async () => {
-    const call = (key: string) => server.handle({ method: 'POST', path: '/gateway/security/getJsonWebToken', headers: { 'x-gateway-apikey': key, 'content-type': 'application/json' }, body: JSON.stringify({ claimsSet: { department: 'ops', sub: 'ignored' } }) });
+    const call = (key: string) =>
+      server.handle({
+        method: 'POST',
+        path: '/gateway/security/getJsonWebToken',
+        headers: { 'x-gateway-apikey': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ claimsSet: { department: 'ops', sub: 'ignored' } }),
+      });
     const refused = await call('wrong');
     expect([refused.status, refused.body]).toEqual([401, undefined]);
     const claims = decodeJwt(String(body(await call(DEV_DEFAULTS.apiKey)).jwt));
@@ -190,7 +258,8 @@ describe('provider variants', () => {
   });
 
   it('gamification: GET /v1/auth/verify checks HS256 with the shared secret and the required claims', async () => {
-    const hs = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(DEV_DEFAULTS.hmacSecret));
+    const hs = (claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(DEV_DEFAULTS.hmacSecret));
     const verify = async (token: string) => server.handle({ method: 'GET', path: '/v1/auth/verify', headers: { authorization: `Bearer ${token}` }, body: '' });
     const good = await verify(await hs({ sub: 'player-1', iss: 'tenant', aud: 'app', iat: T0, exp: T0 + 600 }));
     expect([good.status, body(good)]).toEqual([200, { valid: true, sub: 'player-1', tenant: 'tenant', application: 'app' }]);
@@ -198,12 +267,22 @@ describe('provider variants', () => {
     expect([missing.status, body(missing).error]).toEqual([401, 'missing_required_claim']);
     const expired = await verify(await hs({ sub: 'p', iss: 't', aud: 'a', iat: T0 - 7200, exp: T0 - 3600 }));
     expect(body(expired).error).toBe('token_expired');
-    const forged = await verify(await new SignJWT({ sub: 'p', iss: 't', aud: 'a', iat: T0, exp: T0 + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-secret-of-enough-length-000')));
+    const forged = await verify(
+      await new SignJWT({ sub: 'p', iss: 't', aud: 'a', iat: T0, exp: T0 + 60 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode('another-secret-of-enough-length-000')),
+    );
     expect(body(forged).error).toBe('invalid_signature');
   });
 
   it('metadata names every endpoint under the issuer', () => {
-    expect(server.metadata()).toMatchObject({ issuer: ISSUER, token_endpoint: `${ISSUER}/token`, jwks_uri: `${ISSUER}/jwks`, introspection_endpoint: `${ISSUER}/introspect`, revocation_endpoint: `${ISSUER}/revoke` });
+    expect(server.metadata()).toMatchObject({
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}/token`,
+      jwks_uri: `${ISSUER}/jwks`,
+      introspection_endpoint: `${ISSUER}/introspect`,
+      revocation_endpoint: `${ISSUER}/revoke`,
+    });
   });
 });
 

@@ -18,7 +18,8 @@ let b: Served;
 const SECRET = { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret };
 const check = (args: string[], extra: Record<string, string> = {}) => runCli(['check', ...args], { cwd: dir, env: { ...env, ...extra } });
 type Row = { profile: string; check: string; status: string; code?: string; message: string };
-const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout).checks as Row[]).map((r) => [`${r.profile}.${r.check}`, r.code ? `${r.status}:${r.code}` : r.status]));
+const statuses = (stdout: string) =>
+  Object.fromEntries((JSON.parse(stdout).checks as Row[]).map((r) => [`${r.profile}.${r.check}`, r.code ? `${r.status}:${r.code}` : r.status]));
 
 beforeAll(async () => {
   dir = tmpHome();
@@ -97,8 +98,19 @@ describe('authctl check', () => {
   it('a wrong client secret fails the token check with the OAuth error and skips what depends on it', async () => {
     const r = await check(['local', '--json', '--junit', 'bad.xml'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
     expect(r.code).toBe(1);
-    expect(statuses(r.stdout)).toEqual({ 'local.profile': 'pass', 'local.credentials': 'pass', 'local.key': 'skip', 'local.token': 'fail:invalid_client', 'local.claims': 'skip', 'local.signature': 'skip', 'local.expiry': 'skip', 'local.health': 'skip' });
-    expect(readFileSync(join(dir, 'bad.xml'), 'utf8')).toMatch(/<testcase classname="authctl\.check\.local" name="token" time="0">\n {6}<failure message="http:\/\/127\.0\.0\.1:\d+\/token: [^"]+" type="invalid_client"\/>/);
+    expect(statuses(r.stdout)).toEqual({
+      'local.profile': 'pass',
+      'local.credentials': 'pass',
+      'local.key': 'skip',
+      'local.token': 'fail:invalid_client',
+      'local.claims': 'skip',
+      'local.signature': 'skip',
+      'local.expiry': 'skip',
+      'local.health': 'skip',
+    });
+    expect(readFileSync(join(dir, 'bad.xml'), 'utf8')).toMatch(
+      /<testcase classname="authctl\.check\.local" name="token" time="0">\n {6}<failure message="http:\/\/127\.0\.0\.1:\d+\/token: [^"]+" type="invalid_client"\/>/,
+    );
     expect(r.stdout).not.toContain('not-the-secret');
   });
 
@@ -112,11 +124,19 @@ describe('authctl check', () => {
   it('a stored secret past the rotation age is a warning, and a failure with --strict', async () => {
     const created = Math.floor(Date.now() / 1000) - 120 * 86400;
     mkdirSync(join(dir, 'data', 'authctl'), { recursive: true });
-    writeFileSync(join(dir, 'data', 'authctl', 'credentials.json'), JSON.stringify({ 'local/client_secret': JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: DEV_DEFAULTS.clientSecret }) }), { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'data', 'authctl', 'credentials.json'),
+      JSON.stringify({ 'local/client_secret': JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: DEV_DEFAULTS.clientSecret }) }),
+      { mode: 0o600 },
+    );
     const r = await check(['local', '--store', 'file', '--json']);
     expect(r.code).toBe(0);
     const row = (JSON.parse(r.stdout).checks as Row[]).find((c) => c.check === 'credentials')!;
-    expect(row).toMatchObject({ status: 'warn', code: 'rotation_due', message: expect.stringMatching(/^client_secret from plaintext file .* is 120 days old: rotate it \(every 90 days\)$/) });
+    expect(row).toMatchObject({
+      status: 'warn',
+      code: 'rotation_due',
+      message: expect.stringMatching(/^client_secret from plaintext file .* is 120 days old: rotate it \(every 90 days\)$/),
+    });
     expect(statuses(r.stdout)['local.token']).toBe('pass'); // the stored secret works
     expect((await check(['local', '--store', 'file', '--strict'])).code).toBe(1);
     expect(statuses((await check(['local', '--store', 'file', '--json', '--rotation-days', '365'])).stdout)['local.credentials']).toBe('pass');
@@ -140,19 +160,35 @@ describe('authctl check', () => {
     const r = await check(['token-url-only', 'token-url-and-issuer', '--json'], SECRET);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).checks as Row[];
-    expect(rows.find((c) => c.profile === 'token-url-only' && c.check === 'signature')).toMatchObject({ status: 'skip', message: 'no jwks_uri in the profile, and no issuer to discover one from' });
-    expect(rows.find((c) => c.profile === 'token-url-and-issuer' && c.check === 'signature')).toMatchObject({ status: 'pass', message: expect.stringMatching(/^verified against http:\/\/127\.0\.0\.1:\d+\/jwks/) });
+    expect(rows.find((c) => c.profile === 'token-url-only' && c.check === 'signature')).toMatchObject({
+      status: 'skip',
+      message: 'no jwks_uri in the profile, and no issuer to discover one from',
+    });
+    expect(rows.find((c) => c.profile === 'token-url-and-issuer' && c.check === 'signature')).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/^verified against http:\/\/127\.0\.0\.1:\d+\/jwks/),
+    });
   });
 
   it('key files: below strength fails, past the rotation age warns; profiles without endpoints skip the token checks', async () => {
     const r = await check(['--all', '--json'], SECRET);
     expect(r.code).toBe(1);
     const s = statuses(r.stdout);
-    expect(JSON.parse(r.stdout).profiles).toEqual(['local', 'strange-aud', 'wrong-jwks', 'token-url-only', 'token-url-and-issuer', 'partner-weak', 'partner-old']);
+    expect(JSON.parse(r.stdout).profiles).toEqual([
+      'local',
+      'strange-aud',
+      'wrong-jwks',
+      'token-url-only',
+      'token-url-and-issuer',
+      'partner-weak',
+      'partner-old',
+    ]);
     expect(s['partner-weak.key']).toBe('fail:weak_key');
     expect(s['partner-old.key']).toBe('warn:rotation_due');
     expect(s['partner-old.token']).toBe('skip');
-    expect((JSON.parse(r.stdout).checks as Row[]).find((c) => c.profile === 'partner-weak' && c.check === 'key')!.message).toBe(`${join(dir, 'weak.pem')}: RSA key of 1024 bits is below 2048`); // relative paths are taken from the config file's directory
+    expect((JSON.parse(r.stdout).checks as Row[]).find((c) => c.profile === 'partner-weak' && c.check === 'key')!.message).toBe(
+      `${join(dir, 'weak.pem')}: RSA key of 1024 bits is below 2048`,
+    ); // relative paths are taken from the config file's directory
   });
 
   it('profiles can be named as arguments or with repeated --profile (other commands refuse a second --profile)', async () => {

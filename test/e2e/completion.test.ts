@@ -48,25 +48,51 @@ describe('authctl completion', () => {
       const script = join(ROOT, FILES[shell]);
       let out: string;
       if (shell === 'bash') {
-        out = execFileSync('bash', ['--norc', '--noprofile', '-c', `source ${quote(script)}
+        out = execFileSync(
+          'bash',
+          [
+            '--norc',
+            '--noprofile',
+            '-c',
+            `source ${quote(script)}
 COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}
 _authctl_complete
-printf '%s\\n' "\${COMPREPLY[@]}"`], { env, encoding: 'utf8' });
+printf '%s\\n' "\${COMPREPLY[@]}"`,
+          ],
+          { env, encoding: 'utf8' },
+        );
       } else if (shell === 'fish') {
-        out = execFileSync('fish', ['--no-config', '-c', `source ${quote(script)}; complete -C ${quote(line)}`], { env, encoding: 'utf8' }).replace(/\t.*$/gm, '');
+        out = execFileSync('fish', ['--no-config', '-c', `source ${quote(script)}; complete -C ${quote(line)}`], { env, encoding: 'utf8' }).replace(
+          /\t.*$/gm,
+          '',
+        );
       } else {
-        out = execFileSync('zsh', ['-f', '-c', `compdef() { :; }; compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; _files() { :; }
+        out = execFileSync(
+          'zsh',
+          [
+            '-f',
+            '-c',
+            `compdef() { :; }; compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }; _files() { :; }
 source ${quote(script)}
 words=(${words.map(quote).join(' ')}); CURRENT=${words.length}
-_authctl`], { env, encoding: 'utf8' });
+_authctl`,
+          ],
+          { env, encoding: 'utf8' },
+        );
         const prefix = words.at(-1)!;
-        out = out.split('\n').filter((c) => c.startsWith(prefix)).join('\n');
+        out = out
+          .split('\n')
+          .filter((c) => c.startsWith(prefix))
+          .join('\n');
       }
       return [...new Set(out.split('\n').filter(Boolean))].sort();
     }
 
     it.each([
-      ['authctl ', ['check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'ping', 'profile', 'scan', 'serve', 'token', 'verify']],
+      [
+        'authctl ',
+        ['check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'ping', 'profile', 'scan', 'serve', 'token', 'verify'],
+      ],
       ['authctl token ', ['cache', 'get', 'mint', 'refresh', 'revoke']],
       ['authctl token get --output ', ['env', 'header', 'json', 'token']],
       ['authctl credentials set ', ['api_key', 'client_secret', 'hmac_secret', 'password', 'private_key', 'refresh_token']],

@@ -30,7 +30,8 @@ beforeAll(async () => {
     DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
   };
   // Credentials belong to profiles that exist (a secret for a mistyped name is refused).
-  for (const name of ['gooclaim', 'kc', 'old', 'nobody', 'wm', 'p']) expect((await run(['profile', 'add', name, '--token-url', 'http://127.0.0.1:9/token'])).code).toBe(0);
+  for (const name of ['gooclaim', 'kc', 'old', 'nobody', 'wm', 'p'])
+    expect((await run(['profile', 'add', name, '--token-url', 'http://127.0.0.1:9/token'])).code).toBe(0);
 });
 afterAll(() => {
   if (available) secretTool('clear', 'service', service);
@@ -58,7 +59,10 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     writeFileSync(join(dir, 'pw.txt'), 'keycloak-password\n');
     expect((await run(['credentials', 'set', 'password', '--profile', 'kc', '--file', 'pw.txt'])).code).toBe(0);
     const list = await run(['credentials', 'list', '--json']);
-    expect(JSON.parse(list.stdout).credentials.map((c: { profile: string; kind: string }) => `${c.profile}/${c.kind}`)).toEqual(['gooclaim/client_secret', 'kc/password']);
+    expect(JSON.parse(list.stdout).credentials.map((c: { profile: string; kind: string }) => `${c.profile}/${c.kind}`)).toEqual([
+      'gooclaim/client_secret',
+      'kc/password',
+    ]);
     expect(list.stdout).not.toMatch(/keycloak-password|gooclaim-client-secret/);
 
     const del = await run(['credentials', 'delete', 'client_secret', '--profile', 'gooclaim']);
@@ -71,7 +75,9 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
 
   it('flags secrets older than the rotation age (an entry created 100 days ago)', async () => {
     const created = Math.floor(Date.now() / 1000) - 100 * 86400;
-    execFileSync('secret-tool', ['store', '--label', 'old', 'service', service, 'username', 'old/client_secret'], { input: JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: 'x' }) });
+    execFileSync('secret-tool', ['store', '--label', 'old', 'service', service, 'username', 'old/client_secret'], {
+      input: JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: 'x' }),
+    });
     const list = JSON.parse((await run(['credentials', 'list', '--json', '--profile', 'old'])).stdout);
     expect(list.credentials).toEqual([{ profile: 'old', kind: 'client_secret', created, age_days: 100, rotation_due: true }]);
     expect((await run(['credentials', 'list', '--profile', 'old'])).stdout).toMatch(/rotate: older than 90 days/);
@@ -80,12 +86,18 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
 
   it('authctl check finds the keychain entry, dates it, and goes on to the token endpoint', async () => {
     const created = Math.floor(Date.now() / 1000) - 100 * 86400;
-    execFileSync('secret-tool', ['store', '--label', 'aged', 'service', service, 'username', 'aged/client_secret'], { input: JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: 'aged-secret-value' }) });
+    execFileSync('secret-tool', ['store', '--label', 'aged', 'service', service, 'username', 'aged/client_secret'], {
+      input: JSON.stringify({ authctl: 1, kind: 'client_secret', created, secret: 'aged-secret-value' }),
+    });
     expect((await run(['profile', 'add', 'aged', '--token-url', 'http://127.0.0.1:9/token', '--client-id', 'c'])).code).toBe(0);
     const r = await run(['check', 'aged', '--json']);
     expect(r.code).toBe(1);
     const checks = JSON.parse(r.stdout).checks as { check: string; status: string; code?: string; message: string }[];
-    expect(checks.find((c) => c.check === 'credentials')).toMatchObject({ status: 'warn', code: 'rotation_due', message: 'client_secret from Secret Service is 100 days old: rotate it (every 90 days)' });
+    expect(checks.find((c) => c.check === 'credentials')).toMatchObject({
+      status: 'warn',
+      code: 'rotation_due',
+      message: 'client_secret from Secret Service is 100 days old: rotate it (every 90 days)',
+    });
     expect(checks.find((c) => c.check === 'token')).toMatchObject({ status: 'fail', code: 'network_unreachable' });
     expect(r.stdout).not.toContain('aged-secret-value');
   });
@@ -112,8 +124,13 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
   it('no D-Bus session: keychain_unavailable naming the alternatives; env still works for CI', async () => {
     const r = await run(['credentials', 'list'], undefined, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/error\[keychain_unavailable\]: the OS keychain is not available: .*\nhint: use environment variables \(AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET\), or opt in to the plaintext file store with --store file/);
-    const ci = await run(['token', 'mint', '--sub', 'u', '--exp', '5m'], undefined, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', AUTHCTL_SECRET: 'ci-secret-from-the-environment-0123' });
+    expect(r.stderr).toMatch(
+      /error\[keychain_unavailable\]: the OS keychain is not available: .*\nhint: use environment variables \(AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET\), or opt in to the plaintext file store with --store file/,
+    );
+    const ci = await run(['token', 'mint', '--sub', 'u', '--exp', '5m'], undefined, {
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+      AUTHCTL_SECRET: 'ci-secret-from-the-environment-0123',
+    });
     expect(ci.code).toBe(0);
   });
 
@@ -121,7 +138,17 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     const script = `
       dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
       node ${JSON.stringify(join(ROOT, 'bin/authctl.js'))} credentials get client_secret --profile p; echo "exit=$?"`;
-    const r = spawnSync(join(ROOT, 'scripts/with-keyring.sh'), ['bash', '-c', script], { env: { ...process.env, AUTHCTL_KEYRING_SESSION: '', HOME: dir, AUTHCTL_KEYCHAIN_SERVICE: service, AUTHCTL_CONFIG: join(dir, 'cfg', 'authctl', 'config.toml') }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(join(ROOT, 'scripts/with-keyring.sh'), ['bash', '-c', script], {
+      env: {
+        ...process.env,
+        AUTHCTL_KEYRING_SESSION: '',
+        HOME: dir,
+        AUTHCTL_KEYCHAIN_SERVICE: service,
+        AUTHCTL_CONFIG: join(dir, 'cfg', 'authctl', 'config.toml'),
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.stdout).toMatch(/exit=4/);
     expect(r.stderr).toMatch(/error\[keychain_unavailable\]: the OS keychain is not available: the keyring is locked/);
   });

@@ -75,7 +75,14 @@ describe('authctl decode (tokens signed by openssl)', () => {
   });
 
   it('never crashes on empty, random, binary or huge input', async () => {
-    const inputs: (string | Buffer)[] = ['', '\n\n', randomBytes(4096), Buffer.alloc(1000, 0), 'a'.repeat(2 * 1024 * 1024), `${'eyJ'.repeat(1000)}.${'x'.repeat(5000)}.`];
+    const inputs: (string | Buffer)[] = [
+      '',
+      '\n\n',
+      randomBytes(4096),
+      Buffer.alloc(1000, 0),
+      'a'.repeat(2 * 1024 * 1024),
+      `${'eyJ'.repeat(1000)}.${'x'.repeat(5000)}.`,
+    ];
     for (const input of inputs) {
       const { code, stderr } = await runCli(['decode'], { input });
       expect(code).toBe(1);
@@ -103,12 +110,32 @@ describe('authctl lint', () => {
 
   it('fails with codes for a token that breaks ad-hoc rules', async () => {
     const token = opensslHs256({ sub: 'u', iss: 'other', aud: ['x'], iat: now(), exp: now() + 7200, scope: 'read' }, secret);
-    const { code, stdout } = await runCli(['lint', '--json', '--iss', 'tenant', '--aud', 'app', '--require-scope', 'write', '--max-lifetime', '1h', '--require', 'tenant_id', token]);
+    const { code, stdout } = await runCli([
+      'lint',
+      '--json',
+      '--iss',
+      'tenant',
+      '--aud',
+      'app',
+      '--require-scope',
+      'write',
+      '--max-lifetime',
+      '1h',
+      '--require',
+      'tenant_id',
+      token,
+    ]);
     expect(code).toBe(1);
     const doc = JSON.parse(stdout);
     expect(doc.valid).toBe(false);
     expect(doc.token).toMatch(/^eyJhbGciOi…\(sha256:[0-9a-f]{8}\)$/);
-    expect(doc.findings.map((f: { code: string }) => f.code).sort()).toEqual(['insufficient_permissions', 'invalid_audience', 'invalid_issuer', 'lifetime_too_long', 'missing_required_claim']);
+    expect(doc.findings.map((f: { code: string }) => f.code).sort()).toEqual([
+      'insufficient_permissions',
+      'invalid_audience',
+      'invalid_issuer',
+      'lifetime_too_long',
+      'missing_required_claim',
+    ]);
   });
 
   it('--strict fails on warnings', async () => {
@@ -123,7 +150,10 @@ describe('authctl lint', () => {
     const tokens = [good(), 'garbage', '', good(), opensslHs256({ sub: 'u', exp: 1 }, secret)];
     const { code, stdout } = await runCli(['lint', '--json', '--policy', 'gamification'], { input: tokens.join('\n') });
     expect(code).toBe(1);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.line, l.valid])).toEqual([
       [1, true],
       [2, false],

@@ -26,9 +26,28 @@ describe('RFC 7523 JWT bearer grant against authctl serve', () => {
   beforeAll(async () => {
     openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'grant.pem');
     openssl('pkey', '-in', 'grant.pem', '-pubout', '-out', 'grant.pub.pem');
-    writeFileSync(join(dir, 'serve.toml'), '[[clients]]\nclient_id = "batch"\nauth = ["private_key_jwt"]\ngrants = ["jwt_bearer"]\npublic_keys = ["grant.pub.pem"]\n');
+    writeFileSync(
+      join(dir, 'serve.toml'),
+      '[[clients]]\nclient_id = "batch"\nauth = ["private_key_jwt"]\ngrants = ["jwt_bearer"]\npublic_keys = ["grant.pub.pem"]\n',
+    );
     served = await serve(['--settings', 'serve.toml'], env, dir);
-    const add = await run(['profile', 'add', 'batch', '--issuer', served.issuer, '--client-id', 'batch', '--client-auth', 'private_key_jwt', '--grant', 'jwt_bearer', '--private-key', 'grant.pem', '--username', 'user-7']);
+    const add = await run([
+      'profile',
+      'add',
+      'batch',
+      '--issuer',
+      served.issuer,
+      '--client-id',
+      'batch',
+      '--client-auth',
+      'private_key_jwt',
+      '--grant',
+      'jwt_bearer',
+      '--private-key',
+      'grant.pem',
+      '--username',
+      'user-7',
+    ]);
     expect(add.code).toBe(0);
   }, 30_000);
   afterAll(async () => {
@@ -44,7 +63,15 @@ describe('RFC 7523 JWT bearer grant against authctl serve', () => {
 
   it('--assertion-file takes an assertion made elsewhere (here by jose); a replayed one is invalid_grant', async () => {
     const key = await importPKCS8(readFileSync(join(dir, 'grant.pem'), 'utf8'), 'ES256');
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('batch').setSubject('user-from-idp').setAudience(`${served.issuer}/token`).setIssuedAt().setExpirationTime('2m').setJti('idp-1').sign(key);
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('batch')
+      .setSubject('user-from-idp')
+      .setAudience(`${served.issuer}/token`)
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .setJti('idp-1')
+      .sign(key);
     writeFileSync(join(dir, 'assertion.jwt'), `${assertion}\n`);
     const first = await run(['token', 'get', '--profile', 'batch', '--no-cache', '--assertion-file', 'assertion.jwt']);
     expect(first.code).toBe(0);
@@ -65,23 +92,45 @@ describe('mutual TLS (RFC 8705 tls_client_auth) against an HTTPS token endpoint 
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
     openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=authctl test CA', '-days', '1');
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    for (const [name, cn, ext] of [['server', '127.0.0.1', ['-extfile', 'server.ext']], ['client', 'mtls-client', []]] as const) {
+    for (const [name, cn, ext] of [
+      ['server', '127.0.0.1', ['-extfile', 'server.ext']],
+      ['client', 'mtls-client', []],
+    ] as const) {
       openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
       openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
     }
     const file = (name: string) => readFileSync(join(dir, name));
-    server = createServer({ key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
-        seen.push({ cn: typeof cn === 'string' ? cn : undefined, body });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `opaque-for-${String(cn)}`, token_type: 'Bearer', expires_in: 300 }));
-      });
-    });
+    server = createServer(
+      { key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem'), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+          seen.push({ cn: typeof cn === 'string' ? cn : undefined, body });
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: `opaque-for-${String(cn)}`, token_type: 'Bearer', expires_in: 300 }));
+        });
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const add = await run(['profile', 'add', 'mtls', '--token-url', `${url}/token`, '--client-id', 'mtls-client', '--client-auth', 'tls_client_auth', '--tls-client-cert', 'client.pem', '--tls-client-key', 'client.key']);
+    const add = await run([
+      'profile',
+      'add',
+      'mtls',
+      '--token-url',
+      `${url}/token`,
+      '--client-id',
+      'mtls-client',
+      '--client-auth',
+      'tls_client_auth',
+      '--tls-client-cert',
+      'client.pem',
+      '--tls-client-key',
+      'client.key',
+    ]);
     expect(add.code).toBe(0);
   }, 30_000);
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -97,7 +146,11 @@ describe('mutual TLS (RFC 8705 tls_client_auth) against an HTTPS token endpoint 
     const r = await run(['check', 'mtls', '--cacert', 'ca.pem', '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).checks as { check: string; status: string; code?: string; message: string }[];
-    expect(rows.find((c) => c.check === 'certificate')).toMatchObject({ status: 'warn', code: 'certificate_expires_soon', message: expect.stringMatching(/^\/.*\/client\.pem \(CN=mtls-client\) expires in (23|24) h: renew it$/) });
+    expect(rows.find((c) => c.check === 'certificate')).toMatchObject({
+      status: 'warn',
+      code: 'certificate_expires_soon',
+      message: expect.stringMatching(/^\/.*\/client\.pem \(CN=mtls-client\) expires in (23|24) h: renew it$/),
+    });
     expect(rows.find((c) => c.check === 'token')).toMatchObject({ status: 'pass' });
     expect((await run(['check', 'mtls', '--cacert', 'ca.pem', '--strict'])).code).toBe(1);
   });

@@ -30,7 +30,12 @@ const noCrash = (r: { code: number | null; stderr: string; stdout: string }) => 
 describe('no crash on any input', () => {
   it('a claim nested thousands of levels deep is invalid_token, in decode, lint, verify and scan', async () => {
     const token = deep(5000);
-    for (const args of [['decode', token], ['lint', token], ['--json', 'lint', token], ['verify', '--secret-stdin', '--alg', 'HS256', token]]) {
+    for (const args of [
+      ['decode', token],
+      ['lint', token],
+      ['--json', 'lint', token],
+      ['verify', '--secret-stdin', '--alg', 'HS256', token],
+    ]) {
       const r = await run(args, 'an-hmac-secret-that-is-long-enough-0123456789');
       noCrash(r);
       expect(r.code).toBe(1);
@@ -52,7 +57,13 @@ describe('no crash on any input', () => {
   it('header values with no primitive form ({"toString": null}) are described, not called', async () => {
     const jwe = `${b64({ alg: 'RSA-OAEP', enc: { toString: null }, valueOf: null })}.AAAA.AAAA.AAAA.AAAA`;
     const jws = `${b64({ alg: { toString: null }, kid: { valueOf: null } })}.${b64({ sub: { toString: null }, iss: [{ toString: 1 }], aud: { constructor: null } })}.c2ln`;
-    for (const args of [['decode', jwe], ['lint', jwe], ['decode', jws], ['lint', '--iss', 'x', '--aud', 'y', jws], ['--json', 'decode', jws]]) {
+    for (const args of [
+      ['decode', jwe],
+      ['lint', jwe],
+      ['decode', jws],
+      ['lint', '--iss', 'x', '--aud', 'y', jws],
+      ['--json', 'decode', jws],
+    ]) {
       const r = await run(args);
       noCrash(r);
     }
@@ -60,7 +71,13 @@ describe('no crash on any input', () => {
   });
 
   it('config keys named like Object.prototype members are unknown keys or profiles, with their line', async () => {
-    const cases = ['[profiles.a]\ntoString = "x"\n', '[profiles.a]\n__proto__ = "x"\n', '[profiles.constructor]\nclient_id = "x"\n[profiles.a]\nvalueOf = 1\n', 'toString = 1\n', '[profiles.a.policy]\nhasOwnProperty = 1\n'];
+    const cases = [
+      '[profiles.a]\ntoString = "x"\n',
+      '[profiles.a]\n__proto__ = "x"\n',
+      '[profiles.constructor]\nclient_id = "x"\n[profiles.a]\nvalueOf = 1\n',
+      'toString = 1\n',
+      '[profiles.a.policy]\nhasOwnProperty = 1\n',
+    ];
     for (const [i, text] of cases.entries()) {
       writeFileSync(join(dir, `proto${i}.toml`), text);
       const r = await run(['--config', join(dir, `proto${i}.toml`), 'profile', 'list']);
@@ -79,7 +96,16 @@ describe('no crash on any input', () => {
   it('a JWKS with a key type authctl does not know (post-quantum AKP) is skipped, -v says so', async () => {
     expect((await run(['keygen', '--type', 'ec', '--out', 'ec'])).code).toBe(0);
     const pub = JSON.parse((await run(['key', 'convert', 'ec.pub.pem', '--to', 'jwk'])).stdout);
-    writeFileSync(join(dir, 'pq.json'), JSON.stringify({ keys: [{ kty: 'AKP', pub: 'AAAA', kid: 'pq' }, { kty: 'AKP', alg: 'ML-DSA-44', pub: 'AAAA' }, { ...pub, kid: 'ec' }] }));
+    writeFileSync(
+      join(dir, 'pq.json'),
+      JSON.stringify({
+        keys: [
+          { kty: 'AKP', pub: 'AAAA', kid: 'pq' },
+          { kty: 'AKP', alg: 'ML-DSA-44', pub: 'AAAA' },
+          { ...pub, kid: 'ec' },
+        ],
+      }),
+    );
     const token = (await run(['token', 'mint', '--key', 'ec.pem', '--kid', 'ec', '--sub', 's', '--exp', '5m'])).stdout.trim();
     const r = await run(['-v', 'verify', '--key', 'pq.json', token]);
     noCrash(r);
@@ -96,7 +122,10 @@ describe('no crash on any input', () => {
     mkdirSync(out);
     const limited = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn('bash', ['-c', 'ulimit -f 1; exec "$0" "$@"', process.execPath, BIN, ...args], { cwd: out, env: { PATH: process.env.PATH ?? '', ...env, XDG_CONFIG_HOME: out } });
+        const child = spawn('bash', ['-c', 'ulimit -f 1; exec "$0" "$@"', process.execPath, BIN, ...args], {
+          cwd: out,
+          env: { PATH: process.env.PATH ?? '', ...env, XDG_CONFIG_HOME: out },
+        });
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         child.on('close', (code) => resolve({ code, stderr }));
@@ -116,13 +145,23 @@ describe('no crash on any input', () => {
     writeFileSync(join(dir, 'many.txt'), lines);
     const sh = (script: string) => {
       try {
-        return { code: 0, stderr: execFileSync('bash', ['-c', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+        return {
+          code: 0,
+          stderr: execFileSync('bash', ['-c', script], {
+            cwd: dir,
+            env: { PATH: process.env.PATH ?? '', ...env },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        };
       } catch (error) {
         const e = error as { status: number; stderr: string; stdout: string };
         return { code: e.status, stderr: `${e.stdout}${e.stderr}` };
       }
     };
-    const closed = sh(`"${process.execPath}" "${BIN}" lint --json - < many.txt 2>err.txt | head -1 > /dev/null; cat err.txt; "${process.execPath}" "${BIN}" key convert --help 2>&1 | head -2 >/dev/null`);
+    const closed = sh(
+      `"${process.execPath}" "${BIN}" lint --json - < many.txt 2>err.txt | head -1 > /dev/null; cat err.txt; "${process.execPath}" "${BIN}" key convert --help 2>&1 | head -2 >/dev/null`,
+    );
     expect(closed.stderr).toBe('');
     const full = sh(`"${process.execPath}" "${BIN}" keygen > /dev/full`);
     expect(full.code).toBe(2);
@@ -131,13 +170,31 @@ describe('no crash on any input', () => {
 
   it('bulk lint and verify give exactly one result per input line, whatever the line holds', async () => {
     const good = (await run(['token', 'mint', '--secret-stdin', '--sub', 's', '--exp', '5m'], 'an-hmac-secret-that-is-long-enough-0123456789')).stdout.trim();
-    const hostile = [good, '', '   ', deep(3000), 'not a token', `${b64({ alg: 'none' })}.${b64({ a: 1 })}.`, `${b64({ alg: { toString: null } })}.${b64({ exp: '1' })}.AAAA`, 'x'.repeat(300_000), `${b64([1])}.${b64(null)}.AA`, '\u0000\u0001', `"Bearer ${good}"`];
+    const hostile = [
+      good,
+      '',
+      '   ',
+      deep(3000),
+      'not a token',
+      `${b64({ alg: 'none' })}.${b64({ a: 1 })}.`,
+      `${b64({ alg: { toString: null } })}.${b64({ exp: '1' })}.AAAA`,
+      'x'.repeat(300_000),
+      `${b64([1])}.${b64(null)}.AA`,
+      '\u0000\u0001',
+      `"Bearer ${good}"`,
+    ];
     const input = `${hostile.join('\n')}\n`;
-    for (const args of [['lint', '--json', '-'], ['verify', '--json', '--secret-file', 'hmac.secret', '--alg', 'HS256', '-']]) {
+    for (const args of [
+      ['lint', '--json', '-'],
+      ['verify', '--json', '--secret-file', 'hmac.secret', '--alg', 'HS256', '-'],
+    ]) {
       writeFileSync(join(dir, 'hmac.secret'), 'an-hmac-secret-that-is-long-enough-0123456789');
       const r = await run(args, input);
       noCrash(r);
-      const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const results = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(results.map((x) => x.line)).toEqual(hostile.map((_, i) => i + 1));
       expect(results[0].valid).toBe(true);
       expect(results.at(-1).valid).toBe(true);
@@ -157,12 +214,34 @@ describe('no leak through what a server says', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const echo = `you sent ${Buffer.concat(chunks).toString()} with ${String(req.headers.authorization)} and ${String(req.headers['x-gateway-apikey'])}`;
-        if (req.url?.startsWith('/introspect')) return json(res, { active: true, echoed: echo, decoded: Buffer.from(String(req.headers.authorization).replace(/^Basic /, ''), 'base64').toString() });
+        if (req.url?.startsWith('/introspect'))
+          return json(res, { active: true, echoed: echo, decoded: Buffer.from(String(req.headers.authorization).replace(/^Basic /, ''), 'base64').toString() });
         json(res, { error: 'invalid_client', error_description: echo, message: echo }, {}, 401);
       });
     });
-    for (const [name, auth] of [['basic', 'client_secret_basic'], ['post', 'client_secret_post'], ['json', 'client_secret_post'], ['key', 'api_key']] as const) {
-      const args = ['profile', 'add', `echo-${name}`, '--token-url', `${server.url}/token`, '--introspection-url', `${server.url}/introspect`, '--client-id', 'id', '--client-auth', auth, '--grant', 'password', '--username', 'u'];
+    for (const [name, auth] of [
+      ['basic', 'client_secret_basic'],
+      ['post', 'client_secret_post'],
+      ['json', 'client_secret_post'],
+      ['key', 'api_key'],
+    ] as const) {
+      const args = [
+        'profile',
+        'add',
+        `echo-${name}`,
+        '--token-url',
+        `${server.url}/token`,
+        '--introspection-url',
+        `${server.url}/introspect`,
+        '--client-id',
+        'id',
+        '--client-auth',
+        auth,
+        '--grant',
+        'password',
+        '--username',
+        'u',
+      ];
       expect((await run(name === 'json' ? [...args, '--body-format', 'json'] : args)).code).toBe(0);
     }
   });
@@ -170,11 +249,23 @@ describe('no leak through what a server says', () => {
 
   it('no form of a secret this run sent appears on stdout or stderr, with or without --json', async () => {
     const secrets = { AUTHCTL_CLIENT_SECRET: CLIENT_SECRET, AUTHCTL_PASSWORD: PASSWORD, AUTHCTL_API_KEY: API_KEY };
-    const forms = (s: string) => [s, encodeURIComponent(s), encodeURIComponent(s).replace(/%20/g, '+'), Buffer.from(s).toString('base64').replace(/=+$/, ''), Buffer.from(s).toString('base64url'), JSON.stringify(s).slice(1, -1)];
+    const forms = (s: string) => [
+      s,
+      encodeURIComponent(s),
+      encodeURIComponent(s).replace(/%20/g, '+'),
+      Buffer.from(s).toString('base64').replace(/=+$/, ''),
+      Buffer.from(s).toString('base64url'),
+      JSON.stringify(s).slice(1, -1),
+    ];
     const canaries = [CLIENT_SECRET, PASSWORD, API_KEY].flatMap(forms);
     let checked = 0;
     for (const name of ['basic', 'post', 'json', 'key']) {
-      for (const args of [['token', 'get', '--profile', `echo-${name}`, '--no-cache'], ['--json', 'token', 'get', '--profile', `echo-${name}`, '--no-cache'], ['introspect', '--profile', `echo-${name}`, 'some-token-value'], ['--json', 'introspect', '--profile', `echo-${name}`, 'some-token-value']]) {
+      for (const args of [
+        ['token', 'get', '--profile', `echo-${name}`, '--no-cache'],
+        ['--json', 'token', 'get', '--profile', `echo-${name}`, '--no-cache'],
+        ['introspect', '--profile', `echo-${name}`, 'some-token-value'],
+        ['--json', 'introspect', '--profile', `echo-${name}`, 'some-token-value'],
+      ]) {
         const r = await run(args, undefined, secrets);
         noCrash(r);
         for (const canary of canaries) expect(r.stdout + r.stderr, `${args.join(' ')} printed ${canary}`).not.toContain(canary);
@@ -191,7 +282,9 @@ describe('no leak through what a server says', () => {
 describe('no loss under concurrency', () => {
   it('20 parallel credentials set --store file for 20 profiles keep all 20', async () => {
     for (let i = 0; i < 20; i++) expect((await run(['profile', 'add', `p${i}`, '--token-url', 'https://as.example/token'])).code).toBe(0);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => run(['credentials', 'set', 'client_secret', '--store', 'file', '--stdin', '--profile', `p${i}`], `secret-of-p${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => run(['credentials', 'set', 'client_secret', '--store', 'file', '--stdin', '--profile', `p${i}`], `secret-of-p${i}`)),
+    );
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
     const stored = JSON.parse(readFileSync(join(dir, 'data', 'authctl', 'credentials.json'), 'utf8'));
     for (let i = 0; i < 20; i++) expect(JSON.parse(stored[`p${i}/client_secret`]).secret).toBe(`secret-of-p${i}`);
@@ -200,7 +293,11 @@ describe('no loss under concurrency', () => {
 
 describe('time linear in the input', () => {
   it('a config of 20,000 profiles parses in seconds (the per-key line lookup made it quadratic: minutes)', async () => {
-    const text = Array.from({ length: 20_000 }, (_, i) => `[profiles.p${i}]\ntoken_url = "https://as.example/${i}"\nclient_id = "c${i}"\ngrant = "client_credentials"\n[profiles.p${i}.policy]\naudience = "a"\n`).join('');
+    const text = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `[profiles.p${i}]\ntoken_url = "https://as.example/${i}"\nclient_id = "c${i}"\ngrant = "client_credentials"\n[profiles.p${i}.policy]\naudience = "a"\n`,
+    ).join('');
     writeFileSync(join(dir, 'big.toml'), text);
     const started = Date.now();
     const r = await runCli(['--config', join(dir, 'big.toml'), 'profile', 'list', '--names'], { cwd: dir, env, timeoutMs: 60_000 });

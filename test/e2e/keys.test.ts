@@ -65,7 +65,9 @@ describe('authctl keygen', () => {
     writeFileSync(join(dir, 'pass.txt'), 'correct horse battery staple\n');
     expect((await run(['keygen', '--type', 'ec', '--out', 'enc', '--passphrase-file', 'pass.txt'])).code).toBe(0);
     expect(readFileSync(join(dir, 'enc.pem'), 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-    expect(openssl('pkey', '-in', 'enc.pem', '-passin', 'pass:correct horse battery staple', '-pubout').toString()).toBe(readFileSync(join(dir, 'enc.pub.pem'), 'utf8'));
+    expect(openssl('pkey', '-in', 'enc.pem', '-passin', 'pass:correct horse battery staple', '-pubout').toString()).toBe(
+      readFileSync(join(dir, 'enc.pub.pem'), 'utf8'),
+    );
     const noPass = await run(['key', 'pub', 'enc.pem']);
     expect(noPass.code).toBe(2);
     expect(noPass.stderr).toMatch(/error\[invalid_key\]: enc\.pem: the private key is encrypted and no passphrase was given/);
@@ -143,13 +145,17 @@ describe('authctl key with keys other tools made', () => {
     };
     writeFileSync(join(dir, 'rfc7638.json'), JSON.stringify(jwk));
     expect((await run(['key', 'thumbprint', 'rfc7638.json'])).stdout.trim()).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
-    expect((await run(['key', 'thumbprint', '--uri', 'rfc7638.json'])).stdout.trim()).toBe('urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+    expect((await run(['key', 'thumbprint', '--uri', 'rfc7638.json'])).stdout.trim()).toBe(
+      'urn:ietf:params:oauth:jwk-thumbprint:sha-256:NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+    );
   });
 
   it('selects a JWKS key by kid and lists kids when it cannot choose', async () => {
     await run(['keygen', '--format', 'jwk', '--kid', 'one', '--out', 'a']);
     await run(['keygen', '--format', 'jwk', '--kid', 'two', '--out', 'b']);
-    const set = { keys: [...JSON.parse(readFileSync(join(dir, 'a.jwks.json'), 'utf8')).keys, ...JSON.parse(readFileSync(join(dir, 'b.jwks.json'), 'utf8')).keys] };
+    const set = {
+      keys: [...JSON.parse(readFileSync(join(dir, 'a.jwks.json'), 'utf8')).keys, ...JSON.parse(readFileSync(join(dir, 'b.jwks.json'), 'utf8')).keys],
+    };
     writeFileSync(join(dir, 'two.jwks.json'), JSON.stringify(set));
     const ambiguous = await run(['key', 'thumbprint', 'two.jwks.json']);
     expect(ambiguous.code).toBe(2);

@@ -14,7 +14,10 @@ function chunksWith(marker: string): string[] {
 function loadedBy(args: string[]): string[] {
   const trace = join(mkdtempSync(join(tmpdir(), 'authctl-trace-')), 'modules.txt');
   try {
-    execFileSync(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-loader.mjs'), BIN, ...args], { env: { ...process.env, AUTHCTL_TRACE_FILE: trace }, stdio: 'ignore' });
+    execFileSync(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-loader.mjs'), BIN, ...args], {
+      env: { ...process.env, AUTHCTL_TRACE_FILE: trace },
+      stdio: 'ignore',
+    });
   } catch {
     // exit codes do not matter here, only what was loaded
   }

@@ -17,7 +17,11 @@ beforeAll(() => {
   env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg') };
   openssl('genrsa', '-out', 'rsa.pem', '2048');
   openssl('pkey', '-in', 'rsa.pem', '-pubout', '-out', 'rsa.pub.pem');
-  for (const [name, curve] of [['p256', 'prime256v1'], ['p384', 'secp384r1'], ['p521', 'secp521r1']]) {
+  for (const [name, curve] of [
+    ['p256', 'prime256v1'],
+    ['p384', 'secp384r1'],
+    ['p521', 'secp521r1'],
+  ]) {
     openssl('ecparam', '-name', curve!, '-genkey', '-noout', '-out', `${name}.pem`);
     openssl('pkey', '-in', `${name}.pem`, '-pubout', '-out', `${name}.pub.pem`);
   }
@@ -42,7 +46,10 @@ describe('interop: tokens signed by openssl verify with authctl', () => {
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/✔ valid: signature verified/);
     expect(ok.code).toBe(0);
-    const tampered = token.replace(/\.([^.]+)\./, (_m, p: string) => `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' })).toString('base64url')}.`);
+    const tampered = token.replace(
+      /\.([^.]+)\./,
+      (_m, p: string) => `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' })).toString('base64url')}.`,
+    );
     const bad = await run(['verify', '--key', `${key}.pub.pem`, '--alg', alg, tampered]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/invalid_signature/);
@@ -92,13 +99,51 @@ describe('authctl token mint', () => {
   it('builds claims from flags, a claims file and JSON values', async () => {
     writeFileSync(join(dir, 'claims.json'), JSON.stringify({ tenant_id: 't-1', sub: 'from-file', roles: ['a'] }));
     const r = await run([
-      'token', 'mint', '--key', 'p256.pem', '--claims', 'claims.json', '--sub', 'from-flag', '--aud', 'a1', '--aud', 'a2',
-      '--exp', '15m', '--nbf', '-1m', '--jti', 'auto', '--scope', 'read,write', '--claim', 'n=5', '--claim', 'obj={"x":1}', '--claim', 'plain=hello', '--kid', 'k1', '--typ', 'at+jwt', '--json',
+      'token',
+      'mint',
+      '--key',
+      'p256.pem',
+      '--claims',
+      'claims.json',
+      '--sub',
+      'from-flag',
+      '--aud',
+      'a1',
+      '--aud',
+      'a2',
+      '--exp',
+      '15m',
+      '--nbf',
+      '-1m',
+      '--jti',
+      'auto',
+      '--scope',
+      'read,write',
+      '--claim',
+      'n=5',
+      '--claim',
+      'obj={"x":1}',
+      '--claim',
+      'plain=hello',
+      '--kid',
+      'k1',
+      '--typ',
+      'at+jwt',
+      '--json',
     ]);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout);
     const t = now();
-    expect(doc.payload).toMatchObject({ tenant_id: 't-1', sub: 'from-flag', roles: ['a'], aud: ['a1', 'a2'], scope: 'read write', n: 5, obj: { x: 1 }, plain: 'hello' });
+    expect(doc.payload).toMatchObject({
+      tenant_id: 't-1',
+      sub: 'from-flag',
+      roles: ['a'],
+      aud: ['a1', 'a2'],
+      scope: 'read write',
+      n: 5,
+      obj: { x: 1 },
+      plain: 'hello',
+    });
     expect(doc.payload.exp - doc.payload.iat).toBe(900);
     expect(Math.abs(doc.payload.iat - t)).toBeLessThan(5);
     expect(doc.payload.nbf).toBe(doc.payload.iat - 60);
@@ -160,7 +205,10 @@ describe('bulk verify', () => {
     const lines = Array.from({ length: 150 }, (_, i) => (i % 7 === 3 ? bad : i % 50 === 10 ? 'junk' : good));
     const r = await run(['verify', '--key', 'p256.pub.pem', '--json'], `${lines.join('\n')}\n`);
     expect(r.code).toBe(1);
-    const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const results = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(results.map((x) => x.line)).toEqual(lines.map((_, i) => i + 1));
     expect(results.map((x) => x.valid)).toEqual(lines.map((l) => l === good));
     expect(results[3].findings[0].code).toBe('invalid_signature');
@@ -217,7 +265,23 @@ describe('seed flows end to end', () => {
   it('JustGold: keygen, hand over the public PEM, mint with the profile, verify, replay', async () => {
     expect((await run(['keygen', '--type', 'rsa', '--size', '2048', '--out', 'private'])).code).toBe(0);
     writeFileSync(join(dir, 'public.pem'), (await run(['key', 'pub', 'private.pem'])).stdout);
-    expect((await run(['profile', 'add', 'justgold', '--provider', 'justgold', '--base-url', 'https://sandbox-api.justgold.me', '--private-key', 'private.pem', '--expect-iss', 'partner-123'])).code).toBe(0);
+    expect(
+      (
+        await run([
+          'profile',
+          'add',
+          'justgold',
+          '--provider',
+          'justgold',
+          '--base-url',
+          'https://sandbox-api.justgold.me',
+          '--private-key',
+          'private.pem',
+          '--expect-iss',
+          'partner-123',
+        ])
+      ).code,
+    ).toBe(0);
     const minted = await run(['--profile', 'justgold', 'token', 'mint', '--iss', 'partner-123', '--sub', 'user-123', '--json']);
     expect(minted.stderr).toBe('');
     const { token, payload, header } = JSON.parse(minted.stdout);
@@ -229,7 +293,12 @@ describe('seed flows end to end', () => {
     expect(opensslVerify(token, join(dir, 'public.pem'), dir)).toBe(true);
     expect((await run(['--profile', 'justgold', 'verify', '--key', 'public.pem', token])).code).toBe(0);
     const replay = await run(['--profile', 'justgold', 'verify', '--key', 'public.pem', '--json'], `${token}\n${token}\n`);
-    expect(replay.stdout.trim().split('\n').map((l) => JSON.parse(l).findings.map((f: { code: string }) => f.code))).toEqual([[], ['replayed_token']]);
+    expect(
+      replay.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).findings.map((f: { code: string }) => f.code)),
+    ).toEqual([[], ['replayed_token']]);
     const wrongIssuer = await run(['--profile', 'justgold', 'token', 'mint', '--iss', 'someone-else', '--sub', 'u']);
     expect(wrongIssuer.code).toBe(1);
     expect(wrongIssuer.stderr).toMatch(/invalid_issuer/);
@@ -237,13 +306,41 @@ describe('seed flows end to end', () => {
 
   it('gamification: HS256 with the API secret, scope as an array, checked by the built-in policy', async () => {
     expect((await run(['keygen', '--type', 'oct', '--out', 'gamif'])).code).toBe(0);
-    expect((await run(['profile', 'add', 'gamif', '--provider', 'gamification', '--expect-iss', 'your-tenant-id', '--expect-aud', 'your-application-id'])).code).toBe(0);
-    const minted = await run(['--profile', 'gamif', 'token', 'mint', '--secret-file', 'gamif.secret', '--sub', 'user_123', '--iss', 'your-tenant-id', '--aud', 'your-application-id', '--scope', 'read write']);
+    expect(
+      (await run(['profile', 'add', 'gamif', '--provider', 'gamification', '--expect-iss', 'your-tenant-id', '--expect-aud', 'your-application-id'])).code,
+    ).toBe(0);
+    const minted = await run([
+      '--profile',
+      'gamif',
+      'token',
+      'mint',
+      '--secret-file',
+      'gamif.secret',
+      '--sub',
+      'user_123',
+      '--iss',
+      'your-tenant-id',
+      '--aud',
+      'your-application-id',
+      '--scope',
+      'read write',
+    ]);
     expect(minted.stderr).toBe('');
     const token = minted.stdout.trim();
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).scope).toEqual(['read', 'write']);
     expect((await run(['--profile', 'gamif', 'verify', '--secret-file', 'gamif.secret', token])).code).toBe(0);
-    const missing = await run(['--profile', 'gamif', 'token', 'mint', '--secret-file', 'gamif.secret', '--iss', 'your-tenant-id', '--aud', 'your-application-id']);
+    const missing = await run([
+      '--profile',
+      'gamif',
+      'token',
+      'mint',
+      '--secret-file',
+      'gamif.secret',
+      '--iss',
+      'your-tenant-id',
+      '--aud',
+      'your-application-id',
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/missing_required_claim/);
   });

@@ -20,8 +20,32 @@ beforeAll(async () => {
   const add = async (...args: string[]) => expect((await run(['profile', 'add', ...args])).code).toBe(0);
   await add('basic', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.basic.clientId);
   await add('post', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.post.clientId, '--client-auth', 'client_secret_post');
-  await add('pkjwt', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.pkjwt.clientId, '--client-auth', 'private_key_jwt', '--private-key', 'client.jwk.json');
-  await add('ropc', '--provider', 'oauth2', '--issuer', peer.issuer, '--client-id', PEER.basic.clientId, '--grant', 'password', '--username', PEER.user.username);
+  await add(
+    'pkjwt',
+    '--provider',
+    'oauth2',
+    '--issuer',
+    peer.issuer,
+    '--client-id',
+    PEER.pkjwt.clientId,
+    '--client-auth',
+    'private_key_jwt',
+    '--private-key',
+    'client.jwk.json',
+  );
+  await add(
+    'ropc',
+    '--provider',
+    'oauth2',
+    '--issuer',
+    peer.issuer,
+    '--client-id',
+    PEER.basic.clientId,
+    '--grant',
+    'password',
+    '--username',
+    PEER.user.username,
+  );
 }, 60_000);
 afterAll(async () => {
   await peer.close();
@@ -67,7 +91,21 @@ describe('against oidc-provider (the certified standards peer)', () => {
     const r = await run(['token', 'get', '--profile', 'basic', '--no-cache', '--resource', PEER.resource, '--scope', 'api:read'], basicSecret);
     expect(r.code).toBe(0);
     const token = r.stdout.trim();
-    const v = await run(['verify', '--issuer', peer.issuer, '--aud', PEER.resource, '--typ', 'at+jwt', '--alg', 'RS256', '--require-scope', 'api:read', '--json', token]);
+    const v = await run([
+      'verify',
+      '--issuer',
+      peer.issuer,
+      '--aud',
+      PEER.resource,
+      '--typ',
+      'at+jwt',
+      '--alg',
+      'RS256',
+      '--require-scope',
+      'api:read',
+      '--json',
+      token,
+    ]);
     expect(v.stderr).toBe('');
     expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, header: { typ: 'at+jwt' }, payload: { client_id: PEER.basic.clientId, aud: PEER.resource } });
     const wrongAud = await run(['verify', '--issuer', peer.issuer, '--aud', 'https://other.test', '--alg', 'RS256', token]);
@@ -83,7 +121,10 @@ describe('against oidc-provider (the certified standards peer)', () => {
   });
 
   it('password grant (registered with registerGrantType), then refresh_token', async () => {
-    const first = await run(['token', 'get', '--profile', 'ropc', '--store', 'file', '--output', 'json', '--show-refresh-token'], { ...basicSecret, AUTHCTL_PASSWORD: PEER.user.password });
+    const first = await run(['token', 'get', '--profile', 'ropc', '--store', 'file', '--output', 'json', '--show-refresh-token'], {
+      ...basicSecret,
+      AUTHCTL_PASSWORD: PEER.user.password,
+    });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).refresh_token).toBeTypeOf('string');
     const refreshed = await run(['token', 'refresh', '--profile', 'ropc', '--store', 'file', '--output', 'json'], basicSecret);
@@ -93,7 +134,7 @@ describe('against oidc-provider (the certified standards peer)', () => {
     expect(doc.access_token).not.toBe(JSON.parse(first.stdout).access_token);
   });
 
-  it('the peer\'s OAuth errors keep their codes: invalid_client (exit 4)', async () => {
+  it("the peer's OAuth errors keep their codes: invalid_client (exit 4)", async () => {
     const r = await run(['token', 'get', '--profile', 'basic', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^authctl: error\[invalid_client\]: the token endpoint \(\/token\) answered HTTP 401: invalid_client/);

@@ -10,7 +10,14 @@ describe('the npm package', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authctl-pack-'));
     try {
       const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-      const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', env: npmEnv, stdio: ['ignore', 'pipe', 'ignore'] }));
+      const packed = JSON.parse(
+        execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: npmEnv,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+      );
       const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
       expect(files).toContain('bin/authctl.js');
       expect(files).toContain('dist/main.js');
@@ -18,7 +25,11 @@ describe('the npm package', () => {
       expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
       const prefix = join(dir, 'prefix');
-      execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(dir, packed[0].filename)], { env: npmEnv, stdio: 'ignore', timeout: 180_000 });
+      execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(dir, packed[0].filename)], {
+        env: npmEnv,
+        stdio: 'ignore',
+        timeout: 180_000,
+      });
       const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, HOME: dir };
       expect(execFileSync('authctl', ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
       const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"packed"}').toString('base64url')}.`;
@@ -29,7 +40,10 @@ describe('the npm package', () => {
       for (let i = 0; i < 300; i++) writeFileSync(join(tree, `f${i}.env`), i === 150 ? 'CLIENT_SECRET=Zk8pQ2vX9mL4nR7tB3wY\n' : `N=${i}\n`);
       const scanned = spawnSync('authctl', ['scan', '--json', tree], { env, encoding: 'utf8' });
       expect(scanned.status).toBe(1);
-      expect(JSON.parse(scanned.stdout)).toMatchObject({ summary: { files_scanned: 300 }, findings: [{ rule: 'client-secret', path: expect.stringMatching(/f150\.env$/) }] });
+      expect(JSON.parse(scanned.stdout)).toMatchObject({
+        summary: { files_scanned: 300 },
+        findings: [{ rule: 'client-secret', path: expect.stringMatching(/f150\.env$/) }],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

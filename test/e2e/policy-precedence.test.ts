@@ -6,7 +6,8 @@ import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 
 let dir: string;
 let env: Record<string, string>;
-const run = (args: string[], extra: { cwd?: string; env?: Record<string, string> } = {}) => runCli(args, { cwd: extra.cwd ?? dir, env: { ...env, ...extra.env } });
+const run = (args: string[], extra: { cwd?: string; env?: Record<string, string> } = {}) =>
+  runCli(args, { cwd: extra.cwd ?? dir, env: { ...env, ...extra.env } });
 let justgoldToken: string;
 
 beforeAll(async () => {
@@ -19,7 +20,9 @@ beforeAll(async () => {
   expect(first.stdout).toMatch(/authctl credentials set client_secret --profile gooclaim/);
   expect(first.stderr).toMatch(/warning: profile gooclaim pins no issuer, so verify will refuse its tokens/);
   expect((await run(['keygen', '--type', 'ec', '--curve', 'P-256', '--out', 'partner'])).code).toBe(0);
-  justgoldToken = (await run(['token', 'mint', '--key', 'partner.pem', '--iss', 'partner-123', '--sub', 'user-1', '--aud', 'justgold-api', '--exp', '30m', '--jti', 'auto'])).stdout.trim();
+  justgoldToken = (
+    await run(['token', 'mint', '--key', 'partner.pem', '--iss', 'partner-123', '--sub', 'user-1', '--aud', 'justgold-api', '--exp', '30m', '--jti', 'auto'])
+  ).stdout.trim();
 });
 afterAll(() => cleanupHomes());
 
@@ -61,22 +64,47 @@ describe('provider rules from the documents', () => {
   it('verify with a Gooclaim profile that pins no issuer refuses, naming the fix', async () => {
     const r = await run(['verify', '--profile', 'gooclaim', '--key', 'partner.pub.pem', justgoldToken]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^authctl: error\[issuer_required\]: profile "gooclaim" pins no issuer, and the Gooclaim document says to always verify the iss claim/);
+    expect(r.stderr).toMatch(
+      /^authctl: error\[issuer_required\]: profile "gooclaim" pins no issuer, and the Gooclaim document says to always verify the iss claim/,
+    );
   });
 
   it('JustGold jti values must be UUIDs', async () => {
-    const other = (await run(['token', 'mint', '--key', 'partner.pem', '--iss', 'partner-123', '--sub', 'u', '--aud', 'justgold-api', '--exp', '30m', '--jti', 'not-a-uuid'])).stdout.trim();
+    const other = (
+      await run(['token', 'mint', '--key', 'partner.pem', '--iss', 'partner-123', '--sub', 'u', '--aud', 'justgold-api', '--exp', '30m', '--jti', 'not-a-uuid'])
+    ).stdout.trim();
     const r = await run(['lint', '--policy', 'justgold', '--json', other]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings).toEqual([expect.objectContaining({ code: 'invalid_claim_type', claim: 'jti', message: expect.stringMatching(/must be a UUID/) })]);
-    const uuid = (await run(['token', 'mint', '--key', 'partner.pem', '--iss', 'partner-123', '--sub', 'u', '--aud', 'justgold-api', '--exp', '30m', '--jti', randomUUID().toUpperCase()])).stdout.trim();
+    expect(JSON.parse(r.stdout).findings).toEqual([
+      expect.objectContaining({ code: 'invalid_claim_type', claim: 'jti', message: expect.stringMatching(/must be a UUID/) }),
+    ]);
+    const uuid = (
+      await run([
+        'token',
+        'mint',
+        '--key',
+        'partner.pem',
+        '--iss',
+        'partner-123',
+        '--sub',
+        'u',
+        '--aud',
+        'justgold-api',
+        '--exp',
+        '30m',
+        '--jti',
+        randomUUID().toUpperCase(),
+      ])
+    ).stdout.trim();
     expect((await run(['lint', '--policy', 'justgold', uuid])).code).toBe(0);
   });
 });
 
 describe('profiles', () => {
   it('a relative key path is stored absolute, so the profile works from any other directory', async () => {
-    expect((await run(['profile', 'add', 'jg', '--provider', 'justgold', '--private-key', 'partner.pem', '--alg', 'ES256', '--expect-iss', 'partner-123'])).code).toBe(0);
+    expect(
+      (await run(['profile', 'add', 'jg', '--provider', 'justgold', '--private-key', 'partner.pem', '--alg', 'ES256', '--expect-iss', 'partner-123'])).code,
+    ).toBe(0);
     expect(readFileSync(join(dir, 'cfg', 'authctl', 'config.toml'), 'utf8')).toContain(`private_key = "${join(dir, 'partner.pem')}"`);
     const elsewhere = join(dir, 'elsewhere');
     mkdirSync(elsewhere);
@@ -87,13 +115,21 @@ describe('profiles', () => {
   });
 
   it('credentials for a profile that does not exist: profile_not_found, nothing stored', async () => {
-    for (const args of [['set', 'client_secret', '--store', 'file', '--stdin'], ['get', 'client_secret', '--store', 'file'], ['delete', 'client_secret', '--store', 'file']]) {
+    for (const args of [
+      ['set', 'client_secret', '--store', 'file', '--stdin'],
+      ['get', 'client_secret', '--store', 'file'],
+      ['delete', 'client_secret', '--store', 'file'],
+    ]) {
       const r = await runCli(['credentials', ...args, '--profile', 'ghost'], { cwd: dir, env, input: 'a-secret-value' });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^authctl: error\[profile_not_found\]: no profile named "ghost"/);
     }
     const fresh = tmpHome();
-    const none = await runCli(['credentials', 'set', 'client_secret', '--store', 'file', '--stdin'], { cwd: fresh, env: { HOME: fresh, XDG_CONFIG_HOME: join(fresh, 'c'), XDG_DATA_HOME: join(fresh, 'd') }, input: 'a-secret-value' });
+    const none = await runCli(['credentials', 'set', 'client_secret', '--store', 'file', '--stdin'], {
+      cwd: fresh,
+      env: { HOME: fresh, XDG_CONFIG_HOME: join(fresh, 'c'), XDG_DATA_HOME: join(fresh, 'd') },
+      input: 'a-secret-value',
+    });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^authctl: error\[profile_not_found\]: no profile selected/);
   });

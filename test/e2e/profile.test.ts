@@ -73,7 +73,10 @@ describe('authctl profile', () => {
     const h = home();
     await runCli(['profile', 'add', 'gamif', '--provider', 'gamification', '--expect-iss', 'tenant'], { env: h.env });
     await runCli(['profile', 'add', 'other', '--token-url', 'https://x/token'], { env: h.env });
-    const token = opensslHs256({ sub: 'u', iss: 'intruder', aud: 'app', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }, 's'.repeat(32));
+    const token = opensslHs256(
+      { sub: 'u', iss: 'intruder', aud: 'app', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 },
+      's'.repeat(32),
+    );
     const viaFlag = await runCli(['lint', '--profile', 'gamif', token], { env: h.env });
     expect(viaFlag.code).toBe(1);
     expect(viaFlag.stdout).toMatch(/invalid_issuer/);

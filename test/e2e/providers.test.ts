@@ -39,7 +39,11 @@ describe('Gooclaim: client_credentials with a JSON body, Bearer + JSON introspec
     expect(payloadOf(token)).toMatchObject({ sub: SEED.gooclaim.clientId, tenant_id: SEED.gooclaim.tenant, aud: 'gooclaim-api' });
     expect(fx.tokenRequests).toHaveLength(1);
     expect(fx.tokenRequests[0]!.contentType).toBe('application/json');
-    expect(JSON.parse(fx.tokenRequests[0]!.body)).toEqual({ grant_type: 'client_credentials', client_id: SEED.gooclaim.clientId, client_secret: SEED.gooclaim.clientSecret });
+    expect(JSON.parse(fx.tokenRequests[0]!.body)).toEqual({
+      grant_type: 'client_credentials',
+      client_id: SEED.gooclaim.clientId,
+      client_secret: SEED.gooclaim.clientSecret,
+    });
   });
 
   it('reuses the cached token instead of asking again, until --force', async () => {
@@ -88,7 +92,9 @@ describe('Gooclaim: client_credentials with a JSON body, Bearer + JSON introspec
     fx.tokenRequests.length = 0;
     const r = await run(['token', 'get', '--profile', 'gooclaim', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'wrong-secret-value' });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^authctl: error\[invalid_client\]: the token endpoint \(\/gooclaim\/v1\/auth\/token\) answered HTTP 401: invalid_client: unknown client or wrong secret/);
+    expect(r.stderr).toMatch(
+      /^authctl: error\[invalid_client\]: the token endpoint \(\/gooclaim\/v1\/auth\/token\) answered HTTP 401: invalid_client: unknown client or wrong secret/,
+    );
     expect(r.stderr).not.toContain('wrong-secret-value');
     expect(fx.tokenRequests).toHaveLength(1);
   });
@@ -156,12 +162,19 @@ describe('Keycloak: password grant, refresh before expiry, JWKS', () => {
   });
 
   it('a refused refresh token: token refresh says invalid_grant (exit 4); token get signs in again and says so', async () => {
-    const first = JSON.parse((await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout);
+    const first = JSON.parse(
+      (await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout,
+    );
     // revoked behind authctl's back (another machine), so the store still holds it
     const revoked = await fetch(`${fx.url}/realms/acme/protocol/openid-connect/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: first.refresh_token, token_type_hint: 'refresh_token', client_id: SEED.keycloak.clientId, client_secret: SEED.keycloak.clientSecret }),
+      body: new URLSearchParams({
+        token: first.refresh_token,
+        token_type_hint: 'refresh_token',
+        client_id: SEED.keycloak.clientId,
+        client_secret: SEED.keycloak.clientSecret,
+      }),
     });
     expect(revoked.status).toBe(200);
     fx.tokenRequests.length = 0;
@@ -172,7 +185,9 @@ describe('Keycloak: password grant, refresh before expiry, JWKS', () => {
     expect(fx.tokenRequests.map((t) => new URLSearchParams(t.body).get('grant_type'))).toEqual(['refresh_token']);
 
     // token get, once the cached access token is stale, tries the refresh token first
-    const second = JSON.parse((await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout);
+    const second = JSON.parse(
+      (await run(['token', 'get', '--profile', 'kc', '--store', 'file', '--output', 'json', '--show-refresh-token', '--force'], creds)).stdout,
+    );
     await fetch(`${fx.url}/realms/acme/protocol/openid-connect/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -210,7 +225,10 @@ describe('Keycloak: password grant, refresh before expiry, JWKS', () => {
   });
 
   it('no password anywhere and no terminal: credential_missing naming the sources', async () => {
-    const r = await run(['token', 'get', '--profile', 'kc', '--no-cache'], { AUTHCTL_CLIENT_SECRET: SEED.keycloak.clientSecret, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' });
+    const r = await run(['token', 'get', '--profile', 'kc', '--no-cache'], {
+      AUTHCTL_CLIENT_SECRET: SEED.keycloak.clientSecret,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/--password-file or --password-stdin or AUTHCTL_PASSWORD/);
   });
@@ -243,16 +261,44 @@ describe('webMethods: getJsonWebToken with the API key and a claimsSet', () => {
 describe('gamification: HS256 tokens checked by GET /v1/auth/verify', () => {
   const env2 = { AUTHCTL_SECRET: SEED.gamification.secret };
   it('a minted token is valid remotely; an expired one maps to token_expired', async () => {
-    const token = (await run(['--profile', 'gamif', 'token', 'mint', '--sub', 'user_123', '--iss', 'your-tenant-id', '--aud', 'your-application-id', '--scope', 'read write'], env2)).stdout.trim();
+    const token = (
+      await run(
+        ['--profile', 'gamif', 'token', 'mint', '--sub', 'user_123', '--iss', 'your-tenant-id', '--aud', 'your-application-id', '--scope', 'read write'],
+        env2,
+      )
+    ).stdout.trim();
     const ok = await run(['--profile', 'gamif', 'verify', '--remote', token]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/valid according to .*\/gamif\/v1\/auth\/verify/);
-    const expired = (await run(['--profile', 'gamif', 'token', 'mint', '--sub', 'u', '--iss', 'your-tenant-id', '--aud', 'your-application-id', '--iat', '-2h', '--exp', '-1h', '--allow-invalid'], env2)).stdout.trim();
+    const expired = (
+      await run(
+        [
+          '--profile',
+          'gamif',
+          'token',
+          'mint',
+          '--sub',
+          'u',
+          '--iss',
+          'your-tenant-id',
+          '--aud',
+          'your-application-id',
+          '--iat',
+          '-2h',
+          '--exp',
+          '-1h',
+          '--allow-invalid',
+        ],
+        env2,
+      )
+    ).stdout.trim();
     const r = await run(['--profile', 'gamif', 'verify', '--remote', '--json', expired]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings[0].code).toBe('token_expired');
-    const forged = (await run(['token', 'mint', '--sub', 'u', '--iss', 't', '--aud', 'a', '--exp', '5m'], { AUTHCTL_SECRET: 'another-secret-0123456789-abcdefgh' })).stdout.trim();
+    const forged = (
+      await run(['token', 'mint', '--sub', 'u', '--iss', 't', '--aud', 'a', '--exp', '5m'], { AUTHCTL_SECRET: 'another-secret-0123456789-abcdefgh' })
+    ).stdout.trim();
     expect(JSON.parse((await run(['--profile', 'gamif', 'verify', '--remote', '--json', forged])).stdout).findings[0].code).toBe('invalid_signature');
   });
 });
@@ -289,7 +335,9 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     expect(ok.stdout).not.toContain(token);
 
     // an expired token is refused with JustGold's code on the shared vocabulary
-    const expired = (await run(['--profile', 'jg', 'token', 'mint', '--iss', 'partner-123', '--sub', 'user-123', '--iat', '-2h', '--exp', '-1h', '--allow-invalid'])).stdout.trim();
+    const expired = (
+      await run(['--profile', 'jg', 'token', 'mint', '--iss', 'partner-123', '--sub', 'user-123', '--iat', '-2h', '--exp', '-1h', '--allow-invalid'])
+    ).stdout.trim();
     const refused = await run(['ping', '--profile', 'jg', expired]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/✖ .*\/justgold\/v1\/ping refused the token\n.*token_expired/);
@@ -300,7 +348,7 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     expect(noIss.stderr).toMatch(/error\[missing_required_claim\]: refusing to mint .*\n.*\[profiles\.jg\.mint\]/);
   });
 
-  it('with the partner id in the profile\'s claims template, ping mints its own token; check runs ping too', async () => {
+  it("with the partner id in the profile's claims template, ping mints its own token; check runs ping too", async () => {
     const config = join(dir, 'cfg', 'authctl', 'config.toml');
     const text = readFileSync(config, 'utf8');
     expect(text).toContain('[profiles.jg.mint]\n');
@@ -310,6 +358,9 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     expect(r.code).toBe(0);
     const c = await run(['check', 'jg', '--json']);
     expect(c.code).toBe(0);
-    expect(JSON.parse(c.stdout).checks.find((x: { check: string }) => x.check === 'health')).toMatchObject({ status: 'pass', message: expect.stringMatching(/justgold\/v1\/ping answered 2xx/) });
+    expect(JSON.parse(c.stdout).checks.find((x: { check: string }) => x.check === 'health')).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/justgold\/v1\/ping answered 2xx/),
+    });
   });
 });

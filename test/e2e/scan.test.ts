@@ -77,9 +77,21 @@ beforeAll(async () => {
   planted.push(priv.d!);
 
   // --- tokens from jose
-  const live = await new SignJWT({ scope: 'orders:read' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://issuer.test').setSubject('svc').setIssuedAt().setExpirationTime('1h').sign(privateKey);
-  const expired = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuedAt(now() - 7200).setExpirationTime(now() - 3600).sign(privateKey);
-  const jwe = await new CompactEncrypt(new TextEncoder().encode('{"sub":"svc"}')).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(new Uint8Array(32).fill(7));
+  const live = await new SignJWT({ scope: 'orders:read' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer('https://issuer.test')
+    .setSubject('svc')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+  const expired = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuedAt(now() - 7200)
+    .setExpirationTime(now() - 3600)
+    .sign(privateKey);
+  const jwe = await new CompactEncrypt(new TextEncoder().encode('{"sub":"svc"}'))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .encrypt(new Uint8Array(32).fill(7));
   const none = unsecured({ sub: 'admin', exp: now() + 3600 });
   planted.push(live, expired, jwe, none);
   put('tokens/expired.txt', `${expired}\n`);
@@ -87,50 +99,81 @@ beforeAll(async () => {
   put('tokens/unsigned.txt', `${none}\n`);
 
   // --- config files
-  put('config/.env', ['# service settings', 'CLIENT_ID=orders-service', 'CLIENT_SECRET=Zk8pQ2vX9mL4nR7tB3wY', 'DB_PASSWORD=Tr0ub4dor&3x', 'WEBHOOK_SECRET=wh_5Tq9Lr2Xz8Vb4Nc7', 'API_KEY=${API_KEY}', 'TOKEN_URL=https://auth.example.com/token', ''].join('\n'));
+  put(
+    'config/.env',
+    [
+      '# service settings',
+      'CLIENT_ID=orders-service',
+      'CLIENT_SECRET=Zk8pQ2vX9mL4nR7tB3wY',
+      'DB_PASSWORD=Tr0ub4dor&3x',
+      'WEBHOOK_SECRET=wh_5Tq9Lr2Xz8Vb4Nc7',
+      'API_KEY=${API_KEY}',
+      'TOKEN_URL=https://auth.example.com/token',
+      '',
+    ].join('\n'),
+  );
   put('config/.env.example', ['CLIENT_SECRET=your-client-secret', 'PASSWORD=changeme', 'API_KEY=<api-key>', 'REFRESH_TOKEN=', ''].join('\n'));
-  put('config/app.json', JSON.stringify({ client_id: 'svc', client_secret: '9f8e7d6c5b4a3f2e1d0c9b8a', password: '<password>', token_endpoint: 'https://auth.example.com/token' }, null, 2));
+  put(
+    'config/app.json',
+    JSON.stringify(
+      { client_id: 'svc', client_secret: '9f8e7d6c5b4a3f2e1d0c9b8a', password: '<password>', token_endpoint: 'https://auth.example.com/token' },
+      null,
+      2,
+    ),
+  );
   put('config/app.yaml', ['auth:', '  client_secret: ${CLIENT_SECRET}', '  password: "S3cure!Passw0rd-2024"', '  api_key: your-api-secret', ''].join('\n'));
   // encrypted material: committed on purpose, decoys
-  put('config/secrets.enc.yaml', ['db:', '  password: ENC[AES256_GCM,data:8mQ1tXz9,iv:4Rk0pLq2wE7yT5uI,tag:Zx3Cv6Bn9Mm1Qa2W,type:str]', 'sops:', '  version: 3.8.1', ''].join('\n'));
+  put(
+    'config/secrets.enc.yaml',
+    ['db:', '  password: ENC[AES256_GCM,data:8mQ1tXz9,iv:4Rk0pLq2wE7yT5uI,tag:Zx3Cv6Bn9Mm1Qa2W,type:str]', 'sops:', '  version: 3.8.1', ''].join('\n'),
+  );
   put('config/application.yml', ['spring:', '  datasource:', "    password: '{cipher}AQB8mK2xP9vR4tY7wZ1cN5bH3jL6fD0sG'", ''].join('\n'));
   put('group_vars/all.yml', ['db_password: !vault |', '  $ANSIBLE_VAULT;1.1;AES256', '  6233343531356230343036353466363834363263383530', ''].join('\n'));
   planted.push('Zk8pQ2vX9mL4nR7tB3wY', 'Tr0ub4dor&3x', 'wh_5Tq9Lr2Xz8Vb4Nc7', '9f8e7d6c5b4a3f2e1d0c9b8a', 'S3cure!Passw0rd-2024');
 
   // --- curl commands and logs
-  put('scripts/get-token.sh', [
-    '#!/bin/sh',
-    // authctl:allow (a planted fixture)
-    'curl -u my-client:q7Wm2Zp9Lk4Xv8Rt https://auth.example.com/token -d grant_type=client_credentials',
-    // authctl:allow (a planted fixture)
-    'curl https://auth.example.com/token -d "grant_type=client_credentials&client_id=svc&client_secret=Hq3nV8zP5mK2wX7c"',
-    'curl -u "$CLIENT_ID:$CLIENT_SECRET" https://auth.example.com/token',
-    'curl -H "Authorization: Bearer $(authctl token get)" https://api.example.com/orders',
-    '',
-  ].join('\n'));
+  put(
+    'scripts/get-token.sh',
+    [
+      '#!/bin/sh',
+      // authctl:allow (a planted fixture)
+      'curl -u my-client:q7Wm2Zp9Lk4Xv8Rt https://auth.example.com/token -d grant_type=client_credentials',
+      // authctl:allow (a planted fixture)
+      'curl https://auth.example.com/token -d "grant_type=client_credentials&client_id=svc&client_secret=Hq3nV8zP5mK2wX7c"',
+      'curl -u "$CLIENT_ID:$CLIENT_SECRET" https://auth.example.com/token',
+      'curl -H "Authorization: Bearer $(authctl token get)" https://api.example.com/orders',
+      '',
+    ].join('\n'),
+  );
   const basic = Buffer.from('orders-service:Lp4Wq8Zr2Nx6Tv9K').toString('base64');
-  put('logs/app.log', [
-    `2026-11-24T10:00:00Z GET /orders Authorization: Bearer ${live}`,
-    `2026-11-24T10:00:01Z POST /token Authorization: Basic ${basic}`,
-    // authctl:allow (a planted fixture)
-    '2026-11-24T10:00:02Z GET /v1/ping Authorization: Bearer 8a7sd6f5g4h3j2k1l0qwe9rtyZX',
-    '2026-11-24T10:00:03Z GET /v1/ping Authorization: Bearer <token>',
-    '',
-  ].join('\n'));
+  put(
+    'logs/app.log',
+    [
+      `2026-11-24T10:00:00Z GET /orders Authorization: Bearer ${live}`,
+      `2026-11-24T10:00:01Z POST /token Authorization: Basic ${basic}`,
+      // authctl:allow (a planted fixture)
+      '2026-11-24T10:00:02Z GET /v1/ping Authorization: Bearer 8a7sd6f5g4h3j2k1l0qwe9rtyZX',
+      '2026-11-24T10:00:03Z GET /v1/ping Authorization: Bearer <token>',
+      '',
+    ].join('\n'),
+  );
   planted.push('q7Wm2Zp9Lk4Xv8Rt', 'Hq3nV8zP5mK2wX7c', 'Lp4Wq8Zr2Nx6Tv9K', basic, '8a7sd6f5g4h3j2k1l0qwe9rtyZX');
 
   // --- decoys in documentation: truncated examples, the jwt.io sample, public material
-  put('docs/README.md', [
-    'Send the token: `Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdmMifQ.…`',
-    'The jwt.io sample: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
-    'A key looks like this:',
-    '-----BEGIN PRIVATE KEY-----',
-    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC...',
-    '-----END PRIVATE KEY-----',
-    'curl -u my-client:your-client-secret https://auth.example.com/token',
-    'curl -d "client_secret=<client-secret>" https://auth.example.com/token',
-    '',
-  ].join('\n'));
+  put(
+    'docs/README.md',
+    [
+      'Send the token: `Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdmMifQ.…`',
+      'The jwt.io sample: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+      'A key looks like this:',
+      '-----BEGIN PRIVATE KEY-----',
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC...',
+      '-----END PRIVATE KEY-----',
+      'curl -u my-client:your-client-secret https://auth.example.com/token',
+      'curl -d "client_secret=<client-secret>" https://auth.example.com/token',
+      '',
+    ].join('\n'),
+  );
   put('docs/allowed.md', `Fixture used by a test (authctl:allow): ${live}\n`);
 
   // --- what the walk must leave alone
@@ -217,8 +260,16 @@ describe('authctl scan over a planted tree', () => {
     expect(results).toHaveLength(EXPECTED.length);
     const ruleIds = sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id);
     for (const result of results) expect(ruleIds[result.ruleIndex]).toBe(result.ruleId);
-    const pkcs1 = results.find((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'keys/pkcs1.pem');
-    expect(pkcs1).toMatchObject({ ruleId: 'private-key', level: 'error', locations: [{ physicalLocation: { region: { startLine: 1, startColumn: 1 } } }], properties: { 'security-severity': '9.5' } });
+    const pkcs1 = results.find(
+      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri === 'keys/pkcs1.pem',
+    );
+    expect(pkcs1).toMatchObject({
+      ruleId: 'private-key',
+      level: 'error',
+      locations: [{ physicalLocation: { region: { startLine: 1, startColumn: 1 } } }],
+      properties: { 'security-severity': '9.5' },
+    });
     expect(pkcs1.partialFingerprints['authctlSecret/v1']).toMatch(/^[0-9a-f]{32}$/);
     expectNoSecret(r.stdout);
   });
@@ -226,14 +277,23 @@ describe('authctl scan over a planted tree', () => {
   it('writes GitHub Actions annotations on stderr when GITHUB_ACTIONS=true', async () => {
     const r = await scan(['config/app.json', 'tokens/expired.txt'], { GITHUB_ACTIONS: 'true' });
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toEqual([expect.stringMatching(/^::error file=config\/app\.json,line=3,col=\d+,title=authctl client-secret::client_secret is assigned a literal value \(\[redacted sha256:[0-9a-f]{8}\]\)$/), expect.stringMatching(/^::notice file=tokens\/expired\.txt,line=1,col=1,title=authctl jwt::expired 60 min ago; lifetime 60 min; alg ES256 \(eyJhbGciOi…\(sha256:[0-9a-f]{8}\)\)$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^::error file=config\/app\.json,line=3,col=\d+,title=authctl client-secret::client_secret is assigned a literal value \(\[redacted sha256:[0-9a-f]{8}\]\)$/,
+      ),
+      expect.stringMatching(
+        /^::notice file=tokens\/expired\.txt,line=1,col=1,title=authctl jwt::expired 60 min ago; lifetime 60 min; alg ES256 \(eyJhbGciOi…\(sha256:[0-9a-f]{8}\)\)$/,
+      ),
+    ]);
     expect((await scan(['config/app.json'])).stderr).toBe('');
   });
 
   it('reads stdin with -, e.g. a log stream', async () => {
     const r = await scan(['-'], {}, readFileSync(join(tree, 'logs/app.log'), 'utf8'));
     expect(r.code).toBe(1);
-    expect(summarize(JSON.parse((await scan(['-', '--json'], {}, readFileSync(join(tree, 'logs/app.log'), 'utf8'))).stdout).findings).map((f) => f.rule)).toEqual(['basic-auth', 'bearer-token', 'jwt']);
+    expect(
+      summarize(JSON.parse((await scan(['-', '--json'], {}, readFileSync(join(tree, 'logs/app.log'), 'utf8'))).stdout).findings).map((f) => f.rule),
+    ).toEqual(['basic-auth', 'bearer-token', 'jwt']);
     expect(r.stdout).toMatch(/^<stdin>:1:/m);
   });
 });
@@ -245,7 +305,10 @@ describe('authctl scan over a large tree (worker threads)', () => {
     for (let i = 0; i < 600; i++) {
       mkdirSync(join(big, `pkg${i % 20}`), { recursive: true });
       const planted = i % 100 === 7 ? key : i % 100 === 42 ? 'client_secret: "9f8e7d6c5b4a3f2e1d0c9b8a"\n' : '';
-      writeFileSync(join(big, `pkg${i % 20}`, `file${i}.${i % 100 === 42 ? 'yaml' : 'js'}`), `// module ${i}\nexport const token = process.env.TOKEN;\n${planted}`);
+      writeFileSync(
+        join(big, `pkg${i % 20}`, `file${i}.${i % 100 === 42 ? 'yaml' : 'js'}`),
+        `// module ${i}\nexport const token = process.env.TOKEN;\n${planted}`,
+      );
     }
     const r = await runCli(['scan', '--json'], { cwd: big });
     expect(r.code).toBe(1);
@@ -253,7 +316,11 @@ describe('authctl scan over a large tree (worker threads)', () => {
     expect(doc.summary.files_scanned).toBe(600);
     expect(summarize(doc.findings)).toEqual(
       [7, 42, 107, 142, 207, 242, 307, 342, 407, 442, 507, 542]
-        .map((i) => ({ path: `pkg${i % 20}/file${i}.${i % 100 === 42 ? 'yaml' : 'js'}`, rule: i % 100 === 7 ? 'private-key' : 'client-secret', severity: i % 100 === 7 ? 'critical' : 'high' }))
+        .map((i) => ({
+          path: `pkg${i % 20}/file${i}.${i % 100 === 42 ? 'yaml' : 'js'}`,
+          rule: i % 100 === 7 ? 'private-key' : 'client-secret',
+          severity: i % 100 === 7 ? 'critical' : 'high',
+        }))
         .sort((a, b) => a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule)),
     );
   });
@@ -296,7 +363,8 @@ describe('authctl scan baselines', () => {
 describe('authctl scan --staged (pre-commit)', () => {
   it('scans what is in the index, not the working tree', async () => {
     const repo = tmpHome();
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     git('init', '-q');
     writeFileSync(join(repo, 'settings.json'), JSON.stringify({ client_secret: '9f8e7d6c5b4a3f2e1d0c9b8a' }));
     writeFileSync(join(repo, 'notes.env'), 'PASSWORD=Tr0ub4dor&3x\n'); // not staged

@@ -28,7 +28,10 @@ describe('authctl serve and the oidc-provider peer answer the same client reques
       `audiences = ["${PEER.resource}"]\n[[clients]]\nclient_id = "${PEER.basic.clientId}"\nclient_secret = "${PEER.basic.clientSecret}"\nscopes = ["api:read"]\n`,
     );
     served = await serve(['--settings', 'serve.toml', '--alg', 'RS256'], env, dir);
-    for (const [name, issuer] of [['peer', peer.issuer], ['local', served.issuer]]) {
+    for (const [name, issuer] of [
+      ['peer', peer.issuer],
+      ['local', served.issuer],
+    ]) {
       expect((await run(['profile', 'add', name!, '--issuer', issuer!, '--client-id', PEER.basic.clientId])).code).toBe(0);
     }
   }, 60_000);
@@ -42,9 +45,27 @@ describe('authctl serve and the oidc-provider peer answer the same client reques
   it.each(['peer', 'local'])('%s: a JWT access token for a resource verifies through discovery as RFC 9068', async (profile) => {
     const issuer = profile === 'peer' ? peer.issuer : served.issuer;
     const token = (await run(['token', 'get', '--profile', profile, '--no-cache', '--resource', PEER.resource, '--scope', 'api:read'], secret)).stdout.trim();
-    const v = await run(['verify', '--issuer', issuer, '--aud', PEER.resource, '--typ', 'at+jwt', '--alg', 'RS256', '--require-scope', 'api:read', '--json', token]);
+    const v = await run([
+      'verify',
+      '--issuer',
+      issuer,
+      '--aud',
+      PEER.resource,
+      '--typ',
+      'at+jwt',
+      '--alg',
+      'RS256',
+      '--require-scope',
+      'api:read',
+      '--json',
+      token,
+    ]);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, header: { typ: 'at+jwt', alg: 'RS256' }, payload: { iss: issuer, client_id: PEER.basic.clientId, aud: PEER.resource, scope: 'api:read' } });
+    expect(JSON.parse(v.stdout)).toMatchObject({
+      valid: true,
+      header: { typ: 'at+jwt', alg: 'RS256' },
+      payload: { iss: issuer, client_id: PEER.basic.clientId, aud: PEER.resource, scope: 'api:read' },
+    });
   });
 
   it.each(['peer', 'local'])('%s: introspection says active, revocation works, then inactive (exit 1)', async (profile) => {
@@ -69,7 +90,7 @@ describe('authctl serve and the oidc-provider peer answer the same client reques
   });
 });
 
-describe('the seed providers\' variants against serve with its development defaults', () => {
+describe("the seed providers' variants against serve with its development defaults", () => {
   let served: Served;
   beforeAll(async () => {
     served = await serve([], env, dir);
@@ -79,7 +100,23 @@ describe('the seed providers\' variants against serve with its development defau
   });
 
   it('Gooclaim template: JSON token body and Bearer + JSON introspection', async () => {
-    expect((await run(['profile', 'add', 'gc', '--provider', 'gooclaim', '--base-url', served.issuer, '--client-id', DEV_DEFAULTS.clientId, '--expect-aud', 'authctl-dev-api'])).code).toBe(0);
+    expect(
+      (
+        await run([
+          'profile',
+          'add',
+          'gc',
+          '--provider',
+          'gooclaim',
+          '--base-url',
+          served.issuer,
+          '--client-id',
+          DEV_DEFAULTS.clientId,
+          '--expect-aud',
+          'authctl-dev-api',
+        ])
+      ).code,
+    ).toBe(0);
     const secret = { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret };
     const token = await run(['token', 'get', '--profile', 'gc', '--no-cache'], secret);
     expect(token.code).toBe(0);
@@ -90,7 +127,9 @@ describe('the seed providers\' variants against serve with its development defau
   });
 
   it('webMethods template: API key header and claimsSet', async () => {
-    expect((await run(['profile', 'add', 'wm', '--provider', 'webmethods', '--base-url', served.issuer, '--extra-body', '{"claimsSet":{"department":"ops"}}'])).code).toBe(0);
+    expect(
+      (await run(['profile', 'add', 'wm', '--provider', 'webmethods', '--base-url', served.issuer, '--extra-body', '{"claimsSet":{"department":"ops"}}'])).code,
+    ).toBe(0);
     const token = await run(['token', 'get', '--profile', 'wm', '--no-cache'], { AUTHCTL_API_KEY: DEV_DEFAULTS.apiKey });
     expect(token.code).toBe(0);
     const decoded = await run(['decode', '--json', token.stdout.trim()]);
@@ -101,11 +140,15 @@ describe('the seed providers\' variants against serve with its development defau
 
   it('gamification template: an HS256 token minted with the shared secret passes GET /v1/auth/verify; a forged one does not', async () => {
     expect((await run(['profile', 'add', 'gam', '--provider', 'gamification', '--base-url', served.issuer])).code).toBe(0);
-    const mint = await run(['token', 'mint', '--profile', 'gam', '--iss', 'tenant-1', '--sub', 'player-1', '--aud', 'app-1'], { AUTHCTL_SECRET: DEV_DEFAULTS.hmacSecret });
+    const mint = await run(['token', 'mint', '--profile', 'gam', '--iss', 'tenant-1', '--sub', 'player-1', '--aud', 'app-1'], {
+      AUTHCTL_SECRET: DEV_DEFAULTS.hmacSecret,
+    });
     expect(mint.code).toBe(0);
     const ok = await run(['verify', '--remote', '--profile', 'gam', mint.stdout.trim()]);
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringContaining('valid according to')]);
-    const forged = await run(['token', 'mint', '--profile', 'gam', '--iss', 't', '--sub', 'p', '--aud', 'a'], { AUTHCTL_SECRET: 'a-different-secret-of-enough-length-0123' });
+    const forged = await run(['token', 'mint', '--profile', 'gam', '--iss', 't', '--sub', 'p', '--aud', 'a'], {
+      AUTHCTL_SECRET: 'a-different-secret-of-enough-length-0123',
+    });
     const bad = await run(['verify', '--remote', '--profile', 'gam', forged.stdout.trim()]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/invalid_signature/);

@@ -36,7 +36,9 @@ beforeAll(async () => {
   for (const name of ['500', 'malformed', 'no-token', 'big', 'redirect', 'slow', 'limited', 'ok', 'null', 'array', 'missing', 'wrong-method']) {
     expect((await runCli(['profile', 'add', name, '--token-url', `${server.url}/${name}/token`, '--client-id', 'c'], { cwd: dir, env })).code).toBe(0);
   }
-  expect((await runCli(['profile', 'add', 'api-key', '--token-url', `${server.url}/api-key/token`, '--client-auth', 'api_key'], { cwd: dir, env })).code).toBe(0);
+  expect((await runCli(['profile', 'add', 'api-key', '--token-url', `${server.url}/api-key/token`, '--client-auth', 'api_key'], { cwd: dir, env })).code).toBe(
+    0,
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -54,14 +56,29 @@ describe('token endpoint faults', () => {
     ['null', 3, /^authctl: error\[invalid_response\]: the token endpoint \(\/null\/token\) answered HTTP 200 with JSON that is not an object$/m],
     ['array', 3, /^authctl: error\[invalid_response\]: the token endpoint \(\/array\/token\) answered HTTP 200 with JSON that is not an object$/m],
     // Not an authentication refusal: a server or URL problem (exit 3), with a hint about the URL.
-    ['missing', 3, /^authctl: error\[not_found\]: the token endpoint \(\/missing\/token\) answered HTTP 404 with not_found\nhint: check the URL: is http:\/\/127\.0\.0\.1:\d+\/missing\/token really the token endpoint\?/m],
+    [
+      'missing',
+      3,
+      /^authctl: error\[not_found\]: the token endpoint \(\/missing\/token\) answered HTTP 404 with not_found\nhint: check the URL: is http:\/\/127\.0\.0\.1:\d+\/missing\/token really the token endpoint\?/m,
+    ],
     ['wrong-method', 3, /^authctl: error\[method_not_allowed\]: the token endpoint \(\/wrong-method\/token\) answered HTTP 405/m],
     // The hint fits how the client authenticates: an API-key client is told about its API key.
-    ['api-key', 4, /^authctl: error\[unauthorized\]: the token endpoint \(\/api-key\/token\) answered HTTP 401: credentials refused\nhint: check the API key \(AUTHCTL_API_KEY/m],
-    ['limited', 3, /^authctl: error\[rate_limited\]: the token endpoint \(\/limited\/token\) answered HTTP 429: rate limited \(slow_down\), and the limit was still in force after the allowed wait$/m],
+    [
+      'api-key',
+      4,
+      /^authctl: error\[unauthorized\]: the token endpoint \(\/api-key\/token\) answered HTTP 401: credentials refused\nhint: check the API key \(AUTHCTL_API_KEY/m,
+    ],
+    [
+      'limited',
+      3,
+      /^authctl: error\[rate_limited\]: the token endpoint \(\/limited\/token\) answered HTTP 429: rate limited \(slow_down\), and the limit was still in force after the allowed wait$/m,
+    ],
   ])('%s: exit %d with one line', async (name, code, message) => {
     const started = Date.now();
-    const r = await runCli(['token', 'get', '--profile', name, '--no-cache', '--timeout', '1s', '--max-wait', '2s'], { cwd: dir, env: { ...env, AUTHCTL_API_KEY: SECRET } });
+    const r = await runCli(['token', 'get', '--profile', name, '--no-cache', '--timeout', '1s', '--max-wait', '2s'], {
+      cwd: dir,
+      env: { ...env, AUTHCTL_API_KEY: SECRET },
+    });
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -97,7 +114,10 @@ describe('proxies from the environment', () => {
       expect(viaProxy.stdout).toMatch(/^direct-authctl\/\d+\.\d+\.\d+\n$/);
       expect(tunnels).toEqual([new URL(server.url).host]);
 
-      const direct = await runCli(['token', 'get', '--profile', 'ok', '--no-cache'], { cwd: dir, env: { ...env, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+      const direct = await runCli(['token', 'get', '--profile', 'ok', '--no-cache'], {
+        cwd: dir,
+        env: { ...env, HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' },
+      });
       expect(direct.stdout).toMatch(/^direct-authctl\//);
       expect(tunnels).toHaveLength(1);
     } finally {

@@ -14,7 +14,8 @@ let metadataIssuer: string | undefined;
 
 const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } });
 const jwksOf = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.jwks.json`), 'utf8'));
-const mint = async (key: string, iss = server.url) => (await run(['token', 'mint', '--key', `${key}.jwk.json`, '--sub', 's', '--iss', iss, '--exp', '10m'])).stdout.trim();
+const mint = async (key: string, iss = server.url) =>
+  (await run(['token', 'mint', '--key', `${key}.jwk.json`, '--sub', 's', '--iss', iss, '--exp', '10m'])).stdout.trim();
 
 beforeAll(async () => {
   dir = tmpHome();

@@ -7,11 +7,19 @@ import { ROOT } from '../helpers/cli.js';
  * like, in a plain node process (the CLI's stack size). Fixed seeds, so a run is repeatable.
  */
 describe('fuzz: every hostile input gives a coded result', () => {
-  it.each([20261125, 4242])('seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses and scan text', (seed) => {
-    const out = execFileSync(process.execPath, ['scripts/fuzz.mjs', '--count', '4000', '--seed', String(seed), '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    const report = JSON.parse(out.trim().split('\n').at(-1)!) as { inputs: number; byTarget: Record<string, number>; failures: unknown[] };
-    expect(report.inputs).toBe(4000);
-    expect(Object.keys(report.byTarget)).toEqual(['token', 'claims', 'key', 'config', 'settings', 'policy', 'response', 'scan']);
-    expect(report.failures).toEqual([]);
-  }, 120_000);
+  it.each([20261125, 4242])(
+    'seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses and scan text',
+    (seed) => {
+      const out = execFileSync(process.execPath, ['scripts/fuzz.mjs', '--count', '4000', '--seed', String(seed), '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      const report = JSON.parse(out.trim().split('\n').at(-1)!) as { inputs: number; byTarget: Record<string, number>; failures: unknown[] };
+      expect(report.inputs).toBe(4000);
+      expect(Object.keys(report.byTarget)).toEqual(['token', 'claims', 'key', 'config', 'settings', 'policy', 'response', 'scan']);
+      expect(report.failures).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -17,7 +17,10 @@ export interface CliResult {
  * Runs the built CLI as a user would, with a clean environment (no colour, a throwaway HOME
  * and XDG dirs unless given), and returns exit code, stdout and stderr.
  */
-export function runCli(args: string[], options: { input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.env?.HOME ?? tmpHome(), LANG: 'C.UTF-8' };
     for (const [k, v] of Object.entries(options.env ?? {})) {

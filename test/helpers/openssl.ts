@@ -82,7 +82,11 @@ export function opensslSign(alg: string, payload: object, keyPath: string, dir: 
   if (alg === 'EdDSA') {
     sig = execFileSync('openssl', ['pkeyutl', '-sign', '-rawin', '-inkey', keyPath, '-in', inputFile], { cwd: dir });
   } else if (alg.startsWith('PS')) {
-    sig = execFileSync('openssl', ['dgst', hash, '-sign', keyPath, '-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`, '-binary', inputFile], { cwd: dir });
+    sig = execFileSync(
+      'openssl',
+      ['dgst', hash, '-sign', keyPath, '-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`, '-binary', inputFile],
+      { cwd: dir },
+    );
   } else if (alg.startsWith('ES')) {
     const size = { ES256: 32, ES384: 48, ES512: 66 }[alg]!;
     sig = derToRaw(execFileSync('openssl', ['dgst', hash, '-sign', keyPath, '-binary', inputFile], { cwd: dir }), size);
@@ -97,7 +101,7 @@ export function opensslVerify(token: string, publicKeyPath: string, dir: string)
   const [h, p, s] = token.split('.');
   const alg = JSON.parse(Buffer.from(h!, 'base64url').toString()).alg as string;
   const inputFile = writeTemp(dir, `vin-${Math.random().toString(36).slice(2)}`, `${h}.${p}`);
-  let sig: Buffer = Buffer.from(s!, "base64url");
+  let sig: Buffer = Buffer.from(s!, 'base64url');
   if (alg.startsWith('ES')) sig = rawToDer(sig);
   const sigFile = join(dir, `sig-${Math.random().toString(36).slice(2)}`);
   writeFileSync(sigFile, sig);
@@ -106,7 +110,19 @@ export function opensslVerify(token: string, publicKeyPath: string, dir: string)
     alg === 'EdDSA'
       ? ['pkeyutl', '-verify', '-rawin', '-pubin', '-inkey', publicKeyPath, '-in', inputFile, '-sigfile', sigFile]
       : alg.startsWith('PS')
-        ? ['dgst', hash, '-verify', publicKeyPath, '-sigopt', 'rsa_padding_mode:pss', '-sigopt', `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`, '-signature', sigFile, inputFile]
+        ? [
+            'dgst',
+            hash,
+            '-verify',
+            publicKeyPath,
+            '-sigopt',
+            'rsa_padding_mode:pss',
+            '-sigopt',
+            `rsa_pss_saltlen:${Number(alg.slice(2)) / 8}`,
+            '-signature',
+            sigFile,
+            inputFile,
+          ]
         : ['dgst', hash, '-verify', publicKeyPath, '-signature', sigFile, inputFile];
   try {
     return /Verified OK|Signature Verified Successfully/.test(execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -36,17 +36,29 @@ export async function startProviders(): Promise<ProviderFixture> {
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'fixture-rs256', alg: 'RS256', use: 'sig' };
   const gamifKey = new TextEncoder().encode(SEED.gamification.secret);
   const refreshTokens = new Map<string, string>();
-  const state = { rateLimit: { remaining: 0, retryAfter: '1' }, tokenRequests: [] as ProviderFixture['tokenRequests'], revoked: new Set<string>(), justgoldPublicKey: undefined as KeyObject | undefined };
+  const state = {
+    rateLimit: { remaining: 0, retryAfter: '1' },
+    tokenRequests: [] as ProviderFixture['tokenRequests'],
+    revoked: new Set<string>(),
+    justgoldPublicKey: undefined as KeyObject | undefined,
+  };
   let base = '';
   const now = () => Math.floor(Date.now() / 1000);
-  const sign = (claims: Record<string, unknown>, lifetime: number) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'fixture-rs256', typ: 'JWT' }).setIssuedAt().setExpirationTime(now() + lifetime).setJti(randomUUID()).sign(privateKey);
+  const sign = (claims: Record<string, unknown>, lifetime: number) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'fixture-rs256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime(now() + lifetime)
+      .setJti(randomUUID())
+      .sign(privateKey);
   const realm = () => `${base}/realms/acme`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', base);
     const raw = req.method === 'POST' ? await body(req) : '';
     const contentType = String(req.headers['content-type'] ?? '');
-    if (url.pathname.endsWith('/token') || url.pathname.endsWith('getJsonWebToken')) state.tokenRequests.push({ path: url.pathname, contentType, body: raw, headers: req.headers });
+    if (url.pathname.endsWith('/token') || url.pathname.endsWith('getJsonWebToken'))
+      state.tokenRequests.push({ path: url.pathname, contentType, body: raw, headers: req.headers });
 
     // --- Gooclaim ---------------------------------------------------------------------------
     if (url.pathname === '/gooclaim/v1/auth/token' && req.method === 'POST') {
@@ -58,7 +70,8 @@ export async function startProviders(): Promise<ProviderFixture> {
       if (!contentType.startsWith('application/json')) return json(res, { error: 'invalid_request', error_description: 'JSON body required' }, {}, 400);
       const b = JSON.parse(raw || '{}');
       if (b.grant_type !== 'client_credentials') return json(res, { error: 'unsupported_grant_type' }, {}, 400);
-      if (b.client_id !== SEED.gooclaim.clientId || b.client_secret !== SEED.gooclaim.clientSecret) return json(res, { error: 'invalid_client', error_description: 'unknown client or wrong secret' }, {}, 401);
+      if (b.client_id !== SEED.gooclaim.clientId || b.client_secret !== SEED.gooclaim.clientSecret)
+        return json(res, { error: 'invalid_client', error_description: 'unknown client or wrong secret' }, {}, 401);
       const scope = 'workflow:read audit:read';
       const token = await sign({ sub: b.client_id, tenant_id: SEED.gooclaim.tenant, scope, aud: 'gooclaim-api', iss: `${base}/gooclaim` }, 3600);
       return json(res, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope });
@@ -84,10 +97,12 @@ export async function startProviders(): Promise<ProviderFixture> {
       const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
       try {
         const { payload } = await jwtVerify(token, gamifKey, { algorithms: ['HS256'] });
-        for (const claim of ['sub', 'iss', 'aud', 'iat', 'exp']) if (!(claim in payload)) return json(res, { error: 'missing_required_claim', message: `claim ${claim} is required` }, {}, 401);
+        for (const claim of ['sub', 'iss', 'aud', 'iat', 'exp'])
+          if (!(claim in payload)) return json(res, { error: 'missing_required_claim', message: `claim ${claim} is required` }, {}, 401);
         return json(res, { valid: true, sub: payload.sub, tenant: payload.iss, application: payload.aud, scope: payload.scope });
       } catch (error) {
-        const code = error instanceof errors.JWTExpired ? 'token_expired' : error instanceof errors.JWSSignatureVerificationFailed ? 'invalid_signature' : 'invalid_token';
+        const code =
+          error instanceof errors.JWTExpired ? 'token_expired' : error instanceof errors.JWSSignatureVerificationFailed ? 'invalid_signature' : 'invalid_token';
         return json(res, { error: code, message: String((error as Error).message) }, {}, 401);
       }
     }
@@ -117,7 +132,8 @@ export async function startProviders(): Promise<ProviderFixture> {
     if (url.pathname.startsWith('/realms/acme/protocol/openid-connect/') && req.method === 'POST') {
       if (!contentType.startsWith('application/x-www-form-urlencoded')) return json(res, { error: 'invalid_request' }, {}, 400);
       const form = new URLSearchParams(raw);
-      if (form.get('client_id') !== SEED.keycloak.clientId || form.get('client_secret') !== SEED.keycloak.clientSecret) return json(res, { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' }, {}, 401);
+      if (form.get('client_id') !== SEED.keycloak.clientId || form.get('client_secret') !== SEED.keycloak.clientSecret)
+        return json(res, { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' }, {}, 401);
       if (url.pathname.endsWith('/token/introspect')) {
         const token = form.get('token') ?? '';
         if (state.revoked.has(token)) return json(res, { active: false });
@@ -135,13 +151,24 @@ export async function startProviders(): Promise<ProviderFixture> {
         return void res.end();
       }
       const issue = async (username: string) => {
-        const access = await sign({ iss: realm(), sub: `user-${username}`, preferred_username: username, azp: SEED.keycloak.clientId, scope: 'openid profile', typ: 'Bearer' }, 300);
+        const access = await sign(
+          { iss: realm(), sub: `user-${username}`, preferred_username: username, azp: SEED.keycloak.clientId, scope: 'openid profile', typ: 'Bearer' },
+          300,
+        );
         const refresh = randomUUID();
         refreshTokens.set(refresh, username);
-        return json(res, { access_token: access, expires_in: 300, refresh_expires_in: 1800, refresh_token: refresh, token_type: 'Bearer', scope: 'openid profile' });
+        return json(res, {
+          access_token: access,
+          expires_in: 300,
+          refresh_expires_in: 1800,
+          refresh_token: refresh,
+          token_type: 'Bearer',
+          scope: 'openid profile',
+        });
       };
       if (form.get('grant_type') === 'password') {
-        if (form.get('username') !== SEED.keycloak.username || form.get('password') !== SEED.keycloak.password) return json(res, { error: 'invalid_grant', error_description: 'Invalid user credentials' }, {}, 401);
+        if (form.get('username') !== SEED.keycloak.username || form.get('password') !== SEED.keycloak.password)
+          return json(res, { error: 'invalid_grant', error_description: 'Invalid user credentials' }, {}, 401);
         return issue(SEED.keycloak.username);
       }
       if (form.get('grant_type') === 'refresh_token') {
@@ -161,7 +188,12 @@ export async function startProviders(): Promise<ProviderFixture> {
         await jwtVerify(token, state.justgoldPublicKey, { audience: 'justgold-api', algorithms: ['RS256', 'ES256'] });
         return json(res, { status: 'ok' });
       } catch (error) {
-        const code = error instanceof errors.JWTExpired ? 'expired_token' : error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud' ? 'invalid_audience' : 'invalid_signature';
+        const code =
+          error instanceof errors.JWTExpired
+            ? 'expired_token'
+            : error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud'
+              ? 'invalid_audience'
+              : 'invalid_signature';
         return json(res, { error: code, message: 'Token expired or signature invalid', timestamp: now() }, {}, 401);
       }
     }
@@ -173,5 +205,7 @@ export async function startProviders(): Promise<ProviderFixture> {
     handle(req, res).catch((error) => json(res, { error: 'fixture_error', message: String(error) }, {}, 500));
   });
   base = server.url;
-  return Object.assign(server, state, { setJustgoldKey: (pem: string) => (state.justgoldPublicKey = createPublicKey(pem)) }) as ProviderFixture & { setJustgoldKey(pem: string): KeyObject };
+  return Object.assign(server, state, { setJustgoldKey: (pem: string) => (state.justgoldPublicKey = createPublicKey(pem)) }) as ProviderFixture & {
+    setJustgoldKey(pem: string): KeyObject;
+  };
 }

@@ -42,7 +42,8 @@ function why(error: unknown): { code: string; message: string } {
  */
 async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals: GlobalOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const add = (check: CheckName, status: CheckStatus, message: string, code?: string) => results.push({ profile: name, check, status, message, ...(code ? { code } : {}) });
+  const add = (check: CheckName, status: CheckStatus, message: string, code?: string) =>
+    results.push({ profile: name, check, status, message, ...(code ? { code } : {}) });
   let session: Session;
   try {
     session = await openSession(flags, deps, { ...globals, profile: name });
@@ -52,7 +53,12 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
   }
   try {
     const { profile } = session;
-    add('profile', 'pass', [profile.provider && `provider ${profile.provider}`, profile.token_url && `token endpoint ${profile.token_url}`].filter(Boolean).join(', ') || 'no endpoints: signing material only');
+    add(
+      'profile',
+      'pass',
+      [profile.provider && `provider ${profile.provider}`, profile.token_url && `token endpoint ${profile.token_url}`].filter(Boolean).join(', ') ||
+        'no endpoints: signing material only',
+    );
 
     const now = deps.now();
     const credentialsOk = await checkCredentials(session, flags, now, deps, add);
@@ -74,7 +80,12 @@ async function checkCredentials(session: Session, flags: CheckFlags, now: number
   let credentialsOk = true;
   const needed = neededCredentials(session.profile);
   for (const need of needed) {
-    const explicit = need.kind === 'client_secret' || need.kind === 'api_key' ? flags.clientSecretFile ?? (flags.clientSecretStdin ? 'stdin' : undefined) : need.kind === 'password' ? flags.passwordFile ?? (flags.passwordStdin ? 'stdin' : undefined) : undefined;
+    const explicit =
+      need.kind === 'client_secret' || need.kind === 'api_key'
+        ? (flags.clientSecretFile ?? (flags.clientSecretStdin ? 'stdin' : undefined))
+        : need.kind === 'password'
+          ? (flags.passwordFile ?? (flags.passwordStdin ? 'stdin' : undefined))
+          : undefined;
     if (explicit) {
       add('credentials', 'pass', `${need.kind} from ${explicit}`);
       continue;
@@ -94,7 +105,12 @@ async function checkCredentials(session: Session, flags: CheckFlags, now: number
     }
     if (raw === undefined) {
       credentialsOk = false;
-      add('credentials', 'fail', `no ${need.kind}${need.envVar ? ` in ${need.envVar} or` : ' in'} ${store ? store.description : 'a credential store (none is reachable)'}`, 'credential_missing');
+      add(
+        'credentials',
+        'fail',
+        `no ${need.kind}${need.envVar ? ` in ${need.envVar} or` : ' in'} ${store ? store.description : 'a credential store (none is reachable)'}`,
+        'credential_missing',
+      );
       continue;
     }
     const age = credentialAge(decodeCredential(raw, need.kind).created, now, flags.rotationDays);
@@ -108,9 +124,18 @@ async function checkCredentials(session: Session, flags: CheckFlags, now: number
 }
 
 /** A fresh token (no cache), judged like any other: claims, signature, headroom. Returns it for the health check. */
-async function checkToken(session: Session, credentialsOk: boolean, flags: CheckFlags, deps: Deps, globals: GlobalOptions, add: Add): Promise<string | undefined> {
+async function checkToken(
+  session: Session,
+  credentialsOk: boolean,
+  flags: CheckFlags,
+  deps: Deps,
+  globals: GlobalOptions,
+  add: Add,
+): Promise<string | undefined> {
   const { name, profile } = session;
-  const skipAll = (from: readonly CheckName[], reason: string): undefined => void from.forEach((check) => add(check, 'skip', reason));
+  const skipAll = (from: readonly CheckName[], reason: string): undefined => {
+    for (const check of from) add(check, 'skip', reason);
+  };
   if (!profile.token_url) return skipAll(['token', 'claims', 'signature', 'expiry'], 'no token endpoint in the profile');
   if (!credentialsOk) return skipAll(['token', 'claims', 'signature', 'expiry'], 'credentials are missing');
   const now = deps.now();
@@ -163,7 +188,8 @@ async function checkToken(session: Session, credentialsOk: boolean, flags: Check
   const exp = typeof jws?.payload.exp === 'number' ? jws.payload.exp : acquired.expiresAt;
   const minTtl = flags.minTtl ?? 0;
   if (exp === undefined) add('expiry', minTtl ? 'fail' : 'warn', 'the token states no expiry', 'no_expiry');
-  else if (exp - now < minTtl) add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
+  else if (exp - now < minTtl)
+    add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
   else add('expiry', 'pass', `${formatSpan(exp - now)} left${minTtl ? ` (at least ${formatSpan(minTtl)} asked)` : ''}`);
   return accessToken;
 }
@@ -175,7 +201,10 @@ async function checkHealth(session: Session, token: string | undefined, credenti
   if (!credentialsOk) return add('health', 'skip', 'credentials are missing');
   if (!token && session.profile.token_url) return add('health', 'skip', 'no token');
   try {
-    const verdict = parseBearerResponse(await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)))), 'the health endpoint');
+    const verdict = parseBearerResponse(
+      await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)))),
+      'the health endpoint',
+    );
     if (verdict.valid) add('health', 'pass', `${url} answered 2xx`);
     else add('health', 'fail', `${url} refused the token: ${verdict.findings[0]!.message}`, verdict.findings[0]!.code);
   } catch (error) {
@@ -207,12 +236,18 @@ async function checkCertificate(path: string, now: number, add: Add): Promise<vo
   try {
     cert = new X509Certificate(await readTextFile(path, 'client certificate'));
   } catch (error) {
-    return add('certificate', 'fail', error instanceof AuthctlError ? error.message : `${path}: not a PEM X.509 certificate`, error instanceof AuthctlError ? error.code : 'invalid_certificate');
+    return add(
+      'certificate',
+      'fail',
+      error instanceof AuthctlError ? error.message : `${path}: not a PEM X.509 certificate`,
+      error instanceof AuthctlError ? error.code : 'invalid_certificate',
+    );
   }
   const until = Math.floor(Date.parse(cert.validTo) / 1000);
   const subject = cert.subject.split('\n').join(', ');
   if (until <= now) add('certificate', 'fail', `${path} (${subject}) expired ${formatRelative(until, now)}`, 'certificate_expired');
-  else if (until - now < CERTIFICATE_WARN_DAYS * 86400) add('certificate', 'warn', `${path} (${subject}) expires ${formatRelative(until, now)}: renew it`, 'certificate_expires_soon');
+  else if (until - now < CERTIFICATE_WARN_DAYS * 86400)
+    add('certificate', 'warn', `${path} (${subject}) expires ${formatRelative(until, now)}: renew it`, 'certificate_expires_soon');
   else add('certificate', 'pass', `${path} (${subject}) valid until ${formatIsoTime(until)}`);
 }
 
@@ -227,8 +262,17 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
   const store = await deps.config(globals);
   const named = [...flags.profiles, ...(globals.profiles?.length ? globals.profiles : [])];
   if (flags.all && named.length) throw new UsageError('conflicting_options', '--all checks every profile; do not name profiles as well');
-  const names = flags.all ? Object.keys(store.config.profiles) : named.length ? [...new Set(named)] : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
-  if (!names.length) throw new UsageError('profile_required', flags.all ? 'the config has no profiles' : 'no profile selected', 'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`');
+  const names = flags.all
+    ? Object.keys(store.config.profiles)
+    : named.length
+      ? [...new Set(named)]
+      : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
+  if (!names.length)
+    throw new UsageError(
+      'profile_required',
+      flags.all ? 'the config has no profiles' : 'no profile selected',
+      'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`',
+    );
   for (const name of names) selectProfile(store, name, false); // an unknown name is profile_not_found before anything runs
 
   const results: CheckResult[] = [];
@@ -242,7 +286,14 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
     exitCode: ok ? 0 : 1,
     text: (style) => {
       const width = Math.max(...results.map((r) => r.check.length));
-      const blocks = names.map((name) => [style.bold(name), ...results.filter((r) => r.profile === name).map((r) => `  ${ICON[r.status](style)} ${r.check.padEnd(width)}  ${r.status === 'skip' ? style.dim(r.message) : r.message}`)].join('\n'));
+      const blocks = names.map((name) =>
+        [
+          style.bold(name),
+          ...results
+            .filter((r) => r.profile === name)
+            .map((r) => `  ${ICON[r.status](style)} ${r.check.padEnd(width)}  ${r.status === 'skip' ? style.dim(r.message) : r.message}`),
+        ].join('\n'),
+      );
       const line = `${summary.passed} passed, ${summary.warnings} warnings, ${summary.failed} failed, ${summary.skipped} skipped (${names.length} profile${names.length === 1 ? '' : 's'})`;
       return `${blocks.join('\n\n')}\n\n${ok ? style.green(`✔ ${line}`) : style.red(`✖ ${line}${!summary.failed && flags.strict ? '; --strict fails on warnings' : ''}`)}`;
     },

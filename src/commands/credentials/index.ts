@@ -40,7 +40,13 @@ Examples:
     .addArgument(kindArgument())
     .option('--reveal', 'print the secret itself')
     .addOption(storeOption())
-    .addHelpText('after', examples('authctl credentials get client_secret --profile gooclaim          # age, fingerprint, rotation', 'authctl credentials get hmac_secret --profile gamif --reveal > api.secret'))
+    .addHelpText(
+      'after',
+      examples(
+        'authctl credentials get client_secret --profile gooclaim          # age, fingerprint, rotation',
+        'authctl credentials get hmac_secret --profile gamif --reveal > api.secret',
+      ),
+    )
     .action(async (kind, flags, cmd) => {
       const { runCredentialsGet } = await import('./run.js');
       await deps.emit(await runCredentialsGet({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -50,7 +56,10 @@ Examples:
     .description('delete a stored secret')
     .addArgument(kindArgument())
     .addOption(storeOption())
-    .addHelpText('after', examples('authctl credentials delete refresh_token --profile kc', 'authctl credentials delete client_secret --profile ci --store file'))
+    .addHelpText(
+      'after',
+      examples('authctl credentials delete refresh_token --profile kc', 'authctl credentials delete client_secret --profile ci --store file'),
+    )
     .action(async (kind, flags, cmd) => {
       const { runCredentialsDelete } = await import('./run.js');
       await deps.emit(await runCredentialsDelete({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
@@ -60,7 +69,7 @@ Examples:
     .description('stored secrets: profile, kind, created, age (never values); flags those due for rotation')
     .addOption(new Option('--max-age <days>', 'rotation age in days').argParser(days).default(DEFAULT_ROTATION_DAYS))
     .addOption(storeOption())
-    .addHelpText('after', examples('authctl credentials list', 'authctl credentials list --max-age 30 --json | jq \'.credentials[] | select(.rotation_due)\''))
+    .addHelpText('after', examples('authctl credentials list', "authctl credentials list --max-age 30 --json | jq '.credentials[] | select(.rotation_due)'"))
     .action(async (flags, cmd) => {
       const { runCredentialsList } = await import('./run.js');
       await deps.emit(await runCredentialsList(flags, deps, globalsOf(cmd)), globalsOf(cmd));

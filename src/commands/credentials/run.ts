@@ -16,7 +16,12 @@ export interface StoreChoice {
 /** The profile a credential belongs to: --profile, else the default profile; it must exist. */
 export async function credentialProfile(deps: Deps, globals: GlobalOptions): Promise<string> {
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
-  if (!selected) throw new UsageError('profile_not_found', 'no profile selected, and no default profile', 'pass --profile NAME, or create one first: authctl profile add NAME');
+  if (!selected)
+    throw new UsageError(
+      'profile_not_found',
+      'no profile selected, and no default profile',
+      'pass --profile NAME, or create one first: authctl profile add NAME',
+    );
   return selected.name;
 }
 
@@ -29,13 +34,18 @@ async function readNewSecret(options: { stdin?: boolean; file?: string; kind: Cr
   else throw new UsageError('missing_secret', 'no secret given', 'pipe it with --stdin, name a file with --file, or run on a terminal to be prompted');
   if (secret === undefined) throw new UsageError('invalid_argument', 'the secret is too large');
   // Editors and echo add one trailing newline; a PEM key keeps its own line structure.
-  const value = options.kind === 'private_key' ? secret.trimEnd() + '\n' : secret.replace(/\r?\n$/, '');
+  const value = options.kind === 'private_key' ? `${secret.trimEnd()}\n` : secret.replace(/\r?\n$/, '');
   if (!value.trim()) throw new UsageError('invalid_argument', 'the secret is empty');
-  if (value.length > MAX_SECRET_CHARS) throw new UsageError('invalid_argument', `the secret is ${value.length} characters, over the ${MAX_SECRET_CHARS} the OS keychains reliably hold`);
+  if (value.length > MAX_SECRET_CHARS)
+    throw new UsageError('invalid_argument', `the secret is ${value.length} characters, over the ${MAX_SECRET_CHARS} the OS keychains reliably hold`);
   return value;
 }
 
-export async function runCredentialsSet(options: StoreChoice & { kind: CredentialKind; stdin?: boolean; file?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runCredentialsSet(
+  options: StoreChoice & { kind: CredentialKind; stdin?: boolean; file?: string },
+  deps: Deps,
+  globals: GlobalOptions,
+): Promise<CommandResult> {
   const profile = await credentialProfile(deps, globals);
   const account = accountName(profile, options.kind);
   const secret = await readNewSecret(options, deps);
@@ -44,20 +54,37 @@ export async function runCredentialsSet(options: StoreChoice & { kind: Credentia
   await store.set(account, encodeCredential({ kind: options.kind, created, secret }));
   return {
     json: { profile, kind: options.kind, account, store: store.description, created, fingerprint: fingerprint(secret) },
-    text: (style) => `${style.green('✔')} stored ${options.kind} for profile ${style.bold(profile)} in ${store.description} ${style.dim(`(${fingerprint(secret)})`)}`,
+    text: (style) =>
+      `${style.green('✔')} stored ${options.kind} for profile ${style.bold(profile)} in ${store.description} ${style.dim(`(${fingerprint(secret)})`)}`,
   };
 }
 
-export async function runCredentialsGet(options: StoreChoice & { kind: CredentialKind; reveal?: boolean }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runCredentialsGet(
+  options: StoreChoice & { kind: CredentialKind; reveal?: boolean },
+  deps: Deps,
+  globals: GlobalOptions,
+): Promise<CommandResult> {
   const profile = await credentialProfile(deps, globals);
   const store = await deps.keystore(globals, options.store);
   const raw = await store.get(accountName(profile, options.kind));
   if (raw === undefined) {
-    throw new AuthError('credential_not_found', `no ${options.kind} stored for profile "${profile}" in ${store.description}`, `store one with: authctl credentials set ${options.kind} --profile ${profile}`);
+    throw new AuthError(
+      'credential_not_found',
+      `no ${options.kind} stored for profile "${profile}" in ${store.description}`,
+      `store one with: authctl credentials set ${options.kind} --profile ${profile}`,
+    );
   }
   const credential = decodeCredential(raw, options.kind);
   const age = credentialAge(credential.created, deps.now());
-  const meta = { profile, kind: options.kind, store: store.description, created: credential.created || null, age_days: age.days ?? null, rotation_due: age.stale, fingerprint: fingerprint(credential.secret) };
+  const meta = {
+    profile,
+    kind: options.kind,
+    store: store.description,
+    created: credential.created || null,
+    age_days: age.days ?? null,
+    rotation_due: age.stale,
+    fingerprint: fingerprint(credential.secret),
+  };
   if (options.reveal) {
     // Printing the secret is what --reveal asks for; nothing else ever prints it.
     return { json: { ...meta, secret: credential.secret }, text: () => credential.secret };
@@ -65,7 +92,7 @@ export async function runCredentialsGet(options: StoreChoice & { kind: Credentia
   return {
     json: meta,
     text: (style) =>
-      renderTable(
+      `${renderTable(
         [
           ['profile', profile],
           ['kind', options.kind],
@@ -76,7 +103,7 @@ export async function runCredentialsGet(options: StoreChoice & { kind: Credentia
         ],
         style,
         '',
-      ) + `\n${style.dim('the value is shown only with --reveal')}`,
+      )}\n${style.dim('the value is shown only with --reveal')}`,
   };
 }
 
@@ -86,7 +113,10 @@ export async function runCredentialsDelete(options: StoreChoice & { kind: Creden
   if (!(await store.delete(accountName(profile, options.kind)))) {
     throw new AuthError('credential_not_found', `no ${options.kind} stored for profile "${profile}" in ${store.description}`);
   }
-  return { json: { deleted: { profile, kind: options.kind } }, text: (style) => `${style.green('✔')} deleted ${options.kind} for profile ${style.bold(profile)}` };
+  return {
+    json: { deleted: { profile, kind: options.kind } },
+    text: (style) => `${style.green('✔')} deleted ${options.kind} for profile ${style.bold(profile)}`,
+  };
 }
 
 export async function runCredentialsList(options: StoreChoice & { maxAge: number }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
@@ -98,7 +128,13 @@ export async function runCredentialsList(options: StoreChoice & { maxAge: number
       const parsed = parseAccount(account);
       const credential = decodeCredential(value, parsed?.kind);
       const age = credentialAge(credential.created, now, options.maxAge);
-      return { profile: parsed?.profile ?? account, kind: credential.kind, created: credential.created || null, age_days: age.days ?? null, rotation_due: age.stale };
+      return {
+        profile: parsed?.profile ?? account,
+        kind: credential.kind,
+        created: credential.created || null,
+        age_days: age.days ?? null,
+        rotation_due: age.stale,
+      };
     })
     .filter((row) => !globals.profile || row.profile === globals.profile)
     .sort((a, b) => `${a.profile}/${a.kind}`.localeCompare(`${b.profile}/${b.kind}`));
@@ -107,7 +143,13 @@ export async function runCredentialsList(options: StoreChoice & { maxAge: number
     text: (style) =>
       rows.length
         ? renderTable(
-            rows.map((r) => [`${r.profile}/${r.kind}`, `${r.created ? formatIsoTime(r.created) : 'created: unknown'}  ${r.age_days ?? '?'} d${r.rotation_due ? style.yellow(`  rotate: older than ${options.maxAge} days`) : ''}`] as const),
+            rows.map(
+              (r) =>
+                [
+                  `${r.profile}/${r.kind}`,
+                  `${r.created ? formatIsoTime(r.created) : 'created: unknown'}  ${r.age_days ?? '?'} d${r.rotation_due ? style.yellow(`  rotate: older than ${options.maxAge} days`) : ''}`,
+                ] as const,
+            ),
             style,
             '',
           )

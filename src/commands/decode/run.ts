@@ -19,7 +19,12 @@ function value(v: unknown): string {
 export function renderReport(report: TokenReport, style: Style): string {
   const token = report.token!;
   const out: string[] = [style.bold(token.kind === 'jwe' ? 'Header (JWE: the payload is encrypted)' : 'Header')];
-  out.push(renderTable(Object.entries(token.header).map(([k, v]) => [k, value(v)] as const), style));
+  out.push(
+    renderTable(
+      Object.entries(token.header).map(([k, v]) => [k, value(v)] as const),
+      style,
+    ),
+  );
   if (token.kind === 'jws') {
     out.push('', style.bold('Claims'));
     const rows = Object.entries(token.payload).map(([k, v]) => {

@@ -38,7 +38,21 @@ function steps(issuer: string): Step[] {
     { note: 'a key pair for the client (private_key_jwt: no shared secret anywhere)', args: ['keygen', '--type', 'ec', '--out', 'client'], expectCode: 0 },
     {
       note: 'a profile: discovery fills the endpoints from the issuer',
-      args: ['profile', 'add', 'demo', '--issuer', issuer, '--client-id', 'demo-client', '--client-auth', 'private_key_jwt', '--private-key', 'client.pem', '--expect-aud', 'authctl-dev-api'],
+      args: [
+        'profile',
+        'add',
+        'demo',
+        '--issuer',
+        issuer,
+        '--client-id',
+        'demo-client',
+        '--client-auth',
+        'private_key_jwt',
+        '--private-key',
+        'client.pem',
+        '--expect-aud',
+        'authctl-dev-api',
+      ],
       expectCode: 0,
     },
     {
@@ -51,8 +65,18 @@ function steps(issuer: string): Step[] {
     },
     { note: 'what the token says (not a verification)', args: ['decode', '$TOKEN'], expectCode: 0, check: includes('NOT VERIFIED') },
     { note: "its claims against the profile's policy", args: ['lint', '--profile', 'demo', '--require-scope', 'api:read', '$TOKEN'], expectCode: 0 },
-    { note: 'signature through discovery and the JWKS, then the claims', args: ['verify', '--issuer', issuer, '--aud', 'authctl-dev-api', '$TOKEN'], expectCode: 0, check: includes('valid') },
-    { note: 'a token with one changed claim fails', args: ['verify', '--issuer', issuer, '--aud', 'authctl-dev-api', '$TAMPERED'], expectCode: 1, check: includes('invalid_signature') },
+    {
+      note: 'signature through discovery and the JWKS, then the claims',
+      args: ['verify', '--issuer', issuer, '--aud', 'authctl-dev-api', '$TOKEN'],
+      expectCode: 0,
+      check: includes('valid'),
+    },
+    {
+      note: 'a token with one changed claim fails',
+      args: ['verify', '--issuer', issuer, '--aud', 'authctl-dev-api', '$TAMPERED'],
+      expectCode: 1,
+      check: includes('invalid_signature'),
+    },
     { note: 'RFC 7662: the server says it is active', args: ['introspect', '--profile', 'demo', '$TOKEN'], expectCode: 0, check: includes('active') },
     { note: 'RFC 7009 revocation', args: ['token', 'revoke', '--profile', 'demo', '$TOKEN'], expectCode: 0 },
     { note: 'and now it is inactive (exit 1)', args: ['introspect', '--profile', 'demo', '$TOKEN'], expectCode: 1, check: includes('inactive') },
@@ -89,7 +113,9 @@ scopes = ["api:read", "api:write"]
  */
 export async function runDemo(deps: Deps): Promise<CommandResult> {
   const dir = await mkdtemp(join(tmpdir(), 'authctl-demo-'));
-  const env: Record<string, string | undefined> = Object.fromEntries(Object.entries(deps.io.env).filter(([k]) => !k.startsWith('AUTHCTL_') && k !== 'FORCE_COLOR'));
+  const env: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(deps.io.env).filter(([k]) => !k.startsWith('AUTHCTL_') && k !== 'FORCE_COLOR'),
+  );
   Object.assign(env, { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1' });
   const reports: StepReport[] = [];
   let server: Awaited<ReturnType<typeof startAuthServer>> | undefined;
@@ -107,14 +133,28 @@ export async function runDemo(deps: Deps): Promise<CommandResult> {
       }
       const args = step.args.map((a) => (a === 'ISSUER' ? server!.issuer : a));
       const command = `${step.assign ? `${step.assign}=$(` : ''}authctl ${args.map(shellWord).join(' ')}${step.assign ? ')' : ''}`;
-      const result = await runSelf(args.map((a) => (a.startsWith('$') ? vars[a.slice(1)] ?? a : a)), { env, cwd: dir, timeoutMs: 30_000 });
-      const problem = result.code !== step.expectCode ? `exit ${result.code}, expected ${step.expectCode}${result.stderr ? `: ${result.stderr.trim().split('\n')[0]}` : ''}` : step.check?.(result);
+      const result = await runSelf(
+        args.map((a) => (a.startsWith('$') ? (vars[a.slice(1)] ?? a) : a)),
+        { env, cwd: dir, timeoutMs: 30_000 },
+      );
+      const problem =
+        result.code !== step.expectCode
+          ? `exit ${result.code}, expected ${step.expectCode}${result.stderr ? `: ${result.stderr.trim().split('\n')[0]}` : ''}`
+          : step.check?.(result);
       if (step.assign && !problem) {
         vars.TOKEN = result.stdout.trim();
         vars.TAMPERED = tamper(vars.TOKEN);
       }
       const output = step.summary && !problem ? step.summary(result) : (result.stdout || result.stderr).trimEnd();
-      reports.push({ command, note: step.note, exit_code: result.code, expected_exit_code: step.expectCode, ok: !problem, ...(problem ? { problem } : {}), output });
+      reports.push({
+        command,
+        note: step.note,
+        exit_code: result.code,
+        expected_exit_code: step.expectCode,
+        ok: !problem,
+        ...(problem ? { problem } : {}),
+        output,
+      });
       if (problem) break;
     }
     const ok = reports.length === plan.length && reports.every((r) => r.ok);
@@ -129,12 +169,19 @@ export async function runDemo(deps: Deps): Promise<CommandResult> {
               '',
               style.dim(`# ${r.note}`),
               `${style.cyan('$')} ${r.command}`,
-              ...(r.output ? r.output.split('\n').slice(0, 24).map((line) => `  ${line}`) : []),
+              ...(r.output
+                ? r.output
+                    .split('\n')
+                    .slice(0, 24)
+                    .map((line) => `  ${line}`)
+                : []),
               r.ok ? style.green(`  ✔ exit ${r.exit_code} as expected`) : style.red(`  ✖ ${r.problem}`),
             ].join('\n'),
           ),
           '',
-          ok ? style.green(`✔ all ${plan.length} steps behaved as expected; the server is stopped and the throwaway home removed`) : style.red(`✖ the demo failed at step ${reports.length} of ${plan.length}`),
+          ok
+            ? style.green(`✔ all ${plan.length} steps behaved as expected; the server is stopped and the throwaway home removed`)
+            : style.red(`✖ the demo failed at step ${reports.length} of ${plan.length}`),
         ].join('\n'),
     };
   } finally {

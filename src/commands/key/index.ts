@@ -5,6 +5,7 @@ import { examples } from '../help.js';
 
 const FORMATS = ['pem', 'jwk', 'jwks'] as const;
 
+// biome-ignore lint/complexity/noBannedTypes: commander's type for "no options yet", so the chained options are inferred
 function withKeyOptions(command: Command<[string], {}>) {
   return command
     .option('--kid <kid>', 'choose the key in a JWKS; sets the kid of JWK output')
@@ -15,7 +16,10 @@ function withKeyOptions(command: Command<[string], {}>) {
 export function keyCommand(deps: Deps) {
   const pub = withKeyOptions(new Command('pub').description('print the public part of a key').argument('<file>', 'key file (PEM, certificate, JWK, JWKS) or -'))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('pem' as const))
-    .addHelpText('after', '\nExamples:\n  authctl key pub private.pem > public.pem          # the JustGold upload\n  authctl key pub --format jwks private.pem > jwks.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  authctl key pub private.pem > public.pem          # the JustGold upload\n  authctl key pub --format jwks private.pem > jwks.json',
+    )
     .action(async (file, flags, cmd) => {
       const { runKeyPub } = await import('./run.js');
       await deps.emit(await runKeyPub({ ...flags, file }, deps), globalsOf(cmd));
@@ -46,7 +50,10 @@ export function keyCommand(deps: Deps) {
 
   return new Command('key')
     .description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion')
-    .addHelpText('after', examples('authctl key pub private.pem > public.pem', 'authctl key thumbprint public.pem', 'authctl key convert public.pem --to jwks > jwks.json'))
+    .addHelpText(
+      'after',
+      examples('authctl key pub private.pem > public.pem', 'authctl key thumbprint public.pem', 'authctl key convert public.pem --to jwks > jwks.json'),
+    )
     .addCommand(pub)
     .addCommand(thumbprint)
     .addCommand(convert);

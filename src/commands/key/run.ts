@@ -10,7 +10,14 @@ import type { CommandResult } from '../../io/output.js';
 export type KeyFormat = 'pem' | 'jwk' | 'jwks';
 
 function describe(key: LoadedKey) {
-  return { kind: key.kind, kty: key.kty, ...(key.crv ? { crv: key.crv } : {}), ...(key.bits ? { bits: key.bits } : {}), source: key.source, ...(key.kid ? { kid: key.kid } : {}) };
+  return {
+    kind: key.kind,
+    kty: key.kty,
+    ...(key.crv ? { crv: key.crv } : {}),
+    ...(key.bits ? { bits: key.bits } : {}),
+    source: key.source,
+    ...(key.kid ? { kid: key.kid } : {}),
+  };
 }
 
 async function publicForm(key: LoadedKey, format: KeyFormat, kid?: string): Promise<string> {
@@ -25,7 +32,10 @@ export async function runKeyPub(options: KeyFileOptions & { file: string; format
   return { json: { ...describe(key), public: options.format === 'pem' ? output : JSON.parse(output) }, text: () => output };
 }
 
-export async function runKeyThumbprint(options: KeyFileOptions & { file: string; hash: 'sha256' | 'sha384' | 'sha512'; uri?: boolean }, deps: Deps): Promise<CommandResult> {
+export async function runKeyThumbprint(
+  options: KeyFileOptions & { file: string; hash: 'sha256' | 'sha384' | 'sha512'; uri?: boolean },
+  deps: Deps,
+): Promise<CommandResult> {
   const key = await loadKeyFile(options.file, options, deps.io);
   const value = await thumbprint(key, options.hash, options.uri);
   return { json: { ...describe(key), hash: options.hash, thumbprint: value }, text: () => value };

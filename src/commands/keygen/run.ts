@@ -23,14 +23,24 @@ interface Artifact {
 
 export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<CommandResult> {
   const passphrase = await resolveSecret(
-    { file: options.passphraseFile, stdin: options.passphraseStdin, envVar: 'AUTHCTL_KEY_PASSPHRASE', what: 'passphrase', flags: '--passphrase-file or --passphrase-stdin' },
+    {
+      file: options.passphraseFile,
+      stdin: options.passphraseStdin,
+      envVar: 'AUTHCTL_KEY_PASSPHRASE',
+      what: 'passphrase',
+      flags: '--passphrase-file or --passphrase-stdin',
+    },
     deps.io,
   );
   if (passphrase !== undefined && (options.format === 'jwk' || options.type === 'oct')) {
     throw new UsageError('invalid_argument', 'a passphrase encrypts PEM private keys only', 'drop the passphrase, or use --format pem');
   }
   if (options.out !== undefined && (/[/\\]$/.test(options.out) || (await pathKind(options.out)) === 'directory')) {
-    throw new UsageError('invalid_argument', `--out ${options.out} is a directory; it takes a base name`, `e.g. --out ${options.out.replace(/[/\\]+$/, '')}/signing writes signing.pem and signing.pub.pem there`);
+    throw new UsageError(
+      'invalid_argument',
+      `--out ${options.out} is a directory; it takes a base name`,
+      `e.g. --out ${options.out.replace(/[/\\]+$/, '')}/signing writes signing.pem and signing.pub.pem there`,
+    );
   }
   const key = await generateKey(options);
   const ids = { kid: options.kid ?? (await thumbprint(key)), alg: options.alg };
@@ -38,9 +48,10 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
 
   let artifacts: Artifact[];
   if (options.type === 'oct') {
-    artifacts = options.format === 'jwk'
-      ? [{ path: `${base}.jwk.json`, content: `${JSON.stringify(await privateJwk(key, ids), null, 2)}\n`, secret: true }]
-      : [{ path: `${base}.secret`, content: secretText(key), secret: true }];
+    artifacts =
+      options.format === 'jwk'
+        ? [{ path: `${base}.jwk.json`, content: `${JSON.stringify(await privateJwk(key, ids), null, 2)}\n`, secret: true }]
+        : [{ path: `${base}.secret`, content: secretText(key), secret: true }];
   } else if (options.format === 'jwk') {
     artifacts = [
       { path: `${base}.jwk.json`, content: `${JSON.stringify(await privateJwk(key, ids), null, 2)}\n`, secret: true },
@@ -52,12 +63,22 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
       { path: `${base}.pub.pem`, content: publicPem(key), secret: false },
     ];
   }
-  const summary = { type: options.type, kty: key.kty, ...(key.crv ? { crv: key.crv } : {}), ...(key.bits && key.kty === 'RSA' ? { bits: key.bits } : {}), kid: ids.kid, encrypted: passphrase !== undefined };
+  const summary = {
+    type: options.type,
+    kty: key.kty,
+    ...(key.crv ? { crv: key.crv } : {}),
+    ...(key.bits && key.kty === 'RSA' ? { bits: key.bits } : {}),
+    kid: ids.kid,
+    encrypted: passphrase !== undefined,
+  };
 
   if (base === undefined) {
     // Printing the new key is this command's job when no --out is given.
     return {
-      json: { ...summary, ...Object.fromEntries(artifacts.map((a) => [a.secret ? 'private' : 'public', a.path.endsWith('.json') ? JSON.parse(a.content) : a.content])) },
+      json: {
+        ...summary,
+        ...Object.fromEntries(artifacts.map((a) => [a.secret ? 'private' : 'public', a.path.endsWith('.json') ? JSON.parse(a.content) : a.content])),
+      },
       text: () => artifacts.map((a) => a.content).join(''),
     };
   }
@@ -65,7 +86,10 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
     const existing = (await Promise.all(artifacts.map(async (a) => ((await pathKind(a.path)) ? a : undefined)))).find(Boolean);
     if (existing) throw new UsageError('file_exists', `${existing.path} already exists`, 'use --force to overwrite it');
   }
-  await writeFilesAtomic(artifacts.map((a) => ({ path: a.path, data: a.content, mode: a.secret ? 0o600 : 0o644 })), { exclusive: !options.force });
+  await writeFilesAtomic(
+    artifacts.map((a) => ({ path: a.path, data: a.content, mode: a.secret ? 0o600 : 0o644 })),
+    { exclusive: !options.force },
+  );
   return {
     json: { ...summary, files: artifacts.map((a) => ({ path: a.path, private: a.secret })) },
     text: (style) =>

@@ -83,7 +83,9 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   async function storedRefreshToken(): Promise<string | undefined> {
     const store = await session.store();
-    const raw = store ? await store.get(refreshAccount).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error))) : undefined;
+    const raw = store
+      ? await store.get(refreshAccount).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error)))
+      : undefined;
     if (raw === undefined) return undefined;
     const value = decodeCredential(raw, 'refresh_token').secret;
     deps.secrets.add(value);
@@ -106,7 +108,13 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   async function obtain(cached: CachedToken | undefined): Promise<Acquired> {
     if (cached && !options.force && !options.refresh && cached.reuseUntil !== undefined && cached.reuseUntil > deps.now()) {
-      return { token: cached.token, obtainedAt: cached.obtainedAt, expiresAt: cached.expiresAt, source: 'cache', refreshTokenStored: Boolean(cached.hasRefreshToken) };
+      return {
+        token: cached.token,
+        obtainedAt: cached.obtainedAt,
+        expiresAt: cached.expiresAt,
+        source: 'cache',
+        refreshTokenStored: Boolean(cached.hasRefreshToken),
+      };
     }
     let token: TokenSet | undefined;
     let source: Acquired['source'] = 'network';
@@ -114,7 +122,11 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     if (refreshOnly || (cached?.hasRefreshToken && !options.force)) {
       usedRefreshToken = await storedRefreshToken();
       if (usedRefreshToken === undefined && refreshOnly) {
-        throw new AuthError('credential_missing', `no refresh token for profile "${session.name}"`, `get one with: authctl token get --profile ${session.name}, or store one: authctl credentials set refresh_token --profile ${session.name}`);
+        throw new AuthError(
+          'credential_missing',
+          `no refresh token for profile "${session.name}"`,
+          `get one with: authctl token get --profile ${session.name}, or store one: authctl credentials set refresh_token --profile ${session.name}`,
+        );
       }
       if (usedRefreshToken !== undefined) {
         try {
@@ -124,7 +136,12 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
           if (!(error instanceof AuthError && error.code === 'invalid_grant')) throw error;
           // A refused refresh token is dead: forget it either way.
           await (await session.store())?.delete(refreshAccount).catch(() => false);
-          if (refreshOnly) throw new AuthError('invalid_grant', error.message, `the refresh token was refused; sign in again with: authctl token get --profile ${session.name} --force`);
+          if (refreshOnly)
+            throw new AuthError(
+              'invalid_grant',
+              error.message,
+              `the refresh token was refused; sign in again with: authctl token get --profile ${session.name} --force`,
+            );
           // Only `token get` may sign in again, and it says so.
           deps.io.stderr.write(`authctl: the stored refresh token was refused (invalid_grant); signing in again with the ${grant} grant\n`);
           usedRefreshToken = undefined;
@@ -139,11 +156,21 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
       ...(grant === 'password' ? { password: await session.password() } : {}),
       ...(grant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
     });
-    const refreshTokenStored = token.refresh_token === undefined ? usedRefreshToken !== undefined : token.refresh_token === usedRefreshToken || (await keepRefreshToken(token.refresh_token));
+    const refreshTokenStored =
+      token.refresh_token === undefined
+        ? usedRefreshToken !== undefined
+        : token.refresh_token === usedRefreshToken || (await keepRefreshToken(token.refresh_token));
     const obtainedAt = deps.now();
     const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
     const { refresh_token: _secret, ...accessOnly } = token;
-    const entry: CachedToken = { token: accessOnly, obtainedAt, expiresAt, reuseUntil: reusableUntil(obtainedAt, token.expires_in), hasRefreshToken: refreshTokenStored, key: keyParts };
+    const entry: CachedToken = {
+      token: accessOnly,
+      obtainedAt,
+      expiresAt,
+      reuseUntil: reusableUntil(obtainedAt, token.expires_in),
+      hasRefreshToken: refreshTokenStored,
+      key: keyParts,
+    };
     if (cache && (entry.reuseUntil !== undefined || refreshTokenStored)) {
       await cache.write(account, entry).catch((error: unknown) => {
         if (!isKeychainUnavailable(error)) throw error;

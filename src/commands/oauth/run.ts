@@ -5,7 +5,15 @@ import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
 import { validateClaims } from '../../core/claims/validate.js';
 import { profilePolicy } from '../../core/claims/policy.js';
-import { buildHealthRequest, buildIntrospectionRequest, buildRemoteVerifyRequest, buildRevocationRequest, parseIntrospectionResponse, parseBearerResponse, parseRevocationResponse } from '../../core/oauth/endpoints.js';
+import {
+  buildHealthRequest,
+  buildIntrospectionRequest,
+  buildRemoteVerifyRequest,
+  buildRevocationRequest,
+  parseIntrospectionResponse,
+  parseBearerResponse,
+  parseRevocationResponse,
+} from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
 import { accountName, decodeCredential } from '../../core/credentials.js';
@@ -26,9 +34,14 @@ async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalO
 }
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
-export async function runTokenGet(options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string; showRefreshToken?: boolean }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runTokenGet(
+  options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string; showRefreshToken?: boolean },
+  deps: Deps,
+  globals: GlobalOptions,
+): Promise<CommandResult> {
   const file = options.assertionFile;
-  const assertion = file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
+  const assertion =
+    file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
   return withSession(options, deps, globals, async (session) => {
     const acquired = await acquireToken(session, { ...options, ...(assertion ? { assertion } : {}) }, deps, globals);
     const { token } = acquired;
@@ -43,7 +56,8 @@ export async function runTokenGet(options: EndpointFlags & AcquireOptions & { ou
     } catch {
       findings = []; // opaque tokens are fine
     }
-    if (findings.length && !globals.json) deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
+    if (findings.length && !globals.json)
+      deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
     // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
     const { refresh_token: refreshToken, ...access } = token;
     const shown = options.showRefreshToken ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session) : undefined)) : undefined;
@@ -60,7 +74,12 @@ export async function runTokenGet(options: EndpointFlags & AcquireOptions & { ou
     // Printing the token is this command's job: its output is not redacted.
     if (globals.json || options.output === 'json') return { json, revealsSecret: true, text: () => JSON.stringify(json, null, 2) };
     const value = token.access_token;
-    const text = options.output === 'header' ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}` : options.output === 'env' ? `AUTHCTL_ACCESS_TOKEN=${value}` : value;
+    const text =
+      options.output === 'header'
+        ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}`
+        : options.output === 'env'
+          ? `AUTHCTL_ACCESS_TOKEN=${value}`
+          : value;
     return { json, revealsSecret: true, text: () => text };
   });
 }
@@ -74,19 +93,27 @@ export async function runTokenRevoke(options: EndpointFlags & { token?: string; 
     const forgotten = await forgetToken(session, token, deps, globals);
     return {
       json: { revoked: true, token: maskToken(token), forgotten },
-      text: (style) => `${style.green('✔')} revoked ${maskToken(token)}${forgotten ? style.dim(` (and removed from the token cache and credential store)`) : ''}`,
+      text: (style) =>
+        `${style.green('✔')} revoked ${maskToken(token)}${forgotten ? style.dim(` (and removed from the token cache and credential store)`) : ''}`,
     };
   });
 }
 
-export async function runIntrospect(options: EndpointFlags & { token?: string; tokenTypeHint?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+export async function runIntrospect(
+  options: EndpointFlags & { token?: string; tokenTypeHint?: string },
+  deps: Deps,
+  globals: GlobalOptions,
+): Promise<CommandResult> {
   const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
   if (!token) throw new UsageError('missing_token', 'no token to introspect');
   return withSession(options, deps, globals, async (session) => {
     // Gooclaim's variant authenticates with the caller's own access token.
     const bearer = session.profile.introspection_style === 'bearer-json' ? (await acquireToken(session, {}, deps, globals)).token.access_token : undefined;
     const credentials = bearer ? {} : await session.clientCredentials();
-    const result = parseIntrospectionResponse(await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })), session.profile.client_auth);
+    const result = parseIntrospectionResponse(
+      await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })),
+      session.profile.client_auth,
+    );
     const now = deps.now();
     return {
       json: { token: maskToken(token), ...result },
@@ -122,7 +149,12 @@ export async function runRemoteVerify(options: EndpointFlags & { token?: string 
 
 /** What a verify or health endpoint said about the caller, as a table under the verdict. */
 function infoTable(info: Record<string, unknown> | undefined, style: Style): string {
-  return info ? `\n${renderTable(Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const), style)}` : '';
+  return info
+    ? `\n${renderTable(
+        Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const),
+        style,
+      )}`
+    : '';
 }
 
 /**
@@ -133,13 +165,22 @@ function infoTable(info: Record<string, unknown> | undefined, style: Style): str
 export async function profileToken(session: Session, deps: Deps, globals: GlobalOptions): Promise<string> {
   if (session.profile.token_url) return (await acquireToken(session, {}, deps, globals)).token.access_token;
   if (!session.profile.mint && !session.profile.private_key) {
-    throw new UsageError('missing_endpoint', `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`, 'pass a token: authctl ping TOKEN');
+    throw new UsageError(
+      'missing_endpoint',
+      `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`,
+      'pass a token: authctl ping TOKEN',
+    );
   }
   const { runMint } = await import('../token/mint.js');
   try {
     return ((await runMint({}, deps, { ...globals, profile: session.name })).json as { token: string }).token;
   } catch (error) {
-    if (error instanceof CheckFailedError) throw new CheckFailedError(error.code, error.message, `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`);
+    if (error instanceof CheckFailedError)
+      throw new CheckFailedError(
+        error.code,
+        error.message,
+        `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`,
+      );
     throw error;
   }
 }
@@ -190,7 +231,17 @@ export async function runCacheList(options: { store?: 'keychain' | 'file' }, dep
       !cache
         ? style.dim('the token cache is off (token_cache = "off" in the config)')
         : entries.length
-          ? renderTable(entries.map((e) => [e.profile, `${e.token}  ${String(e.grant)}  ${e.expires_at ? `expires ${formatRelative(e.expires_at, now)}` : 'no expiry'}${e.has_refresh_token ? '  +refresh' : ''}${e.fresh ? '' : style.yellow('  stale')}`] as const), style, '')
+          ? renderTable(
+              entries.map(
+                (e) =>
+                  [
+                    e.profile,
+                    `${e.token}  ${String(e.grant)}  ${e.expires_at ? `expires ${formatRelative(e.expires_at, now)}` : 'no expiry'}${e.has_refresh_token ? '  +refresh' : ''}${e.fresh ? '' : style.yellow('  stale')}`,
+                  ] as const,
+              ),
+              style,
+              '',
+            )
           : style.dim(`no cached tokens in ${cache.description}`),
   };
 }

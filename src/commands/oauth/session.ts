@@ -72,8 +72,14 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   const ca = flags.cacert ? await readTextFile(flags.cacert, 'CA file') : undefined;
   const certFile = flags.clientCert ?? selected.profile.tls_client_cert;
   const keyFile = flags.clientKey ?? selected.profile.tls_client_key;
-  if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('conflicting_options', 'mutual TLS needs both a client certificate and its key', 'give --client-cert and --client-key (or tls_client_cert and tls_client_key in the profile)');
-  const clientCert = certFile && keyFile ? { cert: await readTextFile(certFile, 'client certificate'), key: await readTextFile(keyFile, 'client key') } : undefined;
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new UsageError(
+      'conflicting_options',
+      'mutual TLS needs both a client certificate and its key',
+      'give --client-cert and --client-key (or tls_client_cert and tls_client_key in the profile)',
+    );
+  const clientCert =
+    certFile && keyFile ? { cert: await readTextFile(certFile, 'client certificate'), key: await readTextFile(keyFile, 'client key') } : undefined;
   const http = await deps.http({ timeoutMs: (flags.timeout ?? 15) * 1000, ca, clientCert, verbose: globals.verbose });
   const profile: Profile = { ...selected.profile };
   const issuer = flags.issuer ?? profile.issuer;
@@ -118,8 +124,13 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       }
     }
     if (deps.io.stdin.isTTY) return promptHidden(`${spec.what} for profile ${selected!.name}: `, deps.io);
-    if (keychainError) throw new AuthError(keychainError.code, `no ${spec.what} from ${spec.flags} or ${spec.envVar}, and ${keychainError.message}`, keychainError.hint);
-    throw new AuthError('credential_missing', `no ${spec.what} for profile "${selected!.name}"`, `use ${spec.flags}, set ${spec.envVar}, or store it: authctl credentials set ${spec.kind} --profile ${selected!.name}`);
+    if (keychainError)
+      throw new AuthError(keychainError.code, `no ${spec.what} from ${spec.flags} or ${spec.envVar}, and ${keychainError.message}`, keychainError.hint);
+    throw new AuthError(
+      'credential_missing',
+      `no ${spec.what} for profile "${selected!.name}"`,
+      `use ${spec.flags}, set ${spec.envVar}, or store it: authctl credentials set ${spec.kind} --profile ${selected!.name}`,
+    );
   }
 
   const clientSecretSpec: SecretSpec = {
@@ -134,7 +145,12 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   async function assertion(subject?: string): Promise<string> {
     const clientId = profile.client_id;
     if (!clientId) throw new UsageError('missing_client_setting', `client_auth ${profile.client_auth} needs client_id in the profile`);
-    const audience = !profile.assertion_audience || profile.assertion_audience === 'token_url' ? profile.token_url : profile.assertion_audience === 'issuer' ? profile.issuer : profile.assertion_audience;
+    const audience =
+      !profile.assertion_audience || profile.assertion_audience === 'token_url'
+        ? profile.token_url
+        : profile.assertion_audience === 'issuer'
+          ? profile.issuer
+          : profile.assertion_audience;
     if (!audience) throw new UsageError('missing_client_setting', 'the client assertion needs an audience: a token_url or issuer in the profile');
     let key;
     if (profile.client_auth === 'client_secret_jwt') {
@@ -144,7 +160,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     } else {
       key = await loadKeyFromKeychain();
     }
-    const alg = profile.client_auth === 'client_secret_jwt' ? profile.alg ?? 'HS256' : profile.alg ?? defaultAlgorithm(key);
+    const alg = profile.client_auth === 'client_secret_jwt' ? (profile.alg ?? 'HS256') : (profile.alg ?? defaultAlgorithm(key));
     assertAlgorithmFits(alg, key);
     const kid = profile.kid ?? key.kid;
     return signJwt(clientAssertionClaims(clientId, audience, deps.now(), randomUUID(), 60, subject), { typ: 'JWT', ...(kid ? { kid } : {}) }, key, alg);
@@ -177,7 +193,13 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
           if (!retryable(error)) throw error;
           failure = error;
         }
-        const delay = nextDelay({ status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined }, attempt, waited, policy, Date.now());
+        const delay = nextDelay(
+          { status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined },
+          attempt,
+          waited,
+          policy,
+          Date.now(),
+        );
         if (delay === undefined) {
           if (failure) throw failure;
           return response!;
@@ -192,11 +214,29 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       const clientId = profile.client_id;
       if (method === 'client_secret_basic' || method === 'client_secret_post') return { clientId, clientSecret: await secret(clientSecretSpec) };
       if (method === 'client_secret_jwt' || method === 'private_key_jwt') return { clientId, clientAssertion: await assertion() };
-      if (method === 'api_key') return { apiKey: await secret({ kind: 'api_key', envVar: 'AUTHCTL_API_KEY', what: 'API key', flags: '--client-secret-file or --client-secret-stdin', file: flags.clientSecretFile, stdin: flags.clientSecretStdin }) };
+      if (method === 'api_key')
+        return {
+          apiKey: await secret({
+            kind: 'api_key',
+            envVar: 'AUTHCTL_API_KEY',
+            what: 'API key',
+            flags: '--client-secret-file or --client-secret-stdin',
+            file: flags.clientSecretFile,
+            stdin: flags.clientSecretStdin,
+          }),
+        };
       return { clientId };
     },
     grantAssertion: () => assertion(profile.username ?? profile.client_id),
-    password: () => secret({ kind: 'password', envVar: 'AUTHCTL_PASSWORD', file: flags.passwordFile, stdin: flags.passwordStdin, what: 'password', flags: '--password-file or --password-stdin' }),
+    password: () =>
+      secret({
+        kind: 'password',
+        envVar: 'AUTHCTL_PASSWORD',
+        file: flags.passwordFile,
+        stdin: flags.passwordStdin,
+        what: 'password',
+        flags: '--password-file or --password-stdin',
+      }),
     store,
     storeChoice: flags.store,
     close: () => http.close(),

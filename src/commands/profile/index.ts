@@ -55,7 +55,9 @@ function addCommand(deps: Deps) {
     .addHelpText(
       'after',
       `
-Providers: ${Object.entries(PROVIDERS).map(([name, p]) => `\n  ${name.padEnd(13)} ${p.description}`).join('')}
+Providers: ${Object.entries(PROVIDERS)
+        .map(([name, p]) => `\n  ${name.padEnd(13)} ${p.description}`)
+        .join('')}
 
 Examples:
   authctl profile add gooclaim --provider gooclaim --base-url https://api.gooclaim.com --client-id my-client
@@ -68,7 +70,16 @@ Examples:
       const { runProfileAdd } = await import('./run.js');
       await deps.emit(
         await runProfileAdd(
-          { name, provider: flags.provider, fields, extraBody: flags.extraBody, expectIss: flags.expectIss, expectAud: flags.expectAud, force: flags.force, use: flags.use },
+          {
+            name,
+            provider: flags.provider,
+            fields,
+            extraBody: flags.extraBody,
+            expectIss: flags.expectIss,
+            expectAud: flags.expectAud,
+            force: flags.force,
+            use: flags.use,
+          },
           deps,
           globalsOf(cmd),
         ),
@@ -80,13 +91,19 @@ Examples:
 export function profileCommand(deps: Deps) {
   return new Command('profile')
     .description('named provider profiles in the config file (never secrets)')
-    .addHelpText('after', examples('authctl profile add kc --provider keycloak --issuer https://sso.example.com/realms/acme --client-id cli --username alice', 'authctl profile list'))
+    .addHelpText(
+      'after',
+      examples(
+        'authctl profile add kc --provider keycloak --issuer https://sso.example.com/realms/acme --client-id cli --username alice',
+        'authctl profile list',
+      ),
+    )
     .addCommand(addCommand(deps))
     .addCommand(
       new Command('list')
         .description('list profiles; * marks the default')
         .option('--names', 'only the names, one per line (for scripts and completion)')
-        .addHelpText('after', examples('authctl profile list', 'authctl profile list --json | jq -r \'.[] | select(.default) | .name\''))
+        .addHelpText('after', examples('authctl profile list', "authctl profile list --json | jq -r '.[] | select(.default) | .name'"))
         .action(async (flags, cmd) => {
           const { runProfileList } = await import('./run.js');
           await deps.emit(await runProfileList(flags, deps, globalsOf(cmd)), globalsOf(cmd));

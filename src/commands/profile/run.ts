@@ -93,7 +93,9 @@ export async function runProfileAdd(options: ProfileAddOptions, deps: Deps, glob
     text: (style) =>
       [
         `${style.green('✔')} profile ${style.bold(options.name)} saved to ${path}`,
-        ...(becomesDefault ? [`  it is the default profile${store.config.default_profile ? '' : ' (the first one)'}; change with: authctl profile use NAME`] : []),
+        ...(becomesDefault
+          ? [`  it is the default profile${store.config.default_profile ? '' : ' (the first one)'}; change with: authctl profile use NAME`]
+          : []),
         ...(hints.length ? [style.dim(`secrets go in the keychain: ${hints.join(' && ')}`)] : []),
       ].join('\n'),
   };
@@ -109,7 +111,13 @@ export async function runProfileList(options: { names?: boolean }, deps: Deps, g
       if (options.names) return names.join('\n');
       if (!names.length) return style.dim(`no profiles in ${store.path}; add one with: authctl profile add NAME --provider oauth2 --issuer URL`);
       return renderTable(
-        names.map((name) => [`${name === default_profile ? '*' : ' '} ${name}`, `${profiles[name]!.provider ?? 'custom'}  ${style.dim(endpointOf(profiles[name]!) ?? '')}`] as const),
+        names.map(
+          (name) =>
+            [
+              `${name === default_profile ? '*' : ' '} ${name}`,
+              `${profiles[name]!.provider ?? 'custom'}  ${style.dim(endpointOf(profiles[name]!) ?? '')}`,
+            ] as const,
+        ),
         style,
         '',
       );

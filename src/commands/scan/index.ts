@@ -15,7 +15,11 @@ export function scanCommand(deps: Deps) {
     .description('find leaked tokens, private keys, client secrets and passwords in files (for CI and pre-commit)')
     .argument('[paths...]', 'files or directories (default: .); - reads stdin')
     .option('--staged', 'scan what is staged in the git index (a pre-commit hook)')
-    .addOption(new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0 for GitHub code scanning)').choices(['text', 'json', 'sarif'] as const).default('text' as const))
+    .addOption(
+      new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0 for GitHub code scanning)')
+        .choices(['text', 'json', 'sarif'] as const)
+        .default('text' as const),
+    )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(SEVERITIES).default('medium' as const))
     .option('--baseline <file>', 'accept the findings recorded in this baseline')
     .option('--write-baseline <file>', 'record the current findings as accepted, and exit 0')

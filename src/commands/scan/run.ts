@@ -2,7 +2,7 @@ import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { SEVERITIES, type ScanSeverity } from '../../core/scan/catalog.js';
-import { scanText, severityAtLeast, type ScanFinding } from '../../core/scan/scan.js';
+import { severityAtLeast, type ScanFinding } from '../../core/scan/scan.js';
 import { githubAnnotations, parseBaseline, toBaseline, toSarif } from '../../core/scan/report.js';
 import { collectFiles, stagedFiles } from '../../io/walk.js';
 import { classify, emptyTally, scanFilesParallel, tallyText } from '../../io/scan-files.js';
@@ -31,7 +31,8 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   let result = emptyTally();
   let skippedSymlinks = 0;
   if (flags.staged) {
-    for (const file of await stagedFiles(io.cwd, flags.maxSize)) tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
+    for (const file of await stagedFiles(io.cwd, flags.maxSize))
+      tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
   } else if (paths.includes('-')) {
     if (paths.length > 1) throw new UsageError('conflicting_options', '- (stdin) cannot be combined with other paths');
     const text = await readAll(io.stdin, flags.maxSize);
@@ -49,15 +50,27 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
 
   if (flags.writeBaseline) {
     await writeFileAtomic(flags.writeBaseline, `${JSON.stringify(toBaseline(all), null, 2)}\n`);
-    return { json: { baseline: flags.writeBaseline, recorded: all.length }, text: (style) => `${style.green('✔')} recorded ${all.length} finding${all.length === 1 ? '' : 's'} in ${flags.writeBaseline}` };
+    return {
+      json: { baseline: flags.writeBaseline, recorded: all.length },
+      text: (style) => `${style.green('✔')} recorded ${all.length} finding${all.length === 1 ? '' : 's'} in ${flags.writeBaseline}`,
+    };
   }
   if (io.env.GITHUB_ACTIONS === 'true' && findings.length) io.stderr.write(`${githubAnnotations(findings)}\n`);
 
   const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
   const exitCode = failing.length ? 1 : 0;
   const failed = result.failed.sort((a, b) => a.path.localeCompare(b.path));
-  const summary = { files_scanned: result.scanned, skipped_binary: result.binary, skipped_large: result.large, skipped_symlinks: skippedSymlinks, not_scanned: failed.length, suppressed_by_baseline: suppressed, failing: failing.length };
-  if (globals.json && flags.format === 'sarif') throw new UsageError('conflicting_options', '--json and --format sarif ask for two different documents', 'drop --json: SARIF is JSON already');
+  const summary = {
+    files_scanned: result.scanned,
+    skipped_binary: result.binary,
+    skipped_large: result.large,
+    skipped_symlinks: skippedSymlinks,
+    not_scanned: failed.length,
+    suppressed_by_baseline: suppressed,
+    failing: failing.length,
+  };
+  if (globals.json && flags.format === 'sarif')
+    throw new UsageError('conflicting_options', '--json and --format sarif ask for two different documents', 'drop --json: SARIF is JSON already');
   const format = globals.json ? 'json' : flags.format;
   if (format === 'sarif') {
     const sarif = toSarif(findings, VERSION, failed);
@@ -68,10 +81,23 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   return { json, exitCode, text: (style) => renderScan(findings, failed, summary, flags.failOn, style) };
 }
 
-function renderScan(findings: ScanFinding[], failed: { path: string; reason: string }[], summary: Record<string, number>, failOn: ScanSeverity, style: Style): string {
+function renderScan(
+  findings: ScanFinding[],
+  failed: { path: string; reason: string }[],
+  summary: Record<string, number>,
+  failOn: ScanSeverity,
+  style: Style,
+): string {
   const paint = (s: ScanSeverity) => (s === 'critical' || s === 'high' ? style.red : s === 'medium' ? style.yellow : style.dim)(s.padEnd(8));
-  const lines = findings.map((f) => `${style.bold(`${f.path}:${f.line}:${f.column}`)}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`);
-  const skipped = [summary.not_scanned && `${summary.not_scanned} not scanned`, summary.skipped_binary && `${summary.skipped_binary} binary`, summary.skipped_large && `${summary.skipped_large} over --max-size`, summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`].filter(Boolean);
+  const lines = findings.map(
+    (f) => `${style.bold(`${f.path}:${f.line}:${f.column}`)}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`,
+  );
+  const skipped = [
+    summary.not_scanned && `${summary.not_scanned} not scanned`,
+    summary.skipped_binary && `${summary.skipped_binary} binary`,
+    summary.skipped_large && `${summary.skipped_large} over --max-size`,
+    summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`,
+  ].filter(Boolean);
   const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${summary.files_scanned} files${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
   const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
   const notScanned = failed.map((f) => style.yellow(`! ${f.path}: not scanned: ${f.reason}`));

@@ -20,7 +20,11 @@ export function serveCommand(deps: Deps) {
     .option('--port <port>', 'port to listen on (0 = a free port)', portArg, 8400)
     .option('--settings <file>', 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: one development client')
     .option('--key <file>', 'signing key (a private key from `authctl keygen`; repeatable, the first signs)', collect)
-    .addOption(new Option('--alg <alg>', 'algorithm of the key generated at start when none is given').choices(['ES256', 'RS256', 'EdDSA'] as const).default('ES256' as const))
+    .addOption(
+      new Option('--alg <alg>', 'algorithm of the key generated at start when none is given')
+        .choices(['ES256', 'RS256', 'EdDSA'] as const)
+        .default('ES256' as const),
+    )
     .addHelpText(
       'after',
       `

@@ -14,7 +14,14 @@ export interface ServeFlags {
 /** Prints where it listens (one JSON document with --json), logs requests on stderr, runs until SIGTERM or Ctrl-C. */
 export async function runServe(flags: ServeFlags, deps: Deps, globals: GlobalOptions): Promise<void> {
   const server = await startAuthServer(
-    { host: flags.host, port: flags.port, settingsFile: flags.settings, keyFiles: flags.key, generatedAlg: flags.alg, log: (line) => deps.io.stderr.write(`${line}\n`) },
+    {
+      host: flags.host,
+      port: flags.port,
+      settingsFile: flags.settings,
+      keyFiles: flags.key,
+      generatedAlg: flags.alg,
+      log: (line) => deps.io.stderr.write(`${line}\n`),
+    },
     deps.io,
   );
   const json = { issuer: server.issuer, endpoints: server.endpoints, development_defaults: server.defaults };
@@ -24,8 +31,15 @@ export async function runServe(flags: ServeFlags, deps: Deps, globals: GlobalOpt
       text: (style) =>
         [
           `${style.green('✔')} authorization server at ${style.bold(server.issuer)}`,
-          renderTable(Object.entries(server.endpoints).map(([name, url]) => [name, url] as const), style),
-          server.defaults ? style.dim(`built-in development client "dev-client" and user "alice" (see authctl serve --help)\ntry: authctl profile add local --issuer ${server.issuer} --client-id dev-client`) : '',
+          renderTable(
+            Object.entries(server.endpoints).map(([name, url]) => [name, url] as const),
+            style,
+          ),
+          server.defaults
+            ? style.dim(
+                `built-in development client "dev-client" and user "alice" (see authctl serve --help)\ntry: authctl profile add local --issuer ${server.issuer} --client-id dev-client`,
+              )
+            : '',
           style.dim('Ctrl-C to stop'),
         ]
           .filter(Boolean)

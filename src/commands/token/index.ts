@@ -64,17 +64,21 @@ function getCommand(deps: Deps, name: 'get' | 'refresh') {
   );
   if (name === 'get') {
     command
-      .addOption(new Option('--grant <grant>', 'grant type (default: the profile\'s)').choices(GRANTS))
+      .addOption(new Option('--grant <grant>', "grant type (default: the profile's)").choices(GRANTS))
       .option('--scope <scope>', 'scope to request')
       .option('--audience <audience>', 'audience to request')
       .addOption(new Option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)').argParser(collectResource))
-      .option('--assertion-file <file>', 'jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile\'s key')
+      .option('--assertion-file <file>', "jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile's key")
       .option('--no-cache', 'neither read nor write the token cache')
       .option('--force', 'ignore a cached token and authenticate again');
   }
   command.option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
   return withEndpointOptions(command)
-    .addOption(new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env').choices(['token', 'json', 'header', 'env'] as const).default('token' as const))
+    .addOption(
+      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env')
+        .choices(['token', 'json', 'header', 'env'] as const)
+        .default('token' as const),
+    )
     .addHelpText(
       'after',
       name === 'get'
@@ -95,7 +99,10 @@ Examples:
     .action(async (flags, cmd) => {
       const { runTokenGet } = await import('../oauth/run.js');
       const f = flags as Record<string, unknown>;
-      await deps.emit(await runTokenGet({ ...(f as object), noCache: f.cache === false, refresh: name === 'refresh', output: f.output as 'token' }, deps, globalsOf(cmd)), globalsOf(cmd));
+      await deps.emit(
+        await runTokenGet({ ...(f as object), noCache: f.cache === false, refresh: name === 'refresh', output: f.output as 'token' }, deps, globalsOf(cmd)),
+        globalsOf(cmd),
+      );
     });
 }
 
@@ -127,9 +134,9 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
         .addOption(store())
         .addHelpText('after', examples('authctl token cache list', 'authctl token cache list --profile kc --json'))
         .action(async (flags, cmd) => {
-        const { runCacheList } = await import('../oauth/run.js');
-        await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-      }),
+          const { runCacheList } = await import('../oauth/run.js');
+          await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
+        }),
     )
     .addCommand(
       new Command('clear')
@@ -137,16 +144,22 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
         .addOption(store())
         .addHelpText('after', examples('authctl token cache clear --profile gooclaim', 'authctl token cache clear'))
         .action(async (flags, cmd) => {
-        const { runCacheClear } = await import('../oauth/run.js');
-        await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-      }),
+          const { runCacheClear } = await import('../oauth/run.js');
+          await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
+        }),
     );
 }
 
 export function tokenCommand(deps: Deps) {
   return new Command('token')
     .description('mint, obtain, refresh, revoke and cache tokens')
-    .addHelpText('after', examples('authctl token get --profile gooclaim', 'authctl token mint --key private.pem --iss partner-123 --sub user-1 --aud justgold-api --exp 1h --jti auto'))
+    .addHelpText(
+      'after',
+      examples(
+        'authctl token get --profile gooclaim',
+        'authctl token mint --key private.pem --iss partner-123 --sub user-1 --aud justgold-api --exp 1h --jti auto',
+      ),
+    )
     .addCommand(mintCommand(deps))
     .addCommand(getCommand(deps, 'get'))
     .addCommand(getCommand(deps, 'refresh'))

@@ -32,7 +32,8 @@ async function readClaimsFile(source: string, deps: Deps): Promise<Record<string
   } catch {
     throw new UsageError('invalid_argument', `${source === '-' ? 'stdin' : source}: the claims must be a JSON object`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('invalid_argument', `${source}: the claims must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError('invalid_argument', `${source}: the claims must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -99,7 +100,14 @@ export async function runMint(options: MintOptions, deps: Deps, globals: GlobalO
   const findings = validateClaims({ ...header, alg }, claims, policy, { now });
   if (!passes(findings) && !options.allowInvalid) {
     const first = findings.find((f) => f.severity === 'error')!;
-    throw new CheckFailedError(first.code, `refusing to mint a token that fails its policy: ${findings.filter((f) => f.severity === 'error').map((f) => `${f.code} (${f.message})`).join('; ')}`, 'fix the claims, or pass --allow-invalid to mint it anyway (for negative tests)');
+    throw new CheckFailedError(
+      first.code,
+      `refusing to mint a token that fails its policy: ${findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => `${f.code} (${f.message})`)
+        .join('; ')}`,
+      'fix the claims, or pass --allow-invalid to mint it anyway (for negative tests)',
+    );
   }
 
   const token = await signJwt(claims, header, key, alg);

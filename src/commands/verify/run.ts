@@ -58,7 +58,9 @@ async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: Globa
   const first = await loadRemoteJwks(url, http, settings);
   return {
     verifier: { kind: 'jwks', jwks: toJwks(first.jwks, skip) },
-    refresh: first.fromCache ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks, skip) }) : undefined,
+    refresh: first.fromCache
+      ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks, skip) })
+      : undefined,
     issuer,
   };
 }
@@ -121,7 +123,12 @@ function result(outcome: Outcome, now: number, announce: boolean): CommandResult
       const exp = outcome.payload ? describeTimes(outcome.payload, now).exp : undefined;
       const head = outcome.valid
         ? style.green(`✔ ${where}valid: signature verified (${describeBare(outcome.header?.alg)}), claims pass${sub}${exp ? `, expires ${exp.relative}` : ''}`)
-        : style.red(`✖ ${where}invalid: ${outcome.findings.filter((f) => f.severity === 'error').map((f) => f.code).join(', ')}`);
+        : style.red(
+            `✖ ${where}invalid: ${outcome.findings
+              .filter((f) => f.severity === 'error')
+              .map((f) => f.code)
+              .join(', ')}`,
+          );
       const body = outcome.findings.length ? `${head}\n${renderFindings(outcome.findings, style)}` : head;
       return announce ? `${body}\n${style.dim(`  policy: ${outcome.policy}`)}` : body;
     },
@@ -134,15 +141,22 @@ function result(outcome: Outcome, now: number, announce: boolean): CommandResult
  * repeated jti is a replay when the policy asks for jti.
  */
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
-  const explicitKey = options.key !== undefined || options.jwks !== undefined || options.issuer !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin);
+  const explicitKey =
+    options.key !== undefined || options.jwks !== undefined || options.issuer !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin);
   const resolved = await resolvePolicy(options, deps, globals, explicitKey);
   const basePolicy = resolved.policy;
   const profile = resolved.profile?.profile;
   const pin = profile?.provider ? lookup(PROVIDERS, profile.provider)?.pinsIssuer : undefined;
   if (pin && !basePolicy.issuer?.length && !options.issuer) {
-    throw new UsageError('issuer_required', `profile "${resolved.profile!.name}" pins no issuer, and ${pin}`, `pin it with issuer = "…" in [profiles.${resolved.profile!.name}.policy] of the config (or profile add --expect-iss), or pass --iss ISSUER`);
+    throw new UsageError(
+      'issuer_required',
+      `profile "${resolved.profile!.name}" pins no issuer, and ${pin}`,
+      `pin it with issuer = "…" in [profiles.${resolved.profile!.name}.policy] of the config (or profile add --expect-iss), or pass --iss ISSUER`,
+    );
   }
-  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || { verifier: await localVerifier(options, deps, globals, profile) };
+  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || {
+    verifier: await localVerifier(options, deps, globals, profile),
+  };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
   let checker = signatureChecker(source.verifier, algorithms);
@@ -190,7 +204,8 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   function judge(checked: Checked): CommandResult {
     const announce = judged++ === 0;
     const now = deps.now();
-    if (!checked.token) return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [checked.early!] }, now, announce);
+    if (!checked.token)
+      return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [checked.early!] }, now, announce);
     const { header, payload } = checked.token;
     let findings: Finding[];
     try {
@@ -202,7 +217,11 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     const signature = checked.signature;
     if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
     if (!signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
-    return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload }, now, announce);
+    return result(
+      { line: checked.line, policy: resolved.source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload },
+      now,
+      announce,
+    );
   }
 
   async function* results(): AsyncGenerator<CommandResult> {

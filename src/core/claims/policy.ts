@@ -97,7 +97,11 @@ export function parsePolicy(table: Record<string, unknown>, where: string): Clai
     const name = table.preset;
     const preset = typeof name === 'string' ? lookup(BUILTIN_POLICIES, name) : undefined;
     if (!preset) {
-      throw new UsageError('invalid_policy', `${where}.preset: unknown preset ${describeValue(name)}`, `built-in presets: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
+      throw new UsageError(
+        'invalid_policy',
+        `${where}.preset: unknown preset ${describeValue(name)}`,
+        `built-in presets: ${Object.keys(BUILTIN_POLICIES).join(', ')}`,
+      );
     }
     policy = { ...preset };
   }

@@ -120,7 +120,10 @@ function checkTypes(payload: Record<string, unknown>, policy: ClaimsPolicy): { f
     if (hasType(payload[claim], type)) {
       wellTyped.add(claim);
     } else {
-      const what = claim === 'scope' && policy.scopeFormat ? `${type === 'array' ? 'a JSON array' : 'a space-separated string'} as this policy requires` : describeType(type);
+      const what =
+        claim === 'scope' && policy.scopeFormat
+          ? `${type === 'array' ? 'a JSON array' : 'a space-separated string'} as this policy requires`
+          : describeType(type);
       findings.push(finding('invalid_claim_type', 'error', `"${claim}" must be ${what}, found ${describeValue(payload[claim])}`, claim));
     }
   }
@@ -189,7 +192,14 @@ function checkIdentity(payload: Record<string, unknown>, wellTyped: Set<string>,
     } else if (wellTyped.has('aud')) {
       const auds = audiencesOf(payload);
       if (!auds.some((a) => policy.audience!.includes(a))) {
-        out.push(finding('invalid_audience', 'error', `audience ${describeValue(payload.aud)} does not include ${policy.audience.map((a) => `"${a}"`).join(' or ')}`, 'aud'));
+        out.push(
+          finding(
+            'invalid_audience',
+            'error',
+            `audience ${describeValue(payload.aud)} does not include ${policy.audience.map((a) => `"${a}"`).join(' or ')}`,
+            'aud',
+          ),
+        );
       }
     }
   }
@@ -205,12 +215,7 @@ function checkIdentity(payload: Record<string, unknown>, wellTyped: Set<string>,
  * validateClaims({ alg: 'HS256' }, { sub: 'a', exp: 100 }, { audience: ['api'] }, { now: 1000 })
  * // [{ code: 'token_expired', … }, { code: 'missing_required_claim', claim: 'aud', … }]
  */
-export function validateClaims(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  policy: ClaimsPolicy,
-  context: ValidationContext,
-): Finding[] {
+export function validateClaims(header: Record<string, unknown>, payload: Record<string, unknown>, policy: ClaimsPolicy, context: ValidationContext): Finding[] {
   const findings = checkHeader(header, policy);
   const types = checkTypes(payload, policy);
   findings.push(...types.findings);
@@ -226,7 +231,9 @@ export function validateClaims(
     findings.push(finding('missing_jti', 'error', 'no "jti": this policy needs a unique token id for replay protection', 'jti'));
   }
   if (policy.jtiFormat === 'uuid' && types.wellTyped.has('jti') && !UUID.test(payload.jti as string)) {
-    findings.push(finding('invalid_claim_type', 'error', `"jti" must be a UUID (RFC 9562) as this policy requires, found ${describeValue(payload.jti)}`, 'jti'));
+    findings.push(
+      finding('invalid_claim_type', 'error', `"jti" must be a UUID (RFC 9562) as this policy requires, found ${describeValue(payload.jti)}`, 'jti'),
+    );
   }
   if (types.wellTyped.has('jti') && context.seenJti?.has(payload.jti as string)) {
     findings.push(finding('replayed_token', 'error', `jti ${describeValue(payload.jti)} was already used`, 'jti'));

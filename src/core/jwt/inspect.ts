@@ -37,7 +37,11 @@ export function describeTimes(payload: Record<string, unknown>, now: number): Re
  * batch, every input line still gets exactly one result, and this one says it is a bug.
  */
 export function unexpectedFinding(error: unknown): Finding {
-  return { code: 'invalid_token', severity: 'error', message: `authctl could not check this token: unexpected ${error instanceof Error ? error.name : typeof error} (a bug: please report it with --debug)` };
+  return {
+    code: 'invalid_token',
+    severity: 'error',
+    message: `authctl could not check this token: unexpected ${error instanceof Error ? error.name : typeof error} (a bug: please report it with --debug)`,
+  };
 }
 
 /**

@@ -99,7 +99,7 @@ export function parseToken(input: string): ParsedToken {
   const header = decodeJsonObject(headerBytes, 0, 'header');
   if (!header) fail('segment 1 (header) is not a JSON object');
   if (segments.length === 5) {
-    segments.slice(1).forEach((s, i) => decodeSegment(s, i + 1, names));
+    for (const [i, s] of segments.slice(1).entries()) decodeSegment(s, i + 1, names);
     return { kind: 'jwe', compact, header };
   }
 

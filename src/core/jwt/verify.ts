@@ -24,15 +24,25 @@ export function allowedAlgorithms(verifier: Verifier, explicit: string[] | undef
     }
     const { pinned, candidates } = algorithmsFor(verifier.key);
     if (pinned) return candidates;
-    throw new UsageError('alg_required', `${verifier.key.kty === 'oct' ? 'an HMAC secret' : 'an RSA key'} does not pin the algorithm; say which to accept`, `e.g. --alg ${candidates[0]} (or a profile whose policy lists algorithms)`);
+    throw new UsageError(
+      'alg_required',
+      `${verifier.key.kty === 'oct' ? 'an HMAC secret' : 'an RSA key'} does not pin the algorithm; say which to accept`,
+      `e.g. --alg ${candidates[0]} (or a profile whose policy lists algorithms)`,
+    );
   }
-  if (!verifier.jwks.keys.length) throw new UsageError('invalid_key', 'the JWKS has no public signing key of a type authctl verifies with (RSA, EC, Ed25519, oct)');
+  if (!verifier.jwks.keys.length)
+    throw new UsageError('invalid_key', 'the JWKS has no public signing key of a type authctl verifies with (RSA, EC, Ed25519, oct)');
   if (explicit?.length) return explicit;
   const algs = new Set<string>();
   for (const jwk of verifier.jwks.keys) {
     const { pinned, candidates } = algorithmsFor({ kty: jwk.kty as LoadedKey['kty'], crv: jwk.crv, alg: jwk.alg });
-    if (!pinned) throw new UsageError('alg_required', `the JWKS has a ${jwk.kty} key${jwk.kid ? ` ("${jwk.kid}")` : ''} without "alg"; say which algorithms to accept`, 'e.g. --alg RS256');
-    candidates.forEach((a) => algs.add(a));
+    if (!pinned)
+      throw new UsageError(
+        'alg_required',
+        `the JWKS has a ${jwk.kty} key${jwk.kid ? ` ("${jwk.kid}")` : ''} without "alg"; say which algorithms to accept`,
+        'e.g. --alg RS256',
+      );
+    for (const alg of candidates) algs.add(alg);
   }
   return [...algs];
 }
@@ -57,8 +67,14 @@ export function toJwks(value: unknown, onSkip?: (why: string) => void): JSONWebK
   const { keys } = jwkList(value);
   const kept = keys.filter((k) => {
     if (k.use === 'enc' || 'd' in k) return false;
-    const usable = typeof k.kty === 'string' && KNOWN_KTY.has(k.kty) && algorithmsFor({ kty: k.kty as LoadedKey['kty'], crv: typeof k.crv === 'string' ? k.crv : undefined }).candidates.length > 0;
-    if (!usable) onSkip?.(`skipping JWKS key${typeof k.kid === 'string' ? ` "${k.kid}"` : ''} of kty ${describeValue(k.kty)}${k.crv !== undefined ? ` crv ${describeValue(k.crv)}` : ''}: not a signing key type authctl verifies with`);
+    const usable =
+      typeof k.kty === 'string' &&
+      KNOWN_KTY.has(k.kty) &&
+      algorithmsFor({ kty: k.kty as LoadedKey['kty'], crv: typeof k.crv === 'string' ? k.crv : undefined }).candidates.length > 0;
+    if (!usable)
+      onSkip?.(
+        `skipping JWKS key${typeof k.kid === 'string' ? ` "${k.kid}"` : ''} of kty ${describeValue(k.kty)}${k.crv !== undefined ? ` crv ${describeValue(k.crv)}` : ''}: not a signing key type authctl verifies with`,
+      );
     return usable;
   });
   return { keys: kept as unknown as JSONWebKeySet['keys'] };
@@ -66,10 +82,19 @@ export function toJwks(value: unknown, onSkip?: (why: string) => void): JSONWebK
 
 function signatureFinding(error: unknown, token: ParsedToken): Finding {
   const kid = typeof token.header.kid === 'string' ? token.header.kid : undefined;
-  if (error instanceof errors.JWSSignatureVerificationFailed) return { code: 'invalid_signature', severity: 'error', message: 'the signature does not match the key' };
-  if (error instanceof errors.JOSEAlgNotAllowed) return { code: 'alg_not_allowed', severity: 'error', claim: 'header.alg', message: `alg ${describeValue(token.header.alg)} is not accepted here` };
-  if (error instanceof errors.JWKSNoMatchingKey) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: kid ? `no key in the JWKS has kid "${kid}" and alg ${describeValue(token.header.alg)}` : 'no key in the JWKS matches the token' };
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: 'several JWKS keys match and the token has no kid to choose' };
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return { code: 'invalid_signature', severity: 'error', message: 'the signature does not match the key' };
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return { code: 'alg_not_allowed', severity: 'error', claim: 'header.alg', message: `alg ${describeValue(token.header.alg)} is not accepted here` };
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return {
+      code: 'invalid_signature',
+      severity: 'error',
+      claim: 'header.kid',
+      message: kid ? `no key in the JWKS has kid "${kid}" and alg ${describeValue(token.header.alg)}` : 'no key in the JWKS matches the token',
+    };
+  if (error instanceof errors.JWKSMultipleMatchingKeys)
+    return { code: 'invalid_signature', severity: 'error', claim: 'header.kid', message: 'several JWKS keys match and the token has no kid to choose' };
   if (error instanceof errors.JOSENotSupported) return { code: 'unsupported_crit', severity: 'error', claim: 'header', message: error.message };
   if (error instanceof errors.JOSEError) return { code: 'invalid_token', severity: 'error', message: error.message };
   throw error;

@@ -1,7 +1,22 @@
 import { UsageError } from '../../errors.js';
 import type { LoadedKey } from './load.js';
 
-export const SIGNING_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const SIGNING_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 const EC_ALG: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
@@ -50,7 +65,11 @@ export function assertAlgorithmFits(alg: string, key: Pick<LoadedKey, 'kty' | 'c
   const { candidates } = algorithmsFor({ kty: key.kty, crv: key.crv });
   if (!candidates.includes(alg)) {
     const what = key.kty === 'oct' ? 'an HMAC secret' : `${key.kty === 'RSA' ? 'an' : 'a'} ${key.kty}${key.crv ? ` ${key.crv}` : ''} key`;
-    throw new UsageError('alg_key_mismatch', `algorithm ${alg} cannot be used with ${what}`, candidates.length ? `this key fits: ${candidates.join(', ')}` : undefined);
+    throw new UsageError(
+      'alg_key_mismatch',
+      `algorithm ${alg} cannot be used with ${what}`,
+      candidates.length ? `this key fits: ${candidates.join(', ')}` : undefined,
+    );
   }
   if (key.alg && key.alg !== alg) throw new UsageError('alg_key_mismatch', `the key is declared for ${key.alg}, not ${alg}`);
 }

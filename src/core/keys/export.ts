@@ -32,7 +32,8 @@ export async function generateKey(spec: KeygenSpec): Promise<LoadedKey> {
   switch (spec.type) {
     case 'rsa': {
       const size = spec.size ?? 2048;
-      if (size < MIN_RSA_BITS && !spec.insecure) throw new UsageError('weak_key', `RSA keys below ${MIN_RSA_BITS} bits are refused`, 'use --size 2048 or more (or --insecure for tests)');
+      if (size < MIN_RSA_BITS && !spec.insecure)
+        throw new UsageError('weak_key', `RSA keys below ${MIN_RSA_BITS} bits are refused`, 'use --size 2048 or more (or --insecure for tests)');
       if (size < 512 || size > 16384 || size % 8) throw new UsageError('invalid_argument', `RSA size ${size} is not a usable modulus length`);
       key = (await generate('rsa', { modulusLength: size })).privateKey;
       break;
@@ -90,7 +91,8 @@ export async function thumbprint(key: LoadedKey, digest: 'sha256' | 'sha384' | '
 }
 
 export function privatePem(key: LoadedKey, passphrase?: string): string {
-  if (key.kind !== 'private') throw new UsageError('invalid_key', key.kind === 'secret' ? 'an HMAC secret has no PEM form' : 'this is a public key; there is no private part to export');
+  if (key.kind !== 'private')
+    throw new UsageError('invalid_key', key.kind === 'secret' ? 'an HMAC secret has no PEM form' : 'this is a public key; there is no private part to export');
   return key.key.export({ type: 'pkcs8', format: 'pem', ...(passphrase !== undefined ? { cipher: 'aes-256-cbc', passphrase } : {}) }) as string;
 }
 

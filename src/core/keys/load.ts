@@ -55,7 +55,10 @@ function fromPem(pem: string, passphrase: string | undefined): LoadedKey {
   const { label, block: text } = firstKeyBlock(pem);
   switch (label) {
     case 'OPENSSH PRIVATE KEY':
-      return invalid('this is an OpenSSH-format private key, which JWT tools cannot read', 'convert a copy with: ssh-keygen -p -m PEM -f KEYFILE (RSA/ECDSA), or generate one with authctl keygen');
+      return invalid(
+        'this is an OpenSSH-format private key, which JWT tools cannot read',
+        'convert a copy with: ssh-keygen -p -m PEM -f KEYFILE (RSA/ECDSA), or generate one with authctl keygen',
+      );
     case 'CERTIFICATE': {
       let cert: X509Certificate;
       try {
@@ -92,7 +95,7 @@ function fromPem(pem: string, passphrase: string | undefined): LoadedKey {
 function tryCreate(create: () => KeyObject, label: string, encrypted = false): KeyObject {
   try {
     return create();
-  } catch (error) {
+  } catch {
     // A wrong passphrase passes the CBC padding check one time in 256 and then fails as garbage
     // ASN.1, so for an encrypted block every failure may be the passphrase: say so every time.
     const reason = encrypted ? 'wrong passphrase, or a damaged key' : 'the key data is damaged or unsupported';
@@ -150,7 +153,10 @@ export function loadKey(text: string, options: { kid?: string; passphrase?: stri
     if (matching.length === 1) return fromJwk(matching[0]!, 'jwks');
     const kids = keys.map((k) => (typeof k.kid === 'string' ? k.kid : '(no kid)')).join(', ');
     if (matching.length === 0 && options.kid !== undefined) return invalid(`no key with kid "${options.kid}" in the JWKS`, `kids present: ${kids || 'none'}`);
-    return invalid(keys.length === 0 ? 'the JWKS has no keys' : `the JWKS has ${keys.length} keys; choose one with --kid`, keys.length ? `kids present: ${kids}` : undefined);
+    return invalid(
+      keys.length === 0 ? 'the JWKS has no keys' : `the JWKS has ${keys.length} keys; choose one with --kid`,
+      keys.length ? `kids present: ${kids}` : undefined,
+    );
   }
   if (PEM_LABEL.test(trimmed)) return fromPem(trimmed, options.passphrase);
   if (/^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+) AAAA/.test(trimmed)) {

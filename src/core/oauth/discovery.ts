@@ -58,7 +58,11 @@ export function parseServerMetadata(response: ResponseLike, issuer: string): Ser
   if (response.status !== 200) throw new NetworkError('http_error', `metadata request to ${response.url} answered HTTP ${response.status}`);
   const metadata = jsonBody(response, 'server metadata');
   if (typeof metadata.issuer !== 'string' || trimSlash(metadata.issuer) !== trimSlash(issuer)) {
-    throw new NetworkError('invalid_response', `the metadata at ${response.url} is for issuer ${describeValue(metadata.issuer)}, not ${JSON.stringify(issuer)}`, 'a mismatch means the document cannot be trusted for this issuer');
+    throw new NetworkError(
+      'invalid_response',
+      `the metadata at ${response.url} is for issuer ${describeValue(metadata.issuer)}, not ${JSON.stringify(issuer)}`,
+      'a mismatch means the document cannot be trusted for this issuer',
+    );
   }
   return metadata as ServerMetadata;
 }

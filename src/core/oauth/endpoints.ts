@@ -9,7 +9,12 @@ import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingReque
 import { lookup } from '../json.js';
 
 function endpoint(url: string | undefined, name: string, key: string): string {
-  if (!url) throw new UsageError('missing_endpoint', `the profile has no ${name} endpoint`, `set ${key} in the profile (authctl profile add --force … --${key.replace(/_/g, '-')} URL), or use --issuer for discovery`);
+  if (!url)
+    throw new UsageError(
+      'missing_endpoint',
+      `the profile has no ${name} endpoint`,
+      `set ${key} in the profile (authctl profile add --force … --${key.replace(/_/g, '-')} URL), or use --issuer for discovery`,
+    );
   return url;
 }
 
@@ -17,7 +22,11 @@ function endpoint(url: string | undefined, name: string, key: string): string {
  * RFC 7662 introspection, or the Gooclaim variant: `Authorization: Bearer <caller's token>`
  * and a JSON body `{"token": …}`.
  */
-export function buildIntrospectionRequest(profile: Profile, token: string, options: { hint?: string; credentials: ClientCredentials; bearer?: string }): OutgoingRequest {
+export function buildIntrospectionRequest(
+  profile: Profile,
+  token: string,
+  options: { hint?: string; credentials: ClientCredentials; bearer?: string },
+): OutgoingRequest {
   const url = endpoint(profile.introspection_url, 'introspection', 'introspection_url');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (profile.introspection_style === 'bearer-json') {
@@ -119,9 +128,18 @@ export function parseBearerResponse(response: ResponseLike, what = 'the verify e
     }
     const sentCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
     const providerCode = sentCode === undefined ? undefined : printable(sentCode, 64);
- const said = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string');
+    const said = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string');
     const message = said !== undefined ? printable(said) : `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
-    return { valid: false, findings: [{ code: toFindingCode(providerCode, response.status), severity: 'error', message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message }] };
+    return {
+      valid: false,
+      findings: [
+        {
+          code: toFindingCode(providerCode, response.status),
+          severity: 'error',
+          message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message,
+        },
+      ],
+    };
   }
   throw oauthError(response, what);
 }

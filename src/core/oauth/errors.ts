@@ -42,20 +42,49 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
   const path = new URL(response.url).pathname;
   const where = `${what} (${path}) answered HTTP ${status}`;
   const said = `${code ? `: ${code}` : ''}${description ? `${code ? ':' : ''} ${description}` : ''}`;
-  if (status >= 500) return new NetworkError('server_error', `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`, 'the server failed; try again later');
+  if (status >= 500)
+    return new NetworkError(
+      'server_error',
+      `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`,
+      'the server failed; try again later',
+    );
   // Rate limiting is the server's state, not a refusal of the client, whatever code the body carries.
-  if (status === 429) return new NetworkError('rate_limited', `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`, 'raise --max-wait, or try again later');
+  if (status === 429)
+    return new NetworkError(
+      'rate_limited',
+      `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`,
+      'raise --max-wait, or try again later',
+    );
   const refusal = status === 401 || status === 403 || (status === 400 && code !== undefined);
   if (!refusal) {
-    const shape = !text.trim() ? 'an empty body' : /^\s*</.test(text) ? 'an HTML page' : code ? `${code}${description ? `: ${description}` : ''}` : 'a non-OAuth body';
+    const shape = !text.trim()
+      ? 'an empty body'
+      : /^\s*</.test(text)
+        ? 'an HTML page'
+        : code
+          ? `${code}${description ? `: ${description}` : ''}`
+          : 'a non-OAuth body';
     const errorCode = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'unexpected_status';
-    return new NetworkError(errorCode, `${where} with ${shape}`, `check the URL: is ${response.url.replace(/[?#].*$/, '')} really ${what}? (authctl profile show)`);
+    return new NetworkError(
+      errorCode,
+      `${where} with ${shape}`,
+      `check the URL: is ${response.url.replace(/[?#].*$/, '')} really ${what}? (authctl profile show)`,
+    );
   }
   const credentialHint = CREDENTIAL_HINTS[clientAuth];
   if (code) {
-    const hint = code === 'invalid_client' || code === 'unauthorized_client' ? credentialHint : code === 'invalid_grant' ? undefined : 'check the profile: grant, client authentication, scope';
+    const hint =
+      code === 'invalid_client' || code === 'unauthorized_client'
+        ? credentialHint
+        : code === 'invalid_grant'
+          ? undefined
+          : 'check the profile: grant, client authentication, scope';
     return new AuthError(code, `${where}${said}`, hint);
   }
   if (status === 401) return new AuthError('unauthorized', `${where}: credentials refused`, credentialHint);
-  return new AuthError('forbidden', `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the request was refused`, 'check the credentials and what this client is allowed to do');
+  return new AuthError(
+    'forbidden',
+    `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the request was refused`,
+    'check the credentials and what this client is allowed to do',
+  );
 }

@@ -71,7 +71,10 @@ export function applyClientAuth(profile: Profile, credentials: ClientCredentials
   };
   switch (method) {
     case 'client_secret_basic':
-      headers.authorization = basicAuthorization(need(credentials.clientId ?? profile.client_id, 'a client_id'), need(credentials.clientSecret, 'a client secret'));
+      headers.authorization = basicAuthorization(
+        need(credentials.clientId ?? profile.client_id, 'a client_id'),
+        need(credentials.clientSecret, 'a client secret'),
+      );
       break;
     case 'client_secret_post':
       fields.client_id = need(credentials.clientId ?? profile.client_id, 'a client_id');
@@ -114,7 +117,12 @@ export function encodeBody(profile: Profile, fields: Record<string, unknown>, he
  * @example buildTokenRequest({ token_url: 'https://as/token', client_id: 'c', client_auth: 'client_secret_post' }, { grant: 'client_credentials' }, { clientSecret: 's' })
  */
 export function buildTokenRequest(profile: Profile, params: GrantParameters, credentials: ClientCredentials): OutgoingRequest {
-  if (!profile.token_url) throw new UsageError('missing_endpoint', 'the profile has no token_url', 'set it with authctl profile add --force … --token-url URL, or give --issuer for discovery');
+  if (!profile.token_url)
+    throw new UsageError(
+      'missing_endpoint',
+      'the profile has no token_url',
+      'set it with authctl profile add --force … --token-url URL, or give --issuer for discovery',
+    );
   const headers: Record<string, string> = { accept: 'application/json' };
   // webMethods' getJsonWebToken takes only the claimsSet body and the API key: no grant_type.
   const fields: Record<string, unknown> = profile.client_auth === 'api_key' ? {} : { grant_type: GRANT_TYPES[params.grant] };
@@ -149,16 +157,30 @@ export function parseTokenResponse(response: ResponseLike, clientAuth?: ClientAu
   try {
     body = parseJson(text);
   } catch {
-    throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with ${/^\s*</.test(text) ? 'an HTML page' : 'a body that is not JSON'}`);
+    throw new NetworkError(
+      'invalid_response',
+      `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with ${/^\s*</.test(text) ? 'an HTML page' : 'a body that is not JSON'}`,
+    );
   }
   if (!isJsonObject(body)) {
-    throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with JSON that is not an object`);
+    throw new NetworkError(
+      'invalid_response',
+      `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} with JSON that is not an object`,
+    );
   }
   const token = [body.access_token, body.jwt, body.token].find((t): t is string => typeof t === 'string' && t !== '');
   if (!token) {
-    throw new NetworkError('invalid_response', `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} without an access token`);
+    throw new NetworkError(
+      'invalid_response',
+      `the token endpoint (${new URL(response.url).pathname}) answered HTTP ${response.status} without an access token`,
+    );
   }
-  const expires = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in) ? Number(body.expires_in) : undefined;
+  const expires =
+    typeof body.expires_in === 'number'
+      ? body.expires_in
+      : typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in)
+        ? Number(body.expires_in)
+        : undefined;
   const set: TokenSet = { access_token: token, token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer' };
   if (expires !== undefined) set.expires_in = expires;
   if (typeof body.refresh_token === 'string') set.refresh_token = body.refresh_token;
@@ -184,6 +206,13 @@ export function reusableUntil(obtainedAt: number, expiresIn: number | undefined)
  * (§2.2) or the user for the JWT bearer grant (§2.1), the audience the profile names, a
  * unique jti, and a short life (60 s by default).
  */
-export function clientAssertionClaims(clientId: string, audience: string, now: number, jti: string, lifetime = 60, subject = clientId): Record<string, unknown> {
+export function clientAssertionClaims(
+  clientId: string,
+  audience: string,
+  now: number,
+  jti: string,
+  lifetime = 60,
+  subject = clientId,
+): Record<string, unknown> {
   return { iss: clientId, sub: subject, aud: audience, iat: now, exp: now + lifetime, jti };
 }

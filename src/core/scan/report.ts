@@ -11,7 +11,11 @@ const SECURITY_SEVERITY: Record<ScanSeverity, string> = { critical: '9.5', high:
  * SARIF 2.1.0 as GitHub code scanning accepts it: one run, a rule per detector, results with
  * a physical location and a partial fingerprint (so alerts follow the secret, not the line).
  */
-export function toSarif(findings: readonly ScanFinding[], version: string, notScanned: readonly { path: string; reason: string }[] = []): Record<string, unknown> {
+export function toSarif(
+  findings: readonly ScanFinding[],
+  version: string,
+  notScanned: readonly { path: string; reason: string }[] = [],
+): Record<string, unknown> {
   const ruleIds = Object.keys(RULES) as RuleId[];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -26,7 +30,9 @@ export function toSarif(findings: readonly ScanFinding[], version: string, notSc
               id,
               name: id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: RULES[id] },
-              help: { text: `authctl scan found ${RULES[id]}. Remove it from the file, rotate it, and load it from a secret store instead. Suppress a false positive with an "authctl:allow" comment or a baseline.` },
+              help: {
+                text: `authctl scan found ${RULES[id]}. Remove it from the file, rotate it, and load it from a secret store instead. Suppress a false positive with an "authctl:allow" comment or a baseline.`,
+              },
               properties: { tags: ['security', 'secrets'] },
             })),
           },
@@ -36,7 +42,14 @@ export function toSarif(findings: readonly ScanFinding[], version: string, notSc
           ruleIndex: ruleIds.indexOf(f.rule),
           level: SARIF_LEVEL[f.severity],
           message: { text: `${RULES[f.rule]}: ${f.message} (${f.masked})` },
-          locations: [{ physicalLocation: { artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') }, region: { startLine: f.line, startColumn: f.column } } }],
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: f.path.split('/').map(encodeURIComponent).join('/') },
+                region: { startLine: f.line, startColumn: f.column },
+              },
+            },
+          ],
           partialFingerprints: { 'authctlSecret/v1': f.fingerprint },
           properties: { severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] },
         })),
@@ -59,10 +72,13 @@ export function toSarif(findings: readonly ScanFinding[], version: string, notSc
 
 /** GitHub Actions workflow commands: an annotation per finding on the pull request diff. */
 export function githubAnnotations(findings: readonly ScanFinding[]): string {
-  const escape = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const prop = (s: string) => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   return findings
-    .map((f) => `::${f.severity === 'low' ? 'notice' : f.severity === 'medium' ? 'warning' : 'error'} file=${prop(f.path)},line=${f.line},col=${f.column},title=${prop(`authctl ${f.rule}`)}::${escape(`${f.message} (${f.masked})`)}`)
+    .map(
+      (f) =>
+        `::${f.severity === 'low' ? 'notice' : f.severity === 'medium' ? 'warning' : 'error'} file=${prop(f.path)},line=${f.line},col=${f.column},title=${prop(`authctl ${f.rule}`)}::${escapeData(`${f.message} (${f.masked})`)}`,
+    )
     .join('\n');
 }
 

@@ -3,7 +3,7 @@ import { validateClaims } from '../claims/validate.js';
 import { formatRelative, formatSpan } from '../duration.js';
 import type { Finding } from '../claims/types.js';
 
-import { RULES, type RuleId, type ScanSeverity } from './catalog.js';
+import type { RuleId, ScanSeverity } from './catalog.js';
 import { describeBare, parseJson } from '../json.js';
 
 /** What a detector found, before positions, suppressions and masking are worked out. */
@@ -34,8 +34,10 @@ function entropy(value: string): number {
   return bits;
 }
 
-const PLACEHOLDER_WORDS = /your|example|placeholder|change[-_]?me|xxxx|dummy|sample|redacted|replace|insert|todo|fixme|secret[-_]?here|token[-_]?here|\.\.\.|\*\*\*/i;
-const TEMPLATE = /^(\$\{?[\w.:-]+\}?|\$\(.*\)|<[^>]*>|\{\{.*\}\}|%\(?\w*\)?s|%[A-Z_]+%|env\(.*\)|process\.env.*|os\.environ.*|null|none|nil|true|false|undefined|secret|password|test|testing)$/i;
+const PLACEHOLDER_WORDS =
+  /your|example|placeholder|change[-_]?me|xxxx|dummy|sample|redacted|replace|insert|todo|fixme|secret[-_]?here|token[-_]?here|\.\.\.|\*\*\*/i;
+const TEMPLATE =
+  /^(\$\{?[\w.:-]+\}?|\$\(.*\)|<[^>]*>|\{\{.*\}\}|%\(?\w*\)?s|%[A-Z_]+%|env\(.*\)|process\.env.*|os\.environ.*|null|none|nil|true|false|undefined|secret|password|test|testing)$/i;
 
 /**
  * A value a human wrote as a stand-in ("your-api-secret", "${SECRET}", "<token>"), not a real secret.
@@ -75,7 +77,13 @@ function tokenHits(text: string, ctx: DetectContext): Hit[] {
     }
     if (parsed.kind !== 'jwe' || typeof parsed.header.enc !== 'string') continue;
     taken.add(match.index);
-    hits.push({ rule: 'jwe', severity: 'medium', index: match.index, secret: match[0], message: `encrypted token (alg ${describeBare(parsed.header.alg)}, enc ${describeBare(parsed.header.enc)}); its claims cannot be read, but it is still a bearer credential` });
+    hits.push({
+      rule: 'jwe',
+      severity: 'medium',
+      index: match.index,
+      secret: match[0],
+      message: `encrypted token (alg ${describeBare(parsed.header.alg)}, enc ${describeBare(parsed.header.enc)}); its claims cannot be read, but it is still a bearer credential`,
+    });
   }
   for (const match of text.matchAll(JWS_RE)) {
     if (taken.has(match.index)) continue;
@@ -100,7 +108,11 @@ function jwtHit(header: Record<string, unknown>, payload: Record<string, unknown
   const claims = validateClaims(header, payload, {}, { now });
   const expired = claims.some((f) => f.code === 'token_expired');
   const exp = typeof payload.exp === 'number' ? payload.exp : undefined;
-  const status = expired ? `expired ${formatRelative(exp!, now)}` : exp !== undefined ? `live, expires ${formatRelative(exp, now)}` : 'live, never expires (no exp)';
+  const status = expired
+    ? `expired ${formatRelative(exp!, now)}`
+    : exp !== undefined
+      ? `live, expires ${formatRelative(exp, now)}`
+      : 'live, never expires (no exp)';
   const details = [
     status,
     typeof payload.iss === 'string' ? `iss ${payload.iss}` : undefined,
@@ -110,7 +122,14 @@ function jwtHit(header: Record<string, unknown>, payload: Record<string, unknown
   ].filter(Boolean);
   const notable = claims.filter((f) => (f.code !== 'token_expired' && f.severity === 'error') || ['lifetime_too_long', 'alg_not_allowed'].includes(f.code));
   const severity: ScanSeverity = expired ? 'low' : unsecured ? 'medium' : 'critical';
-  return { rule: 'jwt', severity, index, secret: token, message: `${details.join('; ')}${notable.length ? ` [${[...new Set(notable.map((f) => f.code))].join(', ')}]` : ''}`, claims };
+  return {
+    rule: 'jwt',
+    severity,
+    index,
+    secret: token,
+    message: `${details.join('; ')}${notable.length ? ` [${[...new Set(notable.map((f) => f.code))].join(', ')}]` : ''}`,
+    claims,
+  };
 }
 
 const PEM_BEGIN_RE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY)-----/g;
@@ -173,10 +192,24 @@ function pemHits(text: string): Hit[] {
       .replace(/[\s"',`]/g, '');
     if (!/^[A-Za-z0-9+/]{64,}={0,2}$/.test(body)) continue; // "..." or a truncated example
     const encrypted = label === 'ENCRYPTED PRIVATE KEY' || encryptedHeader || (label === 'OPENSSH PRIVATE KEY' && opensshEncrypted(body));
-    const format = { 'PRIVATE KEY': 'PKCS#8', 'RSA PRIVATE KEY': 'PKCS#1 RSA', 'EC PRIVATE KEY': 'SEC1 EC', 'DSA PRIVATE KEY': 'DSA', 'OPENSSH PRIVATE KEY': 'OpenSSH', 'ENCRYPTED PRIVATE KEY': 'PKCS#8' }[label] ?? label;
+    const format =
+      {
+        'PRIVATE KEY': 'PKCS#8',
+        'RSA PRIVATE KEY': 'PKCS#1 RSA',
+        'EC PRIVATE KEY': 'SEC1 EC',
+        'DSA PRIVATE KEY': 'DSA',
+        'OPENSSH PRIVATE KEY': 'OpenSSH',
+        'ENCRYPTED PRIVATE KEY': 'PKCS#8',
+      }[label] ?? label;
     hits.push(
       encrypted
-        ? { rule: 'private-key-encrypted', severity: 'low', index: match.index, secret: body, message: `${format} private key, passphrase-encrypted (only as safe as the passphrase)` }
+        ? {
+            rule: 'private-key-encrypted',
+            severity: 'low',
+            index: match.index,
+            secret: body,
+            message: `${format} private key, passphrase-encrypted (only as safe as the passphrase)`,
+          }
         : { rule: 'private-key', severity: 'critical', index: match.index, secret: body, message: `${format} private key, unencrypted` },
     );
   }
@@ -199,7 +232,8 @@ function jwkCandidates(text: string): { start: number; json: string }[] {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34 || c === 10) inString = false;
       continue;
     }
@@ -235,14 +269,23 @@ function jwkHits(text: string): Hit[] {
     }
     const secret = jwk.kty === 'oct' ? jwk.k : jwk.d;
     if (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(secret)) continue;
-    hits.push({ rule: 'private-jwk', severity: 'critical', index: found.start, secret, message: `${jwk.kty === 'oct' ? 'symmetric (oct)' : `private ${describeBare(jwk.kty)}`} JWK${typeof jwk.kid === 'string' ? ` kid ${jwk.kid}` : ''}` });
+    hits.push({
+      rule: 'private-jwk',
+      severity: 'critical',
+      index: found.start,
+      secret,
+      message: `${jwk.kty === 'oct' ? 'symmetric (oct)' : `private ${describeBare(jwk.kty)}`} JWK${typeof jwk.kid === 'string' ? ` kid ${jwk.kid}` : ''}`,
+    });
   }
   return hits;
 }
 
 const SECRET_KEYS = String.raw`[\w.-]{0,64}?(?:client[_-]?secret|app[_-]?secret|api[_-]?key|api[_-]?secret|apikey|secret[_-]?key|hmac[_-]?secret|signing[_-]?secret|jwt[_-]?secret|private[_-]?token|access[_-]?token|refresh[_-]?token|auth[_-]?token|password|passwd|pwd|secret|token)`;
 // key (optionally quoted) = or : value (quoted, or up to whitespace / comment / separator)
-const ASSIGNMENT_RE = new RegExp(String.raw`(?<![\w-])(["']?)(${SECRET_KEYS})\1[ \t]*[:=][ \t]*(?:"((?:[^"\\\n]|\\.){1,256})"|'([^'\n]{1,256})'|([^\s"'#,;}{\]]{1,256}))`, 'gi');
+const ASSIGNMENT_RE = new RegExp(
+  String.raw`(?<![\w-])(["']?)(${SECRET_KEYS})\1[ \t]*[:=][ \t]*(?:"((?:[^"\\\n]|\\.){1,256})"|'([^'\n]{1,256})'|([^\s"'#,;}{\]]{1,256}))`,
+  'gi',
+);
 
 function ruleForKey(key: string): RuleId {
   if (/passw|pwd/i.test(key)) return 'password';

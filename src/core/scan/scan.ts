@@ -19,7 +19,8 @@ export interface ScanFinding {
   claims?: Finding[];
 }
 
-const CONFIG_LIKE = /(^|\/)(\.env(\..*)?|[^/]*\.env|[^/]*\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|tfvars|xml|npmrc|netrc|sh|bash|zsh)|\.?npmrc|\.netrc|credentials|docker-compose[^/]*)$/i;
+const CONFIG_LIKE =
+  /(^|\/)(\.env(\..*)?|[^/]*\.env|[^/]*\.(json|jsonc|ya?ml|toml|ini|cfg|conf|properties|tfvars|xml|npmrc|netrc|sh|bash|zsh)|\.?npmrc|\.netrc|credentials|docker-compose[^/]*)$/i;
 
 const ALLOW = 'authctl:allow';
 

@@ -166,7 +166,8 @@ export class AuthorizationServer {
     try {
       return await this.route(request);
     } catch (error) {
-      if (error instanceof OAuthFailure) return { status: error.status, headers: { ...NO_STORE, ...error.headers }, body: { error: error.error, error_description: error.description } };
+      if (error instanceof OAuthFailure)
+        return { status: error.status, headers: { ...NO_STORE, ...error.headers }, body: { error: error.error, error_description: error.description } };
       throw error;
     }
   }
@@ -194,14 +195,16 @@ export class AuthorizationServer {
         return route('POST', () => this.revoke(this.formBody(request), request));
       case ROUTES.gooclaimToken:
         return route('POST', () => {
-          if (contentType(request) !== 'application/json') throw new OAuthFailure('invalid_request', 'this endpoint takes a JSON body (Content-Type: application/json)');
+          if (contentType(request) !== 'application/json')
+            throw new OAuthFailure('invalid_request', 'this endpoint takes a JSON body (Content-Type: application/json)');
           return this.token(jsonParams(request.body), request);
         });
       case ROUTES.gooclaimIntrospection:
         return route('POST', async () => {
           // Gooclaim: the caller authenticates with its own access token, the token to check is in JSON.
           const caller = await this.introspect(/^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]);
-          if (!(caller.body as { active: boolean }).active) throw new OAuthFailure('invalid_token', 'a valid Bearer access token is required', 401, { 'www-authenticate': 'Bearer error="invalid_token"' });
+          if (!(caller.body as { active: boolean }).active)
+            throw new OAuthFailure('invalid_token', 'a valid Bearer access token is required', 401, { 'www-authenticate': 'Bearer error="invalid_token"' });
           return this.introspect(jsonParams(request.body).token);
         });
       case ROUTES.gamificationVerify:
@@ -214,7 +217,8 @@ export class AuthorizationServer {
   }
 
   private formBody(request: ServerRequest): Params {
-    if (contentType(request) !== 'application/x-www-form-urlencoded') throw new OAuthFailure('invalid_request', 'the body must be application/x-www-form-urlencoded (RFC 6749 §4)');
+    if (contentType(request) !== 'application/x-www-form-urlencoded')
+      throw new OAuthFailure('invalid_request', 'the body must be application/x-www-form-urlencoded (RFC 6749 §4)');
     return formParams(request.body);
   }
 
@@ -225,7 +229,8 @@ export class AuthorizationServer {
   /** RFC 6749 §2.3 and RFC 7523 §2.2: exactly one authentication method per request. */
   private async authenticateClient(params: Params, request: ServerRequest, optional = false): Promise<ServerClient | undefined> {
     const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const unauthorized = (description: string) => new OAuthFailure('invalid_client', description, 401, basic ? { 'www-authenticate': 'Basic realm="authctl"' } : {});
+    const unauthorized = (description: string) =>
+      new OAuthFailure('invalid_client', description, 401, basic ? { 'www-authenticate': 'Basic realm="authctl"' } : {});
     const used: [ServerClientAuth, string | undefined][] = [];
     let basicId: string | undefined;
     let basicSecret: string | undefined;
@@ -254,7 +259,8 @@ export class AuthorizationServer {
     const client = this.client(basicId ?? params.client_id);
     if (!client) throw unauthorized('unknown client');
     if (!client.auth.includes(method)) throw unauthorized(`client "${client.client_id}" does not authenticate with ${method}`);
-    if (params.client_id !== undefined && params.client_id !== client.client_id) throw new OAuthFailure('invalid_request', 'client_id does not match the authenticated client');
+    if (params.client_id !== undefined && params.client_id !== client.client_id)
+      throw new OAuthFailure('invalid_request', 'client_id does not match the authenticated client');
     if (method === 'none') return client;
     const secret = method === 'client_secret_basic' ? basicSecret : params.client_secret;
     if (!client.client_secret || secret === undefined || !sameSecret(secret, client.client_secret)) throw unauthorized('client authentication failed');
@@ -268,7 +274,8 @@ export class AuthorizationServer {
     const payload = await this.checkAssertion(params.client_assertion, fail);
     if (payload.iss !== payload.sub) throw fail('a client assertion must have iss = sub = client_id');
     const client = this.client(String(payload.iss));
-    if (params.client_id !== undefined && params.client_id !== client?.client_id) throw new OAuthFailure('invalid_request', 'client_id does not match the client assertion');
+    if (params.client_id !== undefined && params.client_id !== client?.client_id)
+      throw new OAuthFailure('invalid_request', 'client_id does not match the client assertion');
     if (!client?.auth.includes('private_key_jwt')) throw fail(`client "${String(payload.iss)}" does not authenticate with private_key_jwt`);
     return client;
   }
@@ -343,7 +350,12 @@ export class AuthorizationServer {
     const scope = this.grantedScope(client!, params.scope, previous);
     const aud = this.audience(params);
     const issued = await this.issue(client!, { sub, scope, aud, claims: userClaims });
-    const body: Record<string, unknown> = { access_token: issued.accessToken, token_type: 'Bearer', expires_in: this.ctx.settings.access_token_lifetime, ...(scope ? { scope } : {}) };
+    const body: Record<string, unknown> = {
+      access_token: issued.accessToken,
+      token_type: 'Bearer',
+      expires_in: this.ctx.settings.access_token_lifetime,
+      ...(scope ? { scope } : {}),
+    };
     if ((grant === 'password' || grant === 'refresh_token') && client!.grants.includes('refresh_token')) {
       const refreshToken = this.ctx.newId();
       this.refresh.set(refreshToken, { ...issued.record, exp: this.ctx.now() + this.ctx.settings.refresh_token_lifetime });
@@ -369,9 +381,20 @@ export class AuthorizationServer {
     return asked;
   }
 
-  private async issue(client: ServerClient, grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown> }): Promise<{ accessToken: string; record: IssuedToken }> {
+  private async issue(
+    client: ServerClient,
+    grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown> },
+  ): Promise<{ accessToken: string; record: IssuedToken }> {
     const iat = this.ctx.now();
-    const record: IssuedToken = { clientId: client.client_id, sub: grant.sub, scope: grant.scope, aud: grant.aud, iat, exp: iat + this.ctx.settings.access_token_lifetime, claims: { ...client.claims, ...grant.claims } };
+    const record: IssuedToken = {
+      clientId: client.client_id,
+      sub: grant.sub,
+      scope: grant.scope,
+      aud: grant.aud,
+      iat,
+      exp: iat + this.ctx.settings.access_token_lifetime,
+      claims: { ...client.claims, ...grant.claims },
+    };
     if (client.token_format === 'opaque') {
       const accessToken = this.ctx.newId();
       this.opaque.set(accessToken, record);
@@ -398,7 +421,12 @@ export class AuthorizationServer {
    * A JWT checked as everywhere else in authctl: the signature by jose, the claims by the
    * shared claims module. Throws with the first error's message.
    */
-  private async verifiedJwt(token: string, keys: ReturnType<typeof createLocalJWKSet>, algorithms: string[] | undefined, policy: ClaimsPolicy): Promise<Record<string, unknown>> {
+  private async verifiedJwt(
+    token: string,
+    keys: ReturnType<typeof createLocalJWKSet>,
+    algorithms: string[] | undefined,
+    policy: ClaimsPolicy,
+  ): Promise<Record<string, unknown>> {
     await compactVerify(token, keys, algorithms ? { algorithms } : {});
     const payload = decodeJwt(token) as Record<string, unknown>;
     const error = validateClaims(decodeProtectedHeader(token), payload, policy, { now: this.ctx.now() }).find((f) => f.severity === 'error');
@@ -425,7 +453,18 @@ export class AuthorizationServer {
     if (stored) {
       if (stored.exp < now) return reply({ active: false });
       const tokenType = this.refresh.has(token) ? 'refresh_token' : 'Bearer';
-      return reply({ active: true, ...stored.claims, client_id: stored.clientId, sub: stored.sub, scope: stored.scope, aud: stored.aud, iss: this.ctx.issuer, iat: stored.iat, exp: stored.exp, token_type: tokenType });
+      return reply({
+        active: true,
+        ...stored.claims,
+        client_id: stored.clientId,
+        sub: stored.sub,
+        scope: stored.scope,
+        aud: stored.aud,
+        iss: this.ctx.issuer,
+        iat: stored.iat,
+        exp: stored.exp,
+        token_type: tokenType,
+      });
     }
     const payload = await this.ownJwt(token);
     if (!payload) return reply({ active: false });
@@ -459,7 +498,11 @@ export class AuthorizationServer {
    */
   private async verifyBearer(request: ServerRequest): Promise<ServerReply> {
     const token = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
-    const refuse = (error: string, message: string): ServerReply => ({ status: 401, headers: { 'www-authenticate': `Bearer error="invalid_token"` }, body: { error, message } });
+    const refuse = (error: string, message: string): ServerReply => ({
+      status: 401,
+      headers: { 'www-authenticate': `Bearer error="invalid_token"` },
+      body: { error, message },
+    });
     if (!token) return refuse('invalid_token', 'a Bearer token is required');
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
@@ -477,9 +520,15 @@ export class AuthorizationServer {
       return refuse('invalid_signature', 'the signature does not verify');
     }
     if (typeof payload.jti === 'string' && this.revokedJti.has(payload.jti)) return refuse('invalid_token', 'the token was revoked');
-    const findings = validateClaims(header, payload, { requiredClaims: ['sub', 'iss', 'aud', 'iat', 'exp'] }, { now: this.ctx.now() }).filter((f) => f.severity === 'error');
+    const findings = validateClaims(header, payload, { requiredClaims: ['sub', 'iss', 'aud', 'iat', 'exp'] }, { now: this.ctx.now() }).filter(
+      (f) => f.severity === 'error',
+    );
     if (findings.length) return refuse(findings[0]!.code, findings[0]!.message);
-    return { status: 200, headers: {}, body: { valid: true, sub: payload.sub, tenant: payload.iss, application: payload.aud, ...(payload.scope !== undefined ? { scope: payload.scope } : {}) } };
+    return {
+      status: 200,
+      headers: {},
+      body: { valid: true, sub: payload.sub, tenant: payload.iss, application: payload.aud, ...(payload.scope !== undefined ? { scope: payload.scope } : {}) },
+    };
   }
 
   /** The webMethods variant: the application's API key in a header, optional claims in `claimsSet`. */
@@ -495,10 +544,19 @@ export class AuthorizationServer {
       } catch {
         claimsSet = {};
       }
-      if (typeof claimsSet !== 'object' || claimsSet === null || Array.isArray(claimsSet)) throw new OAuthFailure('invalid_request', 'claimsSet must be a JSON object');
+      if (typeof claimsSet !== 'object' || claimsSet === null || Array.isArray(claimsSet))
+        throw new OAuthFailure('invalid_request', 'claimsSet must be a JSON object');
     }
     const iat = this.ctx.now();
-    const record: IssuedToken = { clientId: client.client_id, sub: client.client_id, scope: client.scopes.join(' '), aud: this.ctx.settings.audiences[0]!, iat, exp: iat + this.ctx.settings.access_token_lifetime, claims: client.claims };
+    const record: IssuedToken = {
+      clientId: client.client_id,
+      sub: client.client_id,
+      scope: client.scopes.join(' '),
+      aud: this.ctx.settings.audiences[0]!,
+      iat,
+      exp: iat + this.ctx.settings.access_token_lifetime,
+      claims: client.claims,
+    };
     // Registered claims stay the gateway's; the caller's claimsSet adds to them.
     const registered = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope']);
     const extra = Object.fromEntries(Object.entries(claimsSet).filter(([k]) => !registered.has(k)));

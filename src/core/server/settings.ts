@@ -105,7 +105,11 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
   try {
     raw = parseToml(text) as Raw;
   } catch (error) {
-    if (error instanceof TomlError) throw new UsageError('settings_invalid', `${file}:${error.line}: malformed TOML: ${error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`);
+    if (error instanceof TomlError)
+      throw new UsageError(
+        'settings_invalid',
+        `${file}:${error.line}: malformed TOML: ${error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`,
+      );
     throw error;
   }
   const known = ['issuer', 'access_token_lifetime', 'refresh_token_lifetime', 'audiences', 'keys', 'hmac_secret', 'clients', 'users'];
@@ -137,14 +141,16 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
   };
   const entries = (value: unknown, key: string): Raw[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) fail(`${key} must be written as [[${key}]] tables`, key);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))
+      fail(`${key} must be written as [[${key}]] tables`, key);
     return value as Raw[];
   };
 
   const defaults = defaultServerSettings();
   const clients = entries(raw.clients, 'clients').map((c): ServerClient => {
     for (const key of Object.keys(c)) {
-      if (!['client_id', 'client_secret', 'auth', 'grants', 'scopes', 'public_keys', 'api_key', 'token_format', 'claims'].includes(key)) fail(`unknown client setting "${key}"`, key);
+      if (!['client_id', 'client_secret', 'auth', 'grants', 'scopes', 'public_keys', 'api_key', 'token_format', 'claims'].includes(key))
+        fail(`unknown client setting "${key}"`, key);
     }
     const clientId = str(c.client_id, 'client_id') ?? fail('every [[clients]] entry needs a client_id');
     const secret = str(c.client_secret, 'client_secret');
@@ -175,7 +181,11 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
   if (duplicate) fail(`client_id "${duplicate}" is listed twice`, 'client_id');
   const users = entries(raw.users, 'users').map((u): ServerUser => {
     for (const key of Object.keys(u)) if (!['username', 'password', 'claims'].includes(key)) fail(`unknown user setting "${key}"`, key);
-    return { username: str(u.username, 'username') ?? fail('every [[users]] entry needs a username'), password: str(u.password, 'password') ?? fail('every [[users]] entry needs a password'), claims: table(u.claims, 'claims') };
+    return {
+      username: str(u.username, 'username') ?? fail('every [[users]] entry needs a username'),
+      password: str(u.password, 'password') ?? fail('every [[users]] entry needs a password'),
+      claims: table(u.claims, 'claims'),
+    };
   });
   const issuer = str(raw.issuer, 'issuer');
   if (issuer && !/^https?:\/\/[^/]+/.test(issuer)) fail('issuer must be an http(s) URL', 'issuer');
