@@ -2,12 +2,13 @@
 // libraries only it needs) is a separate chunk loaded on first use: `authctl decode` never
 // loads the HTTP stack or the native keychain binding.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-await build({
+const result = await build({
   // The scan worker sits beside the chunks that start it (src/io/scan-files.ts).
   entryPoints: { main: 'src/main.ts', 'chunks/scan-worker': 'src/io/scan-worker.ts' },
   outdir: 'dist',
@@ -22,6 +23,28 @@ await build({
   // Bundled CommonJS (commander) calls require() for node built-ins.
   banner: { js: "import { createRequire as __authctlRequire } from 'node:module'; const require = __authctlRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',
+  // Licence notices go in one file (below), not scattered through the chunks.
   legalComments: 'none',
+  metafile: true,
+  // For --debug: stack traces that point at src/ lines (bin/authctl.js enables them then).
+  sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
 });
+
+// Every bundled package's licence, gathered from the build's own list of inputs.
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+  if (match) packages.set(match[1], join('node_modules', match[1]));
+}
+const notices = [...packages]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([name, dir]) => {
+    const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${meta.license ?? 'UNKNOWN'} (no licence file in the package)`;
+    return `${name}@${meta.version} (${meta.license ?? 'see below'})\n${'-'.repeat(60)}\n${text}\n`;
+  });
+writeFileSync('dist/THIRD_PARTY_LICENSES.txt', `Third-party software bundled in authctl's dist/\n\n${notices.join('\n')}`);
+if (!existsSync('dist/THIRD_PARTY_LICENSES.txt')) throw new Error('licence notices were not written');

@@ -22,6 +22,9 @@ describe('the npm package', () => {
       expect(files).toContain('bin/authctl.js');
       expect(files).toContain('dist/main.js');
       expect(files).toContain('completions/authctl.bash');
+      // the licences: ours, and those of every library bundled into dist/
+      expect(files).toContain('LICENSE');
+      expect(files).toContain('dist/THIRD_PARTY_LICENSES.txt');
       expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
       const prefix = join(dir, 'prefix');
