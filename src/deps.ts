@@ -26,6 +26,10 @@ export interface Deps {
   io: IO;
   /** Seconds since the epoch; tests pass a fixed clock. */
   now(): number;
+  /** Milliseconds since the epoch, for Retry-After dates. */
+  nowMs(): number;
+  /** Waits (retry back-off). */
+  sleep(ms: number): Promise<void>;
   config(globals: GlobalOptions): Promise<ConfigStore>;
   /** An HTTP client (undici is loaded only by commands that call this). */
   http(settings: { timeoutMs: number; ca?: string; clientCert?: { cert: string; key: string }; verbose: boolean }): Promise<HttpClient>;
@@ -57,6 +61,8 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
   const deps: Deps = {
     io,
     now,
+    nowMs: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     exitCode: 0,
     secrets: new Set(),
     async config(globals) {

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
@@ -122,4 +123,19 @@ export async function writeFilesAtomic(
 export async function pathKind(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
   const info = await stat(path).catch(() => undefined);
   return !info ? undefined : info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
+}
+
+/** When a file was last modified, in seconds since the epoch (a key file's age). */
+export async function modifiedAt(path: string): Promise<number> {
+  return Math.floor((await stat(path)).mtimeMs / 1000);
+}
+
+/** A fresh private directory under the system's temp directory (`authctl demo`'s sandbox). */
+export function makeTempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Removes a directory tree; missing is fine. */
+export function removeTree(path: string): Promise<void> {
+  return rm(path, { recursive: true, force: true });
 }

@@ -14,6 +14,8 @@ export interface HttpResponse {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   url: string;
+  /** From sending the request to the last byte of the response. */
+  elapsedMs: number;
 }
 
 export interface HttpClient {
@@ -120,7 +122,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           'use the final URL directly',
         );
       }
-      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString() };
+      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString(), elapsedMs: Date.now() - started };
     },
     close: () => dispatcher.close(),
   };

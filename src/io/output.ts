@@ -113,3 +113,13 @@ export function renderTable(rows: readonly (readonly [string, string])[], style:
   const width = Math.max(0, ...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${indent}${style.cyan(k.padEnd(width))}  ${v}`).join('\n');
 }
+
+/** What a verify or health endpoint said about the caller, as a table under the verdict. */
+export function renderInfoTable(info: Record<string, unknown> | undefined, style: Style): string {
+  return info
+    ? `\n${renderTable(
+        Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const),
+        style,
+      )}`
+    : '';
+}

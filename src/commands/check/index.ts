@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typin
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
 import { durationArg } from '../policy-flags.js';
-import { endpointOptions } from '../oauth/options.js';
+import { endpointOptions } from '../endpoint-options.js';
 import { DEFAULT_ROTATION_DAYS } from '../../core/credentials.js';
 
 function days(value: string): number {

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
@@ -12,12 +11,12 @@ import { profilePolicy } from '../../core/claims/policy.js';
 import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
 import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
 import { selectProfile } from '../../io/config-store.js';
-import { readTextFile, writeFileAtomic } from '../../io/files.js';
+import { modifiedAt, readTextFile, writeFileAtomic } from '../../io/files.js';
 import { loadKeyFile } from '../../io/key-file.js';
 import type { CommandResult, Style } from '../../io/output.js';
-import { openSession, type EndpointFlags, type Session } from '../oauth/session.js';
-import { acquireToken } from '../oauth/acquire.js';
-import { profileToken } from '../oauth/run.js';
+import { openSession, type EndpointFlags, type Session } from '../../services/session.js';
+import { acquireToken } from '../../services/tokens.js';
+import { profileToken } from '../../services/profile-token.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 import { describeBare } from '../../core/json.js';
 
@@ -220,7 +219,7 @@ async function checkKey(path: string | undefined, alg: string | undefined, rotat
     const weakness = keyWeakness(alg ?? defaultAlgorithm(key), key);
     const described = `${key.kty}${key.bits ? ` ${key.bits}` : ''}${key.crv ? ` ${key.crv}` : ''} key ${path}`;
     if (weakness) return add('key', 'fail', `${path}: ${weakness}`, 'weak_key');
-    const days = Math.floor((now - Math.floor((await stat(path)).mtimeMs / 1000)) / 86400);
+    const days = Math.floor((now - (await modifiedAt(path))) / 86400);
     if (days >= rotationDays) add('key', 'warn', `${described} is ${days} days old: rotate it (every ${rotationDays} days)`, 'rotation_due');
     else add('key', 'pass', `${described}, ${days} days old`);
   } catch (error) {

@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deps } from '../../deps.js';
 import { maskToken } from '../../core/redact.js';
 import { startAuthServer } from '../../io/auth-server.js';
 import { runSelf, type ChildResult } from '../../io/child.js';
-import { readTextFile, writeFileAtomic } from '../../io/files.js';
+import { makeTempDir, readTextFile, removeTree, writeFileAtomic } from '../../io/files.js';
 import type { CommandResult } from '../../io/output.js';
 
 interface Step {
@@ -112,7 +110,7 @@ scopes = ["api:read", "api:write"]
  * Everything is removed at the end, whatever happened.
  */
 export async function runDemo(deps: Deps): Promise<CommandResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'authctl-demo-'));
+  const dir = await makeTempDir('authctl-demo-');
   const env: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(deps.io.env).filter(([k]) => !k.startsWith('AUTHCTL_') && k !== 'FORCE_COLOR'),
   );
@@ -186,6 +184,6 @@ export async function runDemo(deps: Deps): Promise<CommandResult> {
     };
   } finally {
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
   }
 }

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
-import { endpointOptions } from '../oauth/options.js';
+import { endpointOptions } from '../endpoint-options.js';
 
 export function introspectCommand(deps: Deps) {
   const command = new Command('introspect')
@@ -20,7 +20,7 @@ Examples:
   authctl introspect --profile gooclaim --json "$TOKEN" | jq .tenant_id`,
     )
     .action(async (token, flags, cmd) => {
-      const { runIntrospect } = await import('../oauth/run.js');
+      const { runIntrospect } = await import('./run.js');
       await deps.emit(await runIntrospect({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
     });
 }

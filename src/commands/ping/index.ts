@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
-import { endpointOptions } from '../oauth/options.js';
+import { endpointOptions } from '../endpoint-options.js';
 
 export function pingCommand(deps: Deps) {
   const command = new Command('ping')
@@ -20,7 +20,7 @@ Examples:
   authctl ping --profile justgold "$(authctl token mint --profile justgold --iss partner-123 --sub user-1)"`,
     )
     .action(async (token, flags, cmd) => {
-      const { runPing } = await import('../oauth/run.js');
+      const { runPing } = await import('./run.js');
       await deps.emit(await runPing({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
     });
 }

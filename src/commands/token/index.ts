@@ -4,7 +4,7 @@ import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { globalsOf } from '../globals.js';
 import { examples } from '../help.js';
 import { keyOptions } from '../key-options.js';
-import { collectResource, endpointOptions } from '../oauth/options.js';
+import { collectResource, endpointOptions } from '../endpoint-options.js';
 import { GRANTS } from '../../core/config.js';
 import type { MintOptions } from './mint.js';
 
@@ -97,7 +97,7 @@ Examples:
   authctl token refresh --profile kc`,
     )
     .action(async (flags, cmd) => {
-      const { runTokenGet } = await import('../oauth/run.js');
+      const { runTokenGet } = await import('./run.js');
       const f = flags as Record<string, unknown>;
       await deps.emit(
         await runTokenGet({ ...(f as object), noCache: f.cache === false, refresh: name === 'refresh', output: f.output as 'token' }, deps, globalsOf(cmd)),
@@ -111,7 +111,7 @@ function revokeCommand(deps: Deps) {
     .addOption(new Option('--hint <type>', 'token_type_hint').choices(['access_token', 'refresh_token'] as const))
     .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --hint refresh_token')
     .action(async (token, flags, cmd) => {
-      const { runTokenRevoke } = await import('../oauth/run.js');
+      const { runTokenRevoke } = await import('./run.js');
       await deps.emit(await runTokenRevoke({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
     });
 }
@@ -134,7 +134,7 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
         .addOption(store())
         .addHelpText('after', examples('authctl token cache list', 'authctl token cache list --profile kc --json'))
         .action(async (flags, cmd) => {
-          const { runCacheList } = await import('../oauth/run.js');
+          const { runCacheList } = await import('./run.js');
           await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
         }),
     )
@@ -144,7 +144,7 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
         .addOption(store())
         .addHelpText('after', examples('authctl token cache clear --profile gooclaim', 'authctl token cache clear'))
         .action(async (flags, cmd) => {
-          const { runCacheClear } = await import('../oauth/run.js');
+          const { runCacheClear } = await import('./run.js');
           await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
         }),
     );

@@ -36,7 +36,7 @@ Examples:
     )
     .action(async (token, flags, cmd) => {
       if (flags.remote) {
-        const { runRemoteVerify } = await import('../oauth/run.js');
+        const { runRemoteVerify } = await import('./remote.js');
         return deps.emit(await runRemoteVerify({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
       }
       const { runVerify } = await import('./run.js');

@@ -79,7 +79,7 @@ async function localVerifier(options: VerifyOptions, deps: Deps, globals: Global
     }
   }
   const key = await resolveKey(options, deps.io, {
-    keychainSecret: async () => (profile ? (await import('../credentials/run.js')).storedSecret('hmac_secret', deps, globals) : undefined),
+    keychainSecret: async () => (profile ? (await import('../../services/secrets.js')).storedSecret('hmac_secret', deps, globals) : undefined),
   });
   if (key.kind === 'private') {
     // Verification needs only the public half; never use a private key where a public one does.

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { durationArg } from '../policy-flags.js';
+import { durationArg } from './policy-flags.js';
 
 /** Flags of every command that calls a provider endpoint. Secrets come from files or stdin, never values. */
 export function endpointOptions() {

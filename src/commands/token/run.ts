@@ -1,37 +1,20 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { CheckFailedError, UsageError } from '../../errors.js';
-import { formatIsoTime, formatRelative } from '../../core/duration.js';
+import { UsageError } from '../../errors.js';
+import { formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
 import { validateClaims } from '../../core/claims/validate.js';
 import { profilePolicy } from '../../core/claims/policy.js';
-import {
-  buildHealthRequest,
-  buildIntrospectionRequest,
-  buildRemoteVerifyRequest,
-  buildRevocationRequest,
-  parseIntrospectionResponse,
-  parseBearerResponse,
-  parseRevocationResponse,
-} from '../../core/oauth/endpoints.js';
+import { buildRevocationRequest, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
 import { accountName, decodeCredential } from '../../core/credentials.js';
 import { accountProfile } from '../../io/token-cache.js';
-import { makeStyle, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
-import { acquireToken, forgetToken, type AcquireOptions } from './acquire.js';
-import { openSession, type EndpointFlags, type Session } from './session.js';
+import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
+import { acquireToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
+import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
 
 export type OutputMode = 'token' | 'json' | 'header' | 'env';
-
-async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalOptions, run: (session: Session) => Promise<T>): Promise<T> {
-  const session = await openSession(flags, deps, globals);
-  try {
-    return await run(session);
-  } finally {
-    await session.close();
-  }
-}
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
 export async function runTokenGet(
@@ -95,111 +78,6 @@ export async function runTokenRevoke(options: EndpointFlags & { token?: string; 
       json: { revoked: true, token: maskToken(token), forgotten },
       text: (style) =>
         `${style.green('✔')} revoked ${maskToken(token)}${forgotten ? style.dim(` (and removed from the token cache and credential store)`) : ''}`,
-    };
-  });
-}
-
-export async function runIntrospect(
-  options: EndpointFlags & { token?: string; tokenTypeHint?: string },
-  deps: Deps,
-  globals: GlobalOptions,
-): Promise<CommandResult> {
-  const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
-  if (!token) throw new UsageError('missing_token', 'no token to introspect');
-  return withSession(options, deps, globals, async (session) => {
-    // Gooclaim's variant authenticates with the caller's own access token.
-    const bearer = session.profile.introspection_style === 'bearer-json' ? (await acquireToken(session, {}, deps, globals)).token.access_token : undefined;
-    const credentials = bearer ? {} : await session.clientCredentials();
-    const result = parseIntrospectionResponse(
-      await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })),
-      session.profile.client_auth,
-    );
-    const now = deps.now();
-    return {
-      json: { token: maskToken(token), ...result },
-      exitCode: result.active ? 0 : 1,
-      text: (style) => {
-        const head = result.active ? style.green('✔ active') : style.red('✖ inactive');
-        const rows = Object.entries(result)
-          .filter(([k]) => k !== 'active')
-          .map(([k, v]) => {
-            const time = ['exp', 'iat', 'nbf'].includes(k) && typeof v === 'number' ? style.dim(`  ${formatIsoTime(v)} (${formatRelative(v, now)})`) : '';
-            return [k, `${typeof v === 'string' ? v : JSON.stringify(v)}${time}`] as const;
-          });
-        return rows.length ? `${head}\n${renderTable(rows, style)}` : head;
-      },
-    };
-  });
-}
-
-export async function runRemoteVerify(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
-  const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
-  return withSession(options, deps, globals, async (session) => {
-    const verdict = parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token)));
-    return {
-      json: { token: maskToken(token), remote: session.profile.verify_url, ...verdict },
-      exitCode: verdict.valid ? 0 : 1,
-      text: (style) =>
-        verdict.valid
-          ? `${style.green(`✔ valid according to ${session.profile.verify_url}`)}${infoTable(verdict.info, style)}`
-          : `${style.red(`✖ invalid according to ${session.profile.verify_url}`)}\n${renderFindings(verdict.findings, style)}`,
-    };
-  });
-}
-
-/** What a verify or health endpoint said about the caller, as a table under the verdict. */
-function infoTable(info: Record<string, unknown> | undefined, style: Style): string {
-  return info
-    ? `\n${renderTable(
-        Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const),
-        style,
-      )}`
-    : '';
-}
-
-/**
- * A token that speaks for the profile: from its token endpoint (through the cache), or, for
- * profiles whose tokens the client signs itself (JustGold, gamification), freshly minted
- * from the profile's claims template and key.
- */
-export async function profileToken(session: Session, deps: Deps, globals: GlobalOptions): Promise<string> {
-  if (session.profile.token_url) return (await acquireToken(session, {}, deps, globals)).token.access_token;
-  if (!session.profile.mint && !session.profile.private_key) {
-    throw new UsageError(
-      'missing_endpoint',
-      `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`,
-      'pass a token: authctl ping TOKEN',
-    );
-  }
-  const { runMint } = await import('../token/mint.js');
-  try {
-    return ((await runMint({}, deps, { ...globals, profile: session.name })).json as { token: string }).token;
-  } catch (error) {
-    if (error instanceof CheckFailedError)
-      throw new CheckFailedError(
-        error.code,
-        error.message,
-        `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`,
-      );
-    throw error;
-  }
-}
-
-/** `ping`: the profile's health endpoint (JustGold's `GET /v1/ping`) called with a token. */
-export async function runPing(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
-  const given = options.token !== undefined ? normalizeTokenInput(await readOneToken(options.token, deps.io)) : undefined;
-  return withSession(options, deps, globals, async (session) => {
-    const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)));
-    const started = performance.now();
-    const verdict = parseBearerResponse(await session.send(request), 'the health endpoint');
-    const ms = Math.round(performance.now() - started);
-    return {
-      json: { url: request.url, healthy: verdict.valid, ms, ...verdict },
-      exitCode: verdict.valid ? 0 : 1,
-      text: (style) =>
-        verdict.valid
-          ? `${style.green(`✔ ${request.url} answered in ${ms} ms`)}${infoTable(verdict.info, style)}`
-          : `${style.red(`✖ ${request.url} refused the token`)}\n${renderFindings(verdict.findings, style)}`,
     };
   });
 }

@@ -1,10 +1,10 @@
-import type { Deps, GlobalOptions } from '../../deps.js';
-import { AuthError } from '../../errors.js';
-import { buildTokenRequest, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../../core/oauth/token.js';
-import { accountName, decodeCredential, encodeCredential } from '../../core/credentials.js';
-import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from '../../io/token-cache.js';
-import { withLock } from '../../io/lock.js';
-import { cacheDir } from '../../io/paths.js';
+import type { Deps, GlobalOptions } from '../deps.js';
+import { AuthError } from '../errors.js';
+import { buildTokenRequest, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
+import { accountName, decodeCredential, encodeCredential } from '../core/credentials.js';
+import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from '../io/token-cache.js';
+import { withLock } from '../io/lock.js';
+import { cacheDir } from '../io/paths.js';
 import type { Session } from './session.js';
 import { join } from 'node:path';
 

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Deps, GlobalOptions } from '../../deps.js';
-import { AuthError, NetworkError, UsageError, type AuthctlError } from '../../errors.js';
-import type { Profile } from '../../core/config.js';
-import { accountName, decodeCredential, type CredentialKind } from '../../core/credentials.js';
-import { clientAssertionClaims, type ClientCredentials, type OutgoingRequest } from '../../core/oauth/token.js';
-import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../../core/oauth/retry.js';
-import { signJwt } from '../../core/jwt/mint.js';
-import { assertAlgorithmFits, defaultAlgorithm } from '../../core/keys/algorithms.js';
-import { selectProfile } from '../../io/config-store.js';
-import { readTextFile } from '../../io/files.js';
-import type { HttpClient, HttpResponse } from '../../io/http.js';
-import { loadKeyFile } from '../../io/key-file.js';
-import type { KeyStore } from '../../io/keychain.js';
-import { promptHidden } from '../../io/prompt.js';
-import { resolveSecret } from '../../io/secrets.js';
-import { secretKey } from '../../io/signing-key.js';
+import type { Deps, GlobalOptions } from '../deps.js';
+import { AuthError, NetworkError, UsageError, type AuthctlError } from '../errors.js';
+import type { Profile } from '../core/config.js';
+import { accountName, decodeCredential, type CredentialKind } from '../core/credentials.js';
+import { clientAssertionClaims, type ClientCredentials, type OutgoingRequest } from '../core/oauth/token.js';
+import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../core/oauth/retry.js';
+import { signJwt } from '../core/jwt/mint.js';
+import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.js';
+import { selectProfile } from '../io/config-store.js';
+import { readTextFile } from '../io/files.js';
+import type { HttpClient, HttpResponse } from '../io/http.js';
+import { loadKeyFile } from '../io/key-file.js';
+import type { KeyStore } from '../io/keychain.js';
+import { promptHidden } from '../io/prompt.js';
+import { resolveSecret } from '../io/secrets.js';
+import { secretKey } from '../io/signing-key.js';
 
 /** Flags shared by every command that calls a provider endpoint. */
 export interface EndpointFlags {
@@ -84,7 +84,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   const profile: Profile = { ...selected.profile };
   const issuer = flags.issuer ?? profile.issuer;
   if (issuer && (flags.issuer || !profile.token_url)) {
-    const { discover } = await import('../../io/jwks.js');
+    const { discover } = await import('../io/jwks.js');
     const metadata = await discover(issuer, http);
     profile.token_url ??= metadata.token_endpoint;
     profile.introspection_url ??= metadata.introspection_endpoint;
@@ -168,7 +168,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
 
   async function loadKeyFromKeychain() {
     const pem = await secret({ kind: 'private_key', envVar: 'AUTHCTL_PRIVATE_KEY', what: 'private key', flags: 'private_key in the profile' });
-    const { loadKey } = await import('../../core/keys/load.js');
+    const { loadKey } = await import('../core/keys/load.js');
     return loadKey(pem);
   }
 
@@ -198,14 +198,14 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
           attempt,
           waited,
           policy,
-          Date.now(),
+          deps.nowMs(),
         );
         if (delay === undefined) {
           if (failure) throw failure;
           return response!;
         }
         if (globals.verbose) deps.io.stderr.write(`  retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})\n`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await deps.sleep(delay);
         waited += delay;
       }
     },
@@ -241,4 +241,14 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     storeChoice: flags.store,
     close: () => http.close(),
   };
+}
+
+/** Runs `work` with a session for the selected profile, and always closes its HTTP client. */
+export async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: GlobalOptions, work: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(flags, deps, globals);
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
 }

@@ -1,0 +1,33 @@
+import type { Deps, GlobalOptions } from '../deps.js';
+import { CheckFailedError, UsageError } from '../errors.js';
+import { mintToken } from './mint.js';
+import type { Session } from './session.js';
+import { acquireToken } from './tokens.js';
+
+/**
+ * A token that speaks for the profile: from its token endpoint (through the cache), or, for
+ * profiles whose tokens the client signs itself (JustGold, gamification), freshly minted
+ * from the profile's claims template and key.
+ */
+export async function profileToken(session: Session, deps: Deps, globals: GlobalOptions): Promise<string> {
+  if (session.profile.token_url) return (await acquireToken(session, {}, deps, globals)).token.access_token;
+  if (!session.profile.mint && !session.profile.private_key) {
+    throw new UsageError(
+      'missing_endpoint',
+      `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`,
+      'pass a token: authctl ping TOKEN',
+    );
+  }
+  try {
+    return (await mintToken({}, deps, { ...globals, profile: session.name })).token;
+  } catch (error) {
+    if (error instanceof CheckFailedError) {
+      throw new CheckFailedError(
+        error.code,
+        error.message,
+        `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`,
+      );
+    }
+    throw error;
+  }
+}
