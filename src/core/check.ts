@@ -1,5 +1,6 @@
 import type { Profile } from './config.js';
 import type { CredentialKind } from './credentials.js';
+import { SECRET_SOURCES } from './secret-sources.js';
 
 export const CHECK_NAMES = ['profile', 'credentials', 'key', 'certificate', 'token', 'claims', 'signature', 'expiry', 'health'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
@@ -16,17 +17,9 @@ export interface CheckResult {
 
 export interface NeededCredential {
   kind: CredentialKind;
-  /** The environment variable that supplies it in CI (none for refresh tokens, which only the store keeps). */
-  envVar?: string;
+  /** The environment variable that supplies it in CI. */
+  envVar: string;
 }
-
-const ENV: Partial<Record<CredentialKind, string>> = {
-  client_secret: 'AUTHCTL_CLIENT_SECRET',
-  password: 'AUTHCTL_PASSWORD',
-  api_key: 'AUTHCTL_API_KEY',
-  hmac_secret: 'AUTHCTL_SECRET',
-  private_key: 'AUTHCTL_PRIVATE_KEY',
-};
 
 /**
  * The secrets a profile cannot work without: its client authentication's, its grant's, and
@@ -46,7 +39,7 @@ export function neededCredentials(profile: Profile): NeededCredential[] {
     if (profile.grant === 'refresh_token') kinds.push('refresh_token');
   }
   if (profile.alg?.startsWith('HS') && profile.mint) kinds.push('hmac_secret');
-  return kinds.map((kind) => ({ kind, ...(ENV[kind] ? { envVar: ENV[kind] } : {}) }));
+  return kinds.map((kind) => ({ kind, envVar: SECRET_SOURCES[kind].env }));
 }
 
 /** Failures fail the run; warnings too with --strict. */

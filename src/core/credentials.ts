@@ -2,9 +2,9 @@ import { UsageError } from '../errors.js';
 import { PROFILE_NAME } from './config.js';
 import { parseJson } from './json.js';
 
-/** What a stored secret is; the account of an entry is `<profile>/<kind>`. */
-export const CREDENTIAL_KINDS = ['client_secret', 'password', 'refresh_token', 'hmac_secret', 'api_key', 'private_key'] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+import type { CredentialKind } from './secret-sources.js';
+
+export { CREDENTIAL_KINDS, type CredentialKind } from './secret-sources.js';
 
 /** The Gooclaim document's rule: rotate client secrets every 90 days. */
 export const DEFAULT_ROTATION_DAYS = 90;

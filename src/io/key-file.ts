@@ -1,7 +1,7 @@
 import { loadKey, type LoadedKey } from '../core/keys/load.js';
 import { UsageError } from '../errors.js';
 import { readTextFile } from './files.js';
-import { resolveSecret } from './secrets.js';
+import { readGivenSecret } from './secrets.js';
 import { readAll, type IO } from './streams.js';
 
 export interface KeyFileOptions {
@@ -14,16 +14,7 @@ export interface KeyFileOptions {
 export async function loadKeyFile(path: string, options: KeyFileOptions, io: IO): Promise<LoadedKey> {
   const text = path === '-' ? await readAll(io.stdin, 1024 * 1024) : await readTextFile(path, 'key file');
   if (text === undefined) throw new UsageError('invalid_key', 'the key on stdin is over 1 MiB');
-  const passphrase = await resolveSecret(
-    {
-      file: options.passphraseFile,
-      stdin: options.passphraseStdin,
-      envVar: 'AUTHCTL_KEY_PASSPHRASE',
-      what: 'passphrase',
-      flags: '--passphrase-file or --passphrase-stdin',
-    },
-    io,
-  );
+  const passphrase = await readGivenSecret('passphrase', { file: options.passphraseFile, stdin: options.passphraseStdin }, io);
   try {
     return loadKey(text, { kid: options.kid, passphrase });
   } catch (error) {

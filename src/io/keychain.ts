@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AuthError } from '../errors.js';
+import { CI_SECRET_ENV } from '../core/secret-sources.js';
 import { writeFileAtomic } from './files.js';
 import { dataDir } from './paths.js';
 import { isJsonObject, lookup, parseJson } from '../core/json.js';
@@ -17,8 +18,7 @@ export interface KeyStore {
 }
 
 export const KEYCHAIN_TIMEOUT_MS = 10_000;
-const ALTERNATIVES =
-  'use environment variables (AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET), or opt in to the plaintext file store with --store file';
+const ALTERNATIVES = `use environment variables (${CI_SECRET_ENV.join(', ')}), or opt in to the plaintext file store with --store file`;
 
 function unavailable(reason: string): AuthError {
   return new AuthError('keychain_unavailable', `the OS keychain is not available: ${reason}`, ALTERNATIVES);

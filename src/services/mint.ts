@@ -7,11 +7,11 @@ import { buildClaims, certificateHeader, signJwt, type ClaimFlags } from '../cor
 import { validateClaims, passes } from '../core/claims/validate.js';
 import { profilePolicy } from '../core/claims/policy.js';
 import type { ClaimsPolicy, Finding } from '../core/claims/types.js';
-import { storedSecret } from './secrets.js';
+import { storeAccess } from './secrets.js';
 import { selectProfile } from '../io/config-store.js';
 import { readTextFile } from '../io/files.js';
 import { readAll } from '../io/streams.js';
-import { resolveKey, type KeyFlags } from '../io/signing-key.js';
+import { resolveKey, type KeyFlags } from './signing-key.js';
 import { parseJson } from '../core/json.js';
 
 export interface MintOptions extends ClaimFlags, KeyFlags {
@@ -79,10 +79,7 @@ export interface Minted {
 export async function mintToken(options: MintOptions, deps: Deps, globals: GlobalOptions): Promise<Minted> {
   const selected = globals.profile ? selectProfile(await deps.config(globals), globals.profile, false) : undefined;
   const profile = selected?.profile;
-  const key = await resolveKey(options, deps.io, {
-    keyFile: profile?.private_key,
-    keychainSecret: async () => (selected ? storedSecret('hmac_secret', deps, globals) : undefined),
-  });
+  const key = await resolveKey(options, deps, { keyFile: profile?.private_key, access: selected ? storeAccess(selected.name, deps, globals) : undefined });
   if (key.kind === 'public') throw new UsageError('invalid_key', 'a public key cannot sign; give the private key', 'authctl keygen writes both halves');
 
   const alg = options.alg ?? profile?.alg ?? defaultAlgorithm(key);

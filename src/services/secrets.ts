@@ -1,13 +1,85 @@
 import type { Deps, GlobalOptions } from '../deps.js';
-import { accountName, decodeCredential, type CredentialKind } from '../core/credentials.js';
+import { AuthError, type AuthctlError } from '../errors.js';
+import { accountName, decodeCredential } from '../core/credentials.js';
+import { SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
+import type { KeyStore } from '../io/keychain.js';
+import { promptHidden } from '../io/prompt.js';
+import { readGivenSecret, type GivenSource } from '../io/secrets.js';
+
+/** Where the credential store comes from for one resolution: lazily, with the reason when unreachable. */
+export interface StoreAccess {
+  /** The profile whose stored credentials apply. */
+  profile: string;
+  store(): Promise<KeyStore | undefined>;
+  /** Why the store is unreachable, once store() gave undefined. */
+  failure(): AuthctlError | undefined;
+}
+
+/** A credential store opened on first use, its failure kept for the message that needs it. */
+export function storeAccess(profile: string, deps: Deps, globals: GlobalOptions, choice?: 'keychain' | 'file'): StoreAccess {
+  let opened: Promise<KeyStore | undefined> | undefined;
+  let failure: AuthctlError | undefined;
+  return {
+    profile,
+    store: () =>
+      (opened ??= deps.keystore(globals, choice).catch((error: AuthctlError) => {
+        failure = error;
+        return undefined;
+      })),
+    failure: () => failure,
+  };
+}
 
 /**
- * A profile's stored secret for the resolver chain (after flags and environment): undefined
- * when none is stored; a keychain that cannot be reached is an error, never a silent skip.
+ * THE secret resolver, for every command: walks the kind's row of the credential table (core/
+ * secret-sources.ts) in CLI.md's order: the flag naming a source, the environment, the
+ * credential store (when the kind is stored and a profile is selected), a hidden prompt on a
+ * terminal (when the kind allows one). Undefined when no source has it. A resolved secret is
+ * remembered for redaction, so nothing a server echoes can print it.
  */
-export async function storedSecret(kind: CredentialKind, deps: Deps, globals: GlobalOptions): Promise<string | undefined> {
-  const profile = globals.profile ?? (await deps.config(globals)).config.default_profile;
-  if (!profile) return undefined;
-  const raw = await (await deps.keystore(globals)).get(accountName(profile, kind));
-  return raw === undefined ? undefined : decodeCredential(raw, kind).secret;
+export async function findSecret(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<string | undefined> {
+  const { value, storeError } = await walk(kind, given, deps, access);
+  if (value === undefined && storeError) throw storeError;
+  return value;
+}
+
+async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<{ value?: string; storeError?: AuthctlError }> {
+  const source = SECRET_SOURCES[kind];
+  const remember = (value: string) => {
+    deps.secrets.add(value);
+    return { value };
+  };
+  const direct = await readGivenSecret(kind, given, deps.io);
+  if (direct !== undefined) return remember(direct);
+  let storeError: AuthctlError | undefined;
+  if (source.stored && access && kind !== 'passphrase') {
+    try {
+      const store = await access.store();
+      const raw = store ? await store.get(accountName(access.profile, kind)) : undefined;
+      if (raw !== undefined) return remember(decodeCredential(raw, kind).secret);
+    } catch (error) {
+      // A locked or unreachable keychain: a person at a terminal can still type the secret.
+      if (!(error instanceof AuthError && error.code === 'keychain_unavailable')) throw error;
+      storeError = error;
+    }
+    storeError ??= access.failure();
+  }
+  if (source.prompt && access && deps.io.stdin.isTTY) return remember(await promptHidden(`${source.what} for profile ${access.profile}: `, deps.io));
+  return { storeError };
+}
+
+/** findSecret, but a missing secret is `credential_missing` (exit 4) naming every source the table lists. */
+export async function requireSecret(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<string> {
+  const { value: found, storeError } = await walk(kind, given, deps, access);
+  if (found !== undefined) return found;
+  const source = SECRET_SOURCES[kind];
+  const flags = sourceFlags(kind);
+  const given_ = [flags, source.env].filter(Boolean).join(' or ');
+  if (storeError) throw new AuthError(storeError.code, `no ${source.what} from ${given_}, and ${storeError.message}`, storeError.hint);
+  const store = source.stored && access ? `, or store it: authctl credentials set ${kind} --profile ${access.profile}` : '';
+  throw new AuthError(
+    'credential_missing',
+    `no ${source.what}${access ? ` for profile "${access.profile}"` : ' given'}`,
+    `use ${flags ? `${flags}, set ` : 'set '}${source.env}${store}`,
+  );
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
-import { AuthError, NetworkError, UsageError, type AuthctlError } from '../errors.js';
+import { NetworkError, UsageError } from '../errors.js';
 import type { Profile } from '../core/config.js';
-import { accountName, decodeCredential, type CredentialKind } from '../core/credentials.js';
 import { clientAssertionClaims, type ClientCredentials, type OutgoingRequest } from '../core/oauth/token.js';
 import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../core/oauth/retry.js';
 import { signJwt } from '../core/jwt/mint.js';
@@ -12,9 +11,8 @@ import { readTextFile } from '../io/files.js';
 import type { HttpClient, HttpResponse } from '../io/http.js';
 import { loadKeyFile } from '../io/key-file.js';
 import type { KeyStore } from '../io/keychain.js';
-import { promptHidden } from '../io/prompt.js';
-import { resolveSecret } from '../io/secrets.js';
-import { secretKey } from '../io/signing-key.js';
+import { requireSecret, storeAccess, type StoreAccess } from './secrets.js';
+import { secretKey } from './signing-key.js';
 
 /** Flags shared by every command that calls a provider endpoint. */
 export interface EndpointFlags {
@@ -45,16 +43,9 @@ export interface Session {
   store(): Promise<KeyStore | undefined>;
   /** `--store`, when given. */
   storeChoice?: 'keychain' | 'file';
+  /** The profile's credential store, for the secret resolver (services/secrets.ts). */
+  access: StoreAccess;
   close(): Promise<void>;
-}
-
-interface SecretSpec {
-  kind: CredentialKind;
-  envVar: string;
-  file?: string;
-  stdin?: boolean;
-  what: string;
-  flags: string;
 }
 
 function retryable(error: unknown): boolean {
@@ -94,53 +85,8 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   }
   const policy: RetryPolicy = { ...DEFAULT_RETRY, maxWaitMs: (flags.maxWait ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000 };
 
-  let storePromise: Promise<KeyStore | undefined> | undefined;
-  let storeError: AuthctlError | undefined;
-  const store = () =>
-    (storePromise ??= deps.keystore(globals, flags.store).catch((error: AuthctlError) => {
-      storeError = error;
-      return undefined;
-    }));
-
-  /** A resolved secret, remembered so that nothing a server says can make authctl print it. */
-  async function secret(spec: SecretSpec): Promise<string> {
-    const value = await resolveSecretChain(spec);
-    deps.secrets.add(value);
-    return value;
-  }
-
-  async function resolveSecretChain(spec: SecretSpec): Promise<string> {
-    const given = await resolveSecret({ file: spec.file, stdin: spec.stdin, envVar: spec.envVar, what: spec.what, flags: spec.flags }, deps.io);
-    if (given !== undefined) return given;
-    const keystore = await store();
-    let keychainError: AuthctlError | undefined = storeError;
-    if (keystore) {
-      try {
-        const raw = await keystore.get(accountName(selected!.name, spec.kind));
-        if (raw !== undefined) return decodeCredential(raw, spec.kind).secret;
-      } catch (error) {
-        if (!(error instanceof AuthError)) throw error;
-        keychainError = error;
-      }
-    }
-    if (deps.io.stdin.isTTY) return promptHidden(`${spec.what} for profile ${selected!.name}: `, deps.io);
-    if (keychainError)
-      throw new AuthError(keychainError.code, `no ${spec.what} from ${spec.flags} or ${spec.envVar}, and ${keychainError.message}`, keychainError.hint);
-    throw new AuthError(
-      'credential_missing',
-      `no ${spec.what} for profile "${selected!.name}"`,
-      `use ${spec.flags}, set ${spec.envVar}, or store it: authctl credentials set ${spec.kind} --profile ${selected!.name}`,
-    );
-  }
-
-  const clientSecretSpec: SecretSpec = {
-    kind: 'client_secret',
-    envVar: 'AUTHCTL_CLIENT_SECRET',
-    file: flags.clientSecretFile,
-    stdin: flags.clientSecretStdin,
-    what: 'client secret',
-    flags: '--client-secret-file or --client-secret-stdin',
-  };
+  const access = storeAccess(selected.name, deps, globals, flags.store);
+  const clientSecretSource = { file: flags.clientSecretFile, stdin: flags.clientSecretStdin };
 
   async function assertion(subject?: string): Promise<string> {
     const clientId = profile.client_id;
@@ -154,7 +100,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     if (!audience) throw new UsageError('missing_client_setting', 'the client assertion needs an audience: a token_url or issuer in the profile');
     let key;
     if (profile.client_auth === 'client_secret_jwt') {
-      key = secretKey(await secret(clientSecretSpec));
+      key = secretKey(await requireSecret('client_secret', clientSecretSource, deps, access));
     } else if (profile.private_key) {
       key = await loadKeyFile(profile.private_key, {}, deps.io);
     } else {
@@ -167,7 +113,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   }
 
   async function loadKeyFromKeychain() {
-    const pem = await secret({ kind: 'private_key', envVar: 'AUTHCTL_PRIVATE_KEY', what: 'private key', flags: 'private_key in the profile' });
+    const pem = await requireSecret('private_key', {}, deps, access);
     const { loadKey } = await import('../core/keys/load.js');
     return loadKey(pem);
   }
@@ -212,32 +158,16 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     async clientCredentials() {
       const method = profile.client_auth ?? 'client_secret_basic';
       const clientId = profile.client_id;
-      if (method === 'client_secret_basic' || method === 'client_secret_post') return { clientId, clientSecret: await secret(clientSecretSpec) };
+      if (method === 'client_secret_basic' || method === 'client_secret_post')
+        return { clientId, clientSecret: await requireSecret('client_secret', clientSecretSource, deps, access) };
       if (method === 'client_secret_jwt' || method === 'private_key_jwt') return { clientId, clientAssertion: await assertion() };
-      if (method === 'api_key')
-        return {
-          apiKey: await secret({
-            kind: 'api_key',
-            envVar: 'AUTHCTL_API_KEY',
-            what: 'API key',
-            flags: '--client-secret-file or --client-secret-stdin',
-            file: flags.clientSecretFile,
-            stdin: flags.clientSecretStdin,
-          }),
-        };
+      if (method === 'api_key') return { apiKey: await requireSecret('api_key', clientSecretSource, deps, access) };
       return { clientId };
     },
     grantAssertion: () => assertion(profile.username ?? profile.client_id),
-    password: () =>
-      secret({
-        kind: 'password',
-        envVar: 'AUTHCTL_PASSWORD',
-        file: flags.passwordFile,
-        stdin: flags.passwordStdin,
-        what: 'password',
-        flags: '--password-file or --password-stdin',
-      }),
-    store,
+    password: () => requireSecret('password', { file: flags.passwordFile, stdin: flags.passwordStdin }, deps, access),
+    store: access.store,
+    access,
     storeChoice: flags.store,
     close: () => http.close(),
   };

@@ -6,6 +6,7 @@ import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from 
 import { withLock } from '../io/lock.js';
 import { cacheDir } from '../io/paths.js';
 import type { Session } from './session.js';
+import { findSecret } from './secrets.js';
 import { join } from 'node:path';
 
 export interface AcquireOptions {
@@ -81,15 +82,9 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)), profile.client_auth);
   }
 
+  /** The profile's refresh token through the one resolver (AUTHCTL_REFRESH_TOKEN, then the store); an unreachable store is none. */
   async function storedRefreshToken(): Promise<string | undefined> {
-    const store = await session.store();
-    const raw = store
-      ? await store.get(refreshAccount).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error)))
-      : undefined;
-    if (raw === undefined) return undefined;
-    const value = decodeCredential(raw, 'refresh_token').secret;
-    deps.secrets.add(value);
-    return value;
+    return findSecret('refresh_token', {}, deps, session.access).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error)));
   }
 
   /** Keeps a new refresh token where the credential rules put secrets; returns whether it landed. */

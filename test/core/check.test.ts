@@ -14,10 +14,10 @@ describe('neededCredentials', () => {
   ])('%j needs %j', (profile, kinds) => {
     expect(neededCredentials(profile).map((c) => c.kind)).toEqual(kinds);
   });
-  it('refresh tokens have no environment variable; the others do', () => {
+  it('every needed credential names its environment variable from the one table (AUTHCTL_REFRESH_TOKEN too)', () => {
     expect(neededCredentials({ token_url: 'x', grant: 'refresh_token' })).toEqual([
       { kind: 'client_secret', envVar: 'AUTHCTL_CLIENT_SECRET' },
-      { kind: 'refresh_token' },
+      { kind: 'refresh_token', envVar: 'AUTHCTL_REFRESH_TOKEN' },
     ]);
   });
 });

@@ -125,7 +125,7 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     const r = await run(['credentials', 'list'], undefined, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
-      /error\[keychain_unavailable\]: the OS keychain is not available: .*\nhint: use environment variables \(AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET\), or opt in to the plaintext file store with --store file/,
+      /error\[keychain_unavailable\]: the OS keychain is not available: .*\nhint: use environment variables \(AUTHCTL_CLIENT_SECRET, AUTHCTL_PASSWORD, AUTHCTL_SECRET, AUTHCTL_API_KEY\), or opt in to the plaintext file store with --store file/,
     );
     const ci = await run(['token', 'mint', '--sub', 'u', '--exp', '5m'], undefined, {
       DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',

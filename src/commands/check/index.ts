@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
 import { durationArg } from '../policy-flags.js';
 import { endpointOptions } from '../endpoint-options.js';
@@ -35,7 +36,7 @@ Exit status: 0 all checks pass, 1 any fails (or warns, with --strict), 2 usage.
 Examples:
   authctl check --profile gooclaim --profile kc --min-ttl 10m
   authctl check --all --junit authctl-check.xml
-  AUTHCTL_CLIENT_SECRET="$KC_SECRET" authctl check keycloak --json | jq .summary`,
+  ${SECRET_SOURCES.client_secret.env}="$KC_SECRET" authctl check keycloak --json | jq .summary`,
     )
     .action(async (profiles, flags, cmd) => {
       const { runCheck } = await import('./run.js');

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { generateKey, privateJwk, privatePem, publicJwk, publicPem, secretText, thumbprint, type KeygenSpec } from '../../core/keys/export.js';
 import { pathKind, writeFilesAtomic } from '../../io/files.js';
-import { resolveSecret } from '../../io/secrets.js';
+import { readGivenSecret } from '../../io/secrets.js';
 import type { CommandResult } from '../../io/output.js';
 
 export interface KeygenOptions extends KeygenSpec {
@@ -22,16 +22,7 @@ interface Artifact {
 }
 
 export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<CommandResult> {
-  const passphrase = await resolveSecret(
-    {
-      file: options.passphraseFile,
-      stdin: options.passphraseStdin,
-      envVar: 'AUTHCTL_KEY_PASSPHRASE',
-      what: 'passphrase',
-      flags: '--passphrase-file or --passphrase-stdin',
-    },
-    deps.io,
-  );
+  const passphrase = await readGivenSecret('passphrase', { file: options.passphraseFile, stdin: options.passphraseStdin }, deps.io);
   if (passphrase !== undefined && (options.format === 'jwk' || options.type === 'oct')) {
     throw new UsageError('invalid_argument', 'a passphrase encrypts PEM private keys only', 'drop the passphrase, or use --format pem');
   }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
 import { DEV_DEFAULTS } from '../../core/server/settings.js';
 
@@ -55,7 +56,7 @@ Settings file (TOML; key paths relative to the file):
 Examples:
   authctl serve --port 0 --json > server.json &
   authctl profile add local --issuer http://127.0.0.1:8400 --client-id ${DEV_DEFAULTS.clientId}
-  AUTHCTL_CLIENT_SECRET=${DEV_DEFAULTS.clientSecret} authctl token get --profile local`,
+  ${SECRET_SOURCES.client_secret.env}=${DEV_DEFAULTS.clientSecret} authctl token get --profile local`,
     )
     .action(async (flags, cmd) => {
       const { runServe } = await import('./run.js');

@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { globalsOf } from '../globals.js';
 import { examples } from '../help.js';
@@ -84,13 +85,13 @@ function getCommand(deps: Deps, name: 'get' | 'refresh') {
       name === 'get'
         ? `
 Secrets: the client secret comes from --client-secret-file/--client-secret-stdin, then
-AUTHCTL_CLIENT_SECRET, then the keychain (authctl credentials set client_secret), then a hidden
-prompt on a terminal; the password likewise (AUTHCTL_PASSWORD, credentials set password).
+${SECRET_SOURCES.client_secret.env}, then the keychain (authctl credentials set client_secret), then a hidden
+prompt on a terminal; the password likewise (${SECRET_SOURCES.password.env}, credentials set password).
 
 Examples:
   curl -H "Authorization: Bearer $(authctl token get --profile gooclaim)" https://api.gooclaim.com/v1/workflows/wf_abc123
   authctl token get --profile kc --output json
-  AUTHCTL_CLIENT_SECRET=… authctl token get --profile ci --no-cache          # CI, no keychain
+  ${SECRET_SOURCES.client_secret.env}=… authctl token get --profile ci          # CI, no keychain
   authctl token get --profile wm --output header`
         : `
 Examples:

@@ -8,11 +8,11 @@ import { profilePolicy } from '../../core/claims/policy.js';
 import { buildRevocationRequest, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
-import { accountName, decodeCredential } from '../../core/credentials.js';
 import { accountProfile } from '../../io/token-cache.js';
 import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
 import { acquireToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
+import { findSecret } from '../../services/secrets.js';
 
 export type OutputMode = 'token' | 'json' | 'header' | 'env';
 
@@ -43,7 +43,7 @@ export async function runTokenGet(
       deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
     // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
     const { refresh_token: refreshToken, ...access } = token;
-    const shown = options.showRefreshToken ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session) : undefined)) : undefined;
+    const shown = options.showRefreshToken ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session, deps) : undefined)) : undefined;
     const json = {
       ...access,
       ...(shown !== undefined ? { refresh_token: shown } : {}),
@@ -82,9 +82,8 @@ export async function runTokenRevoke(options: EndpointFlags & { token?: string; 
   });
 }
 
-async function storedRefreshToken(session: Session): Promise<string | undefined> {
-  const raw = await (await session.store())?.get(accountName(session.name, 'refresh_token'));
-  return raw === undefined ? undefined : decodeCredential(raw, 'refresh_token').secret;
+function storedRefreshToken(session: Session, deps: Deps): Promise<string | undefined> {
+  return findSecret('refresh_token', {}, deps, session.access);
 }
 
 export async function runCacheList(options: { store?: 'keychain' | 'file' }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {

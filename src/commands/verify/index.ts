@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
 import { keyOptions } from '../key-options.js';
 import { durationArg, policyOptions } from '../policy-flags.js';
@@ -22,7 +23,7 @@ export function verifyCommand(deps: Deps) {
       `
 Keys: --key accepts PEM (private keys are reduced to their public half), certificates, a JWK, or
 a JWKS (the token's kid selects). HMAC secrets come from --secret-file, --secret-stdin or
-AUTHCTL_SECRET, never from an argument. RSA keys and HMAC secrets need --alg (or a profile policy
+${SECRET_SOURCES.hmac_secret.env}, never from an argument. RSA keys and HMAC secrets need --alg (or a profile policy
 that lists algorithms); "none" is never accepted, and jku/x5u headers are never followed.
 
 Exit status: 0 valid, 1 invalid (the finding codes say why), 2 usage, 4 missing key or secret.

@@ -9,7 +9,9 @@ import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
 import { CheckFailedError, NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
-import { resolveKey, type KeyFlags } from '../../io/signing-key.js';
+import { resolveKey, type KeyFlags } from '../../services/signing-key.js';
+import { storeAccess } from '../../services/secrets.js';
+import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { readTextFile } from '../../io/files.js';
 import { PROVIDERS } from '../../core/providers.js';
 import type { Profile } from '../../core/config.js';
@@ -35,7 +37,7 @@ interface VerifierSource {
 }
 
 function hasLocalKey(options: VerifyOptions, deps: Deps): boolean {
-  return options.key !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin) || Boolean(deps.io.env.AUTHCTL_SECRET);
+  return options.key !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin) || Boolean(deps.io.env[SECRET_SOURCES.hmac_secret.env]);
 }
 
 /** With -v, says which JWKS keys were left out (a key type authctl does not verify with). */
@@ -66,7 +68,7 @@ async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: Globa
 }
 
 /** A JWKS file is a set to select from by kid; any other key file is one key. */
-async function localVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profile: Profile | undefined): Promise<Verifier> {
+async function localVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profileName: string | undefined): Promise<Verifier> {
   if (options.key !== undefined && options.key !== '-' && options.kid === undefined) {
     const text = await readTextFile(options.key, 'key file');
     if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
@@ -78,9 +80,7 @@ async function localVerifier(options: VerifyOptions, deps: Deps, globals: Global
       }
     }
   }
-  const key = await resolveKey(options, deps.io, {
-    keychainSecret: async () => (profile ? (await import('../../services/secrets.js')).storedSecret('hmac_secret', deps, globals) : undefined),
-  });
+  const key = await resolveKey(options, deps, { access: profileName ? storeAccess(profileName, deps, globals) : undefined });
   if (key.kind === 'private') {
     // Verification needs only the public half; never use a private key where a public one does.
     const { publicKeyOf } = await import('../../core/keys/export.js');
@@ -155,7 +155,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     );
   }
   const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || {
-    verifier: await localVerifier(options, deps, globals, profile),
+    verifier: await localVerifier(options, deps, globals, resolved.profile?.name),
   };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);

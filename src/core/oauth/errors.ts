@@ -1,5 +1,6 @@
 import { AuthError, NetworkError, type AuthctlError } from '../../errors.js';
 import type { ClientAuthMethod } from '../config.js';
+import { SECRET_SOURCES } from '../secret-sources.js';
 import { isJsonObject, parseJson, printable } from '../json.js';
 
 /** An error code a server may hand us to pass on as our own: lower-case words and underscores. */
@@ -8,13 +9,13 @@ import type { ResponseLike } from './discovery.js';
 
 /** What to check when the server refuses the client, by how the client authenticates. */
 const CREDENTIAL_HINTS: Record<ClientAuthMethod, string> = {
-  client_secret_basic: 'check the client id and secret (AUTHCTL_CLIENT_SECRET, or authctl credentials set client_secret)',
-  client_secret_post: 'check the client id and secret (AUTHCTL_CLIENT_SECRET, or authctl credentials set client_secret)',
+  client_secret_basic: `check the client id and secret (${SECRET_SOURCES.client_secret.env}, or authctl credentials set client_secret)`,
+  client_secret_post: `check the client id and secret (${SECRET_SOURCES.client_secret.env}, or authctl credentials set client_secret)`,
   client_secret_jwt: 'check the client id and the secret the assertion is signed with (authctl credentials set client_secret)',
   private_key_jwt: 'check the client id, the private key, and that the server holds its public key',
   tls_client_auth: 'check the client id and the client certificate the server expects',
   none: 'check the client id (a public client)',
-  api_key: 'check the API key (AUTHCTL_API_KEY, or authctl credentials set api_key)',
+  api_key: `check the API key (${SECRET_SOURCES.api_key.env}, or authctl credentials set api_key)`,
 };
 
 /**
