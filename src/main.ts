@@ -1,5 +1,5 @@
 import { CommanderError } from '@commander-js/extra-typings';
-import { AuthctlError, ExitCode, InterruptedError, UsageError } from './errors.js';
+import { AuthctlError, ERRORS, ExitCode, InterruptedError, isErrorCode, UsageError, type UsageCode } from './errors.js';
 import { createDeps, type Deps } from './deps.js';
 import { buildProgram, protectDashTokens } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
@@ -9,7 +9,8 @@ import { processIO } from './io/streams.js';
 function fromCommander(error: CommanderError): AuthctlError | undefined {
   if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return undefined;
   const [first, ...rest] = error.message.replace(/^error: /, '').split('\n');
-  const code = error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const name = error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const code = isErrorCode(name) && ERRORS[name].exit === 'usage' ? (name as UsageCode) : 'invalid_argument';
   const hint =
     rest
       .join(' ')
@@ -62,11 +63,9 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
       // Unexpected: one short line; the stack only on request. Never the raw message of a
       // library error that might echo input, only its class.
       const name = caught instanceof Error ? caught.name : typeof caught;
-      error = new AuthctlError(
+      error = AuthctlError.of(
         'internal_error',
         `unexpected ${name}: this is a bug in authctl${debug && caught instanceof Error ? ` (${caught.message})` : ''}`,
-        ExitCode.internal,
-        'please report it with the output of the same command run with --debug',
       );
       if (caught instanceof Error) error.stack = caught.stack;
     }

@@ -35,12 +35,12 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_F
       );
     }
     if (info.size > maxBytes)
-      throw new UsageError('file_too_large', `cannot read ${what} ${path}: ${info.size} bytes, over the ${Math.round(maxBytes / 1024)} KiB limit`);
+      throw new UsageError('input_too_large', `cannot read ${what} ${path}: ${info.size} bytes, over the ${Math.round(maxBytes / 1024)} KiB limit`);
     // The size can change under us: read at most one byte past the limit to notice.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = (await handle.read(buffer, length, buffer.length - length, length)).bytesRead;
-    if (length > maxBytes) throw new UsageError('file_too_large', `cannot read ${what} ${path}: over the ${Math.round(maxBytes / 1024)} KiB limit`);
+    if (length > maxBytes) throw new UsageError('input_too_large', `cannot read ${what} ${path}: over the ${Math.round(maxBytes / 1024)} KiB limit`);
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -89,7 +89,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     if (options.exclusive) {
       // link() fails if the target exists, which rename() would silently replace.
       await link(temp, path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') throw new UsageError('file_exists', `${path} already exists`, 'use --force to overwrite it');
+        if (error.code === 'EEXIST') throw new UsageError('file_exists', `${path} already exists`);
         throw error;
       });
       await rm(temp, { force: true });

@@ -49,14 +49,13 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): NetworkEr
     error instanceof Error &&
     (error.name === 'TimeoutError' || error.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
   ) {
-    return new NetworkError('network_timeout', `no complete response from ${where} within ${timeoutMs / 1000} s`, 'raise --timeout, or check the server');
+    return new NetworkError('network_timeout', `no complete response from ${where} within ${timeoutMs / 1000} s`);
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new NetworkError('network_timeout', `connecting to ${where} timed out`);
-  if (code === 'ECONNREFUSED')
-    return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`, 'is the server running, and is the URL right?');
+  if (code === 'ECONNREFUSED') return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkError('network_unreachable', `cannot resolve ${url.hostname}`);
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new NetworkError('network_unreachable', `${where} closed the connection`);
-  if (TLS_CODES.test(code)) return new NetworkError('tls_error', `TLS with ${where} failed: ${code}`, 'for a private CA, pass --cacert FILE');
+  if (TLS_CODES.test(code)) return new NetworkError('tls_error', `TLS with ${where} failed: ${code}`);
   return new NetworkError('network_error', `request to ${where} failed${code ? `: ${code}` : ''}`);
 }
 
@@ -119,7 +118,6 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         throw new NetworkError(
           'redirect_refused',
           `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`,
-          'use the final URL directly',
         );
       }
       return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString(), elapsedMs: Date.now() - started };

@@ -1,5 +1,5 @@
 import { loadKey, type LoadedKey } from '../core/keys/load.js';
-import { UsageError } from '../errors.js';
+import { UsageError, type UsageCode } from '../errors.js';
 import { readTextFile } from './files.js';
 import { readGivenSecret } from './secrets.js';
 import { readAll, type IO } from './streams.js';
@@ -18,7 +18,7 @@ export async function loadKeyFile(path: string, options: KeyFileOptions, io: IO)
   try {
     return loadKey(text, { kid: options.kid, passphrase });
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(error.code, `${path === '-' ? 'stdin' : path}: ${error.message}`, error.hint);
+    if (error instanceof UsageError) throw new UsageError(error.code as UsageCode, `${path === '-' ? 'stdin' : path}: ${error.message}`, error.hint);
     throw error;
   }
 }

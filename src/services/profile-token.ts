@@ -1,5 +1,6 @@
 import type { Deps, GlobalOptions } from '../deps.js';
 import { CheckFailedError, UsageError } from '../errors.js';
+import type { FindingCode } from '../core/claims/types.js';
 import { mintToken } from './mint.js';
 import type { Session } from './session.js';
 import { acquireToken } from './tokens.js';
@@ -23,7 +24,7 @@ export async function profileToken(session: Session, deps: Deps, globals: Global
   } catch (error) {
     if (error instanceof CheckFailedError) {
       throw new CheckFailedError(
-        error.code,
+        error.code as FindingCode,
         error.message,
         `put the missing claims in [profiles.${session.name}.mint] (for JustGold: iss = partner id, sub), or pass a token: authctl ping "$(authctl token mint --profile ${session.name} --iss … --sub …)"`,
       );

@@ -1,5 +1,5 @@
 import type { Deps, GlobalOptions } from '../deps.js';
-import { AuthError, type AuthctlError } from '../errors.js';
+import { AuthError, type AuthCode, type AuthctlError } from '../errors.js';
 import { accountName, decodeCredential } from '../core/credentials.js';
 import { SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
 import type { KeyStore } from '../io/keychain.js';
@@ -75,7 +75,7 @@ export async function requireSecret(kind: SecretKind, given: GivenSource, deps: 
   const source = SECRET_SOURCES[kind];
   const flags = sourceFlags(kind);
   const given_ = [flags, source.env].filter(Boolean).join(' or ');
-  if (storeError) throw new AuthError(storeError.code, `no ${source.what} from ${given_}, and ${storeError.message}`, storeError.hint);
+  if (storeError) throw new AuthError(storeError.code as AuthCode, `no ${source.what} from ${given_}, and ${storeError.message}`, storeError.hint);
   const store = source.stored && access ? `, or store it: authctl credentials set ${kind} --profile ${access.profile}` : '';
   throw new AuthError(
     'credential_missing',

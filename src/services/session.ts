@@ -59,7 +59,7 @@ function retryable(error: unknown): boolean {
  */
 export async function openSession(flags: EndpointFlags, deps: Deps, globals: GlobalOptions): Promise<Session> {
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
-  if (!selected) throw new UsageError('profile_required', 'no profile selected', 'pass --profile NAME (or set AUTHCTL_PROFILE, or `authctl profile use NAME`)');
+  if (!selected) throw new UsageError('profile_not_found', 'no profile selected, and no default profile');
   const ca = flags.cacert ? await readTextFile(flags.cacert, 'CA file') : undefined;
   const certFile = flags.clientCert ?? selected.profile.tls_client_cert;
   const keyFile = flags.clientKey ?? selected.profile.tls_client_key;

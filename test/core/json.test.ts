@@ -78,3 +78,20 @@ describe('provider rules', () => {
     ['"unbalanced', '"unbalanced'],
   ])('normalizeTokenInput(%j)', (input, expected) => expect(normalizeTokenInput(input)).toBe(expected));
 });
+
+describe('the error table', () => {
+  it('README lists every declared error code', async () => {
+    const { ERRORS } = await import('../../src/errors.js');
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(ERRORS).filter((code) => !readme.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('a code gets its exit status and default hint from the table', async () => {
+    const { AuthctlError, NetworkError } = await import('../../src/errors.js');
+    expect(AuthctlError.of('internal_error', 'x').exitCode).toBe(70);
+    expect(new NetworkError('network_timeout', 'slow').hint).toBe('raise --timeout, or check the server');
+    expect(new NetworkError('network_timeout', 'slow', 'mine').hint).toBe('mine');
+  });
+});

@@ -97,7 +97,7 @@ describe('token responses', () => {
     [response(401, ''), 'unauthorized', 4],
     [response(403, ''), 'forbidden', 4],
     // a 400 without an OAuth error code is no refusal of the client: a server or URL problem
-    [response(400, ''), 'unexpected_status', 3],
+    [response(400, ''), 'http_error', 3],
     [response(404, { error: 'not_found' }), 'not_found', 3],
     [response(405, ''), 'method_not_allowed', 3],
     [response(200, 'null'), 'invalid_response', 3],

@@ -268,7 +268,7 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
       : [selectProfile(store, globals.profile, true)?.name].filter((n): n is string => Boolean(n));
   if (!names.length)
     throw new UsageError(
-      'profile_required',
+      'profile_not_found',
       flags.all ? 'the config has no profiles' : 'no profile selected',
       'name profiles (authctl check a b), pass --all, or set a default with `authctl profile use NAME`',
     );

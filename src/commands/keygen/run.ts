@@ -75,7 +75,7 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
   }
   if (!options.force) {
     const existing = (await Promise.all(artifacts.map(async (a) => ((await pathKind(a.path)) ? a : undefined)))).find(Boolean);
-    if (existing) throw new UsageError('file_exists', `${existing.path} already exists`, 'use --force to overwrite it');
+    if (existing) throw new UsageError('file_exists', `${existing.path} already exists`);
   }
   await writeFilesAtomic(
     artifacts.map((a) => ({ path: a.path, data: a.content, mode: a.secret ? 0o600 : 0o644 })),

@@ -1,6 +1,6 @@
 import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, type UsageCode } from '../../errors.js';
 import { parseToken, normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
 import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
 import { describeTimes, unexpectedFinding } from '../../core/jwt/inspect.js';
@@ -75,7 +75,7 @@ async function localVerifier(options: VerifyOptions, deps: Deps, globals: Global
       try {
         return { kind: 'jwks', jwks: toJwks(parseJson(text), skipNote(deps, globals)) };
       } catch (error) {
-        if (error instanceof UsageError) throw new UsageError(error.code, `${options.key}: ${error.message}`, error.hint);
+        if (error instanceof UsageError) throw new UsageError(error.code as UsageCode, `${options.key}: ${error.message}`, error.hint);
         throw new UsageError('invalid_key', `${options.key}: not valid JSON`);
       }
     }

@@ -1,4 +1,4 @@
-import { AuthError, NetworkError, type AuthctlError } from '../../errors.js';
+import { AuthError, ERRORS, isErrorCode, NetworkError, type AuthCode, type AuthctlError } from '../../errors.js';
 import type { ClientAuthMethod } from '../config.js';
 import { SECRET_SOURCES } from '../secret-sources.js';
 import { isJsonObject, parseJson, printable } from '../json.js';
@@ -43,19 +43,10 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
   const path = new URL(response.url).pathname;
   const where = `${what} (${path}) answered HTTP ${status}`;
   const said = `${code ? `: ${code}` : ''}${description ? `${code ? ':' : ''} ${description}` : ''}`;
-  if (status >= 500)
-    return new NetworkError(
-      'server_error',
-      `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`,
-      'the server failed; try again later',
-    );
+  if (status >= 500) return new NetworkError('server_error', `${where}${code ? `: ${code}` : ''}${description ? ` (${description})` : ''}`);
   // Rate limiting is the server's state, not a refusal of the client, whatever code the body carries.
   if (status === 429)
-    return new NetworkError(
-      'rate_limited',
-      `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`,
-      'raise --max-wait, or try again later',
-    );
+    return new NetworkError('rate_limited', `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`);
   const refusal = status === 401 || status === 403 || (status === 400 && code !== undefined);
   if (!refusal) {
     const shape = !text.trim()
@@ -65,7 +56,7 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
         : code
           ? `${code}${description ? `: ${description}` : ''}`
           : 'a non-OAuth body';
-    const errorCode = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'unexpected_status';
+    const errorCode = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'http_error';
     return new NetworkError(
       errorCode,
       `${where} with ${shape}`,
@@ -74,13 +65,10 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
   }
   const credentialHint = CREDENTIAL_HINTS[clientAuth];
   if (code) {
-    const hint =
-      code === 'invalid_client' || code === 'unauthorized_client'
-        ? credentialHint
-        : code === 'invalid_grant'
-          ? undefined
-          : 'check the profile: grant, client authentication, scope';
-    return new AuthError(code, `${where}${said}`, hint);
+    // A standard OAuth code passes on as ours; any other is oauth_error, the server's code in the message.
+    const known = isErrorCode(code) && ERRORS[code].exit === 'auth' ? (code as AuthCode) : 'oauth_error';
+    const hint = known === 'invalid_client' || known === 'unauthorized_client' ? credentialHint : undefined;
+    return new AuthError(known, `${where}${said}`, hint);
   }
   if (status === 401) return new AuthError('unauthorized', `${where}: credentials refused`, credentialHint);
   return new AuthError(
