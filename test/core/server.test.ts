@@ -224,6 +224,15 @@ describe('introspection and revocation', () => {
     expect(await introspect(token)).toEqual({ active: false });
   });
 
+  it('one expiry rule for opaque tokens and JWTs: active until the second before exp, inactive at exp', async () => {
+    const jwt = String(body(await server.handle(form({ grant_type: 'client_credentials' }, basic))).access_token);
+    const opaque = String(body(await server.handle(form({ grant_type: 'client_credentials', ...(await clientAssertion()) }))).access_token);
+    clock = T0 + 3599;
+    expect([(await introspect(jwt)).active, (await introspect(opaque)).active]).toEqual([true, true]);
+    clock = T0 + 3600;
+    expect([(await introspect(jwt)).active, (await introspect(opaque)).active]).toEqual([false, false]);
+  });
+
   it('revoking an unknown token is not an error (RFC 7009 §2.2); introspection needs a client', async () => {
     expect((await server.handle({ ...form({ token: 'never-issued' }, basic), path: '/revoke' })).status).toBe(200);
     expect(body(await server.handle({ ...form({ token: 'x' }), path: '/introspect' })).error).toBe('invalid_client');

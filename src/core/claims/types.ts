@@ -70,5 +70,5 @@ export interface ValidationContext {
   /** Current time, in seconds since the epoch. */
   now: number;
   /** `jti` values already seen (for replay detection over a batch or a store). */
-  seenJti?: ReadonlySet<string>;
+  seenJti?: { has(jti: string): boolean };
 }

@@ -51,7 +51,11 @@ export function unexpectedFinding(error: unknown): Finding {
  *
  * @example inspectToken(jwt, BUILTIN_POLICIES.justgold, { now: 1735550200 }).valid
  */
-export function inspectToken(input: string, policy: ClaimsPolicy, context: { now: number; strict?: boolean; seenJti?: ReadonlySet<string> }): TokenReport {
+export function inspectToken(
+  input: string,
+  policy: ClaimsPolicy,
+  context: { now: number; strict?: boolean; seenJti?: { has(jti: string): boolean } },
+): TokenReport {
   let token: ParsedToken;
   try {
     token = parseToken(input);

@@ -93,6 +93,6 @@ export function certificateHeader(chain: readonly X509Certificate[]): Record<str
 }
 
 /** Signs the claims with jose. The caller has checked the algorithm fits the key. */
-export async function signJwt(claims: Record<string, unknown>, header: Record<string, unknown>, key: LoadedKey, alg: string): Promise<string> {
+export async function signJwt(claims: Record<string, unknown>, header: Record<string, unknown>, key: Pick<LoadedKey, 'key'>, alg: string): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg, ...header }).sign(key.key);
 }

@@ -109,3 +109,16 @@ export function parseToken(input: string): ParsedToken {
   if (!payload) fail('segment 2 (payload) is not a JSON object, so this is not a JWT');
   return { kind: 'jws', compact, header, payload, signingInput: `${segments[0]}.${segments[1]}`, signature };
 }
+
+/**
+ * A JWS's claims without any check, or undefined when the text is not one: only to learn whose
+ * keys should verify it (an assertion's `iss`), never to trust it.
+ */
+export function decodeJwtUnverified(token: string): JwtPayload | undefined {
+  try {
+    const parsed = parseToken(token);
+    return parsed.kind === 'jws' ? parsed.payload : undefined;
+  } catch {
+    return undefined;
+  }
+}

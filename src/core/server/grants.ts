@@ -1,0 +1,117 @@
+import type { ServerClient } from './settings.js';
+import type { ClientAuthenticator } from './client-auth.js';
+import { NO_STORE, OAuthFailure, type Params, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import type { IssuedToken, TokenStore } from './token-store.js';
+
+type Grant = ServerClient['grants'][number];
+
+const GRANT_URNS: Readonly<Record<string, Grant>> = {
+  client_credentials: 'client_credentials',
+  password: 'password',
+  refresh_token: 'refresh_token',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer': 'jwt_bearer',
+};
+
+interface Grantee {
+  client: ServerClient;
+  sub: string;
+  claims: Record<string, unknown>;
+  /** The grant a refresh continues (its scope bounds the new one). */
+  previous?: IssuedToken;
+}
+
+interface GrantContext {
+  ctx: ServerContext;
+  auth: ClientAuthenticator;
+  store: TokenStore;
+  params: Params;
+  /** The authenticated client; undefined only for the JWT bearer grant, whose assertion names it. */
+  client: ServerClient | undefined;
+}
+
+/**
+ * One function per grant: each says who the token is for. Where a new grant goes: a function
+ * here, its entry in GRANT_URNS and GRANTS, and the grant's name in settings.ts.
+ */
+const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Grantee>> = {
+  // RFC 6749 §4.4: the client itself.
+  client_credentials: ({ client }) => ({ client: client!, sub: client!.client_id, claims: {} }),
+
+  // RFC 6749 §4.3: a development user from the settings.
+  password: ({ ctx, params, client }) => {
+    if (!params.username || params.password === undefined) throw new OAuthFailure('invalid_request', 'username and password are required');
+    const user = ctx.settings.users.find((u) => u.username === params.username);
+    if (!user || !sameSecret(params.password, user.password)) throw new OAuthFailure('invalid_grant', 'invalid resource owner credentials');
+    return { client: client!, sub: user.username, claims: user.claims };
+  },
+
+  // RFC 6749 §6, with rotation: each refresh token works once.
+  refresh_token: ({ store, params, client }) => {
+    if (!params.refresh_token) throw new OAuthFailure('invalid_request', 'refresh_token is missing');
+    const previous = store.redeemRefresh(params.refresh_token, client!.client_id);
+    return { client: client!, sub: previous.sub, claims: previous.claims, previous };
+  },
+
+  // RFC 7523 §2.1: an assertion signed by a client's registered key; client authentication optional (§3.1).
+  jwt_bearer: async ({ auth, params, client }) => {
+    if (!params.assertion) throw new OAuthFailure('invalid_request', 'assertion is missing');
+    const payload = await auth.checkAssertion(params.assertion, (d) => new OAuthFailure('invalid_grant', d));
+    if (client && client.client_id !== payload.iss) throw new OAuthFailure('invalid_grant', 'the assertion was issued by another client');
+    const issuer = client ?? auth.client(payload.iss as string);
+    if (!issuer) throw new OAuthFailure('invalid_grant', 'the assertion issuer is not a registered client');
+    return { client: issuer, sub: payload.sub as string, claims: {} };
+  },
+};
+
+function grantedScope(client: ServerClient, requested: string | undefined, previous: IssuedToken | undefined): string {
+  const allowed = previous ? previous.scope.split(' ').filter(Boolean) : client.scopes;
+  if (requested === undefined || requested.trim() === '') return allowed.join(' ');
+  const asked = requested.split(' ').filter(Boolean);
+  const refused = asked.filter((s) => !allowed.includes(s));
+  if (refused.length) throw new OAuthFailure('invalid_scope', `scope not allowed for this client: ${refused.join(' ')}`);
+  return asked.join(' ');
+}
+
+function audience(ctx: ServerContext, params: Params): string {
+  const asked = params.resource ?? params.audience;
+  const { audiences } = ctx.settings;
+  if (asked === undefined) return audiences[0]!;
+  if (!audiences.includes(asked)) throw new OAuthFailure('invalid_target', `unknown audience or resource "${asked}"`);
+  return asked;
+}
+
+/** The grant types the settings' clients use, as metadata names them. */
+export function grantTypesSupported(clients: readonly ServerClient[]): string[] {
+  const urn = Object.fromEntries(Object.entries(GRANT_URNS).map(([name, grant]) => [grant, name]));
+  return [...new Set(clients.flatMap((c) => c.grants.map((g) => urn[g]!)))];
+}
+
+/** The token endpoint (RFC 6749 §3.2): authenticate, run the grant, issue. */
+export async function tokenEndpoint(
+  ctx: ServerContext,
+  auth: ClientAuthenticator,
+  store: TokenStore,
+  params: Params,
+  request: ServerRequest,
+): Promise<ServerReply> {
+  const grantType = params.grant_type;
+  if (!grantType) throw new OAuthFailure('invalid_request', 'grant_type is missing');
+  const grant = Object.hasOwn(GRANT_URNS, grantType) ? GRANT_URNS[grantType]! : undefined;
+  if (!grant) throw new OAuthFailure('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
+  const client = await auth.authenticate(params, request, grant === 'jwt_bearer');
+  const grantee = await GRANTS[grant]({ ctx, auth, store, params, client });
+  if (!grantee.client.grants.includes(grant))
+    throw new OAuthFailure('unauthorized_client', `client "${grantee.client.client_id}" may not use grant ${grantType}`);
+
+  const scope = grantedScope(grantee.client, params.scope, grantee.previous);
+  const issued = await store.issue(grantee.client, { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims });
+  const body: Record<string, unknown> = {
+    access_token: issued.accessToken,
+    token_type: 'Bearer',
+    expires_in: ctx.settings.access_token_lifetime,
+    ...(scope ? { scope } : {}),
+  };
+  if ((grant === 'password' || grant === 'refresh_token') && grantee.client.grants.includes('refresh_token'))
+    body.refresh_token = store.issueRefresh(issued.record);
+  return { status: 200, headers: NO_STORE, body };
+}

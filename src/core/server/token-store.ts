@@ -1,0 +1,182 @@
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { validateClaims } from '../claims/validate.js';
+import type { ClaimsPolicy } from '../claims/types.js';
+import { signJwt } from '../jwt/mint.js';
+import { parseToken } from '../jwt/parse.js';
+import { signatureChecker, type Verifier } from '../jwt/verify.js';
+import type { ServerClient } from './settings.js';
+import { NO_STORE, OAuthFailure, type ServerContext, type ServerReply } from './protocol.js';
+
+export interface IssuedToken {
+  clientId: string;
+  sub: string;
+  scope: string;
+  aud: string;
+  exp: number;
+  iat: number;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * One expiry rule for every token the server issued, opaque or JWT: a token is expired from
+ * its `exp` second on (what the claims module says of a JWT with no leeway).
+ */
+export function expired(exp: number, now: number): boolean {
+  return exp <= now;
+}
+
+/**
+ * A JWT checked as everywhere else in authctl: parsed and signature-checked by core/jwt, its
+ * claims by the shared claims module. Returns the payload, or the first error's message.
+ */
+export async function checkJwt(
+  token: string,
+  verifier: Verifier,
+  algorithms: string[],
+  policy: ClaimsPolicy,
+  now: number,
+  seenJti?: { has(jti: string): boolean },
+): Promise<{ payload: Record<string, unknown> } | { error: string; code: string }> {
+  let parsed;
+  try {
+    parsed = parseToken(token);
+  } catch (error) {
+    return { code: 'invalid_token', error: (error as Error).message };
+  }
+  if (parsed.kind !== 'jws') return { code: 'invalid_token', error: 'an encrypted token (JWE) is not accepted here' };
+  const signature = await signatureChecker(verifier, algorithms)(parsed);
+  if (signature) return { code: signature.code, error: signature.message };
+  const findings = validateClaims(parsed.header, parsed.payload, { ...policy, algorithms }, { now, seenJti });
+  const error = findings.find((f) => f.severity === 'error');
+  return error ? { code: error.code, error: error.message } : { payload: parsed.payload };
+}
+
+/** The server's tokens: opaque access tokens and refresh tokens in memory, JWTs signed with its keys, revocations. */
+export class TokenStore {
+  readonly jwks: JSONWebKeySet;
+  private readonly own: Verifier;
+  private readonly opaque = new Map<string, IssuedToken>();
+  private readonly refresh = new Map<string, IssuedToken>();
+  private readonly revokedJti = new Map<string, number>();
+
+  constructor(private readonly ctx: ServerContext) {
+    this.jwks = { keys: ctx.signingKeys.map((k) => k.publicJwk) };
+    this.own = { kind: 'jwks', jwks: this.jwks };
+    // Warm jose's key import once, so the first request is not the slow one.
+    createLocalJWKSet(this.jwks);
+  }
+
+  /** The algorithms of the server's own keys. */
+  get algorithms(): string[] {
+    return this.ctx.signingKeys.map((k) => k.alg);
+  }
+
+  /** A new access token for a grant: opaque or an RFC 9068 JWT, as the client is registered. */
+  async issue(
+    client: ServerClient,
+    grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown> },
+  ): Promise<{ accessToken: string; record: IssuedToken }> {
+    const iat = this.ctx.now();
+    const record: IssuedToken = {
+      clientId: client.client_id,
+      sub: grant.sub,
+      scope: grant.scope,
+      aud: grant.aud,
+      iat,
+      exp: iat + this.ctx.settings.access_token_lifetime,
+      claims: { ...client.claims, ...grant.claims },
+    };
+    if (client.token_format === 'opaque') {
+      const accessToken = this.ctx.newId();
+      this.opaque.set(accessToken, record);
+      return { accessToken, record };
+    }
+    return { accessToken: await this.sign(record), record };
+  }
+
+  /** A refresh token for what was just issued (rotated: each one works once). */
+  issueRefresh(record: IssuedToken): string {
+    const token = this.ctx.newId();
+    this.refresh.set(token, { ...record, exp: this.ctx.now() + this.ctx.settings.refresh_token_lifetime });
+    return token;
+  }
+
+  /** Takes a refresh token out (it is used up), or fails as RFC 6749 §5.2 says. */
+  redeemRefresh(token: string, clientId: string): IssuedToken {
+    const record = this.refresh.get(token);
+    if (!record || expired(record.exp, this.ctx.now())) throw new OAuthFailure('invalid_grant', 'the refresh token is invalid, expired or revoked');
+    if (record.clientId !== clientId) throw new OAuthFailure('invalid_grant', 'the refresh token was issued to another client');
+    this.refresh.delete(token);
+    return record;
+  }
+
+  /** An RFC 9068 JWT access token. */
+  sign(record: IssuedToken, extra: Record<string, unknown> = {}): Promise<string> {
+    const signer = this.ctx.signingKeys[0]!;
+    const claims = {
+      ...record.claims,
+      ...extra,
+      client_id: record.clientId,
+      ...(record.scope ? { scope: record.scope } : {}),
+      iss: this.ctx.issuer,
+      sub: record.sub,
+      aud: record.aud,
+      iat: record.iat,
+      exp: record.exp,
+      jti: this.ctx.newId(),
+    };
+    return signJwt(claims, { kid: signer.kid, typ: 'at+jwt' }, { key: signer.key }, signer.alg);
+  }
+
+  /** One of our own JWTs, checked (signature, issuer, expiry with no leeway) and not revoked. */
+  async ownJwt(token: string): Promise<Record<string, unknown> | undefined> {
+    const checked = await checkJwt(token, this.own, this.algorithms, { issuer: [this.ctx.issuer], clockTolerance: 0 }, this.ctx.now());
+    if (!('payload' in checked)) return undefined;
+    return typeof checked.payload.jti === 'string' && this.revokedJti.has(checked.payload.jti) ? undefined : checked.payload;
+  }
+
+  /** Whether a JWT's jti was revoked here. */
+  isRevoked(jti: unknown): boolean {
+    return typeof jti === 'string' && this.revokedJti.has(jti);
+  }
+
+  /** RFC 7662 §2.2: what an introspection says of a token. */
+  async introspect(token: string | undefined): Promise<ServerReply> {
+    if (!token) throw new OAuthFailure('invalid_request', 'token is missing');
+    const reply = (body: Record<string, unknown>): ServerReply => ({ status: 200, headers: NO_STORE, body });
+    const stored = this.opaque.get(token) ?? this.refresh.get(token);
+    if (stored) {
+      if (expired(stored.exp, this.ctx.now())) return reply({ active: false });
+      return reply({
+        active: true,
+        ...stored.claims,
+        client_id: stored.clientId,
+        sub: stored.sub,
+        scope: stored.scope,
+        aud: stored.aud,
+        iss: this.ctx.issuer,
+        iat: stored.iat,
+        exp: stored.exp,
+        token_type: this.refresh.has(token) ? 'refresh_token' : 'Bearer',
+      });
+    }
+    const payload = await this.ownJwt(token);
+    return reply(payload ? { active: true, ...payload, token_type: 'Bearer' } : { active: false });
+  }
+
+  /** RFC 7009: forgets a token of this client; an unknown or invalid token is not an error (§2.2). */
+  async revoke(token: string, clientId: string): Promise<void> {
+    for (const store of [this.opaque, this.refresh]) {
+      const record = store.get(token);
+      if (!record) continue;
+      if (record.clientId !== clientId) throw new OAuthFailure('unauthorized_client', 'the token was issued to another client');
+      store.delete(token);
+      return;
+    }
+    const payload = await this.ownJwt(token);
+    if (payload && typeof payload.jti === 'string') {
+      if (payload.client_id !== clientId) throw new OAuthFailure('unauthorized_client', 'the token was issued to another client');
+      this.revokedJti.set(payload.jti, Number(payload.exp));
+    }
+  }
+}
