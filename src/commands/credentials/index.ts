@@ -1,17 +1,10 @@
-import { Argument, Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { Argument, Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { CREDENTIAL_KINDS, DEFAULT_ROTATION_DAYS } from '../../core/credentials.js';
-import { globalsOf } from '../globals.js';
+import { daysArg, emit, storeOption } from '../options.js';
 import { examples } from '../help.js';
 
 const kindArgument = () => new Argument('<kind>', 'what the secret is').choices(CREDENTIAL_KINDS);
-const storeOption = () => new Option('--store <store>', 'keychain (default) or the opt-in plaintext file store').choices(['keychain', 'file'] as const);
-
-function days(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a number of days.');
-  return Number(value);
-}
-
 export function credentialsCommand(deps: Deps) {
   const set = new Command('set')
     .description('store a secret for a profile (hidden prompt, --stdin or --file; never an argument)')
@@ -30,10 +23,7 @@ Examples:
   authctl credentials set password --profile kc --file ./password.txt
   authctl credentials set api_key --profile wm --stdin < key.txt`,
     )
-    .action(async (kind, flags, cmd) => {
-      const { runCredentialsSet } = await import('./run.js');
-      await deps.emit(await runCredentialsSet({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((kind, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCredentialsSet({ ...flags, kind }, deps, globals)));
 
   const get = new Command('get')
     .description("show a stored secret's metadata; the value only with --reveal")
@@ -47,10 +37,7 @@ Examples:
         'authctl credentials get hmac_secret --profile gamif --reveal > api.secret',
       ),
     )
-    .action(async (kind, flags, cmd) => {
-      const { runCredentialsGet } = await import('./run.js');
-      await deps.emit(await runCredentialsGet({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((kind, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCredentialsGet({ ...flags, kind }, deps, globals)));
 
   const remove = new Command('delete')
     .description('delete a stored secret')
@@ -60,20 +47,14 @@ Examples:
       'after',
       examples('authctl credentials delete refresh_token --profile kc', 'authctl credentials delete client_secret --profile ci --store file'),
     )
-    .action(async (kind, flags, cmd) => {
-      const { runCredentialsDelete } = await import('./run.js');
-      await deps.emit(await runCredentialsDelete({ ...flags, kind }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((kind, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCredentialsDelete({ ...flags, kind }, deps, globals)));
 
   const list = new Command('list')
     .description('stored secrets: profile, kind, created, age (never values); flags those due for rotation')
-    .addOption(new Option('--max-age <days>', 'rotation age in days').argParser(days).default(DEFAULT_ROTATION_DAYS))
+    .addOption(new Option('--max-age <days>', 'rotation age in days').argParser(daysArg).default(DEFAULT_ROTATION_DAYS))
     .addOption(storeOption())
     .addHelpText('after', examples('authctl credentials list', "authctl credentials list --max-age 30 --json | jq '.credentials[] | select(.rotation_due)'"))
-    .action(async (flags, cmd) => {
-      const { runCredentialsList } = await import('./run.js');
-      await deps.emit(await runCredentialsList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCredentialsList(flags, deps, globals)));
 
   return new Command('credentials')
     .description('secrets in the OS keychain: client secrets, passwords, refresh tokens, HMAC secrets, API keys')

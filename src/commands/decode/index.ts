@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { emit } from '../options.js';
 
 export function decodeCommand(deps: Deps) {
   return new Command('decode')
@@ -14,9 +14,5 @@ Examples:
   pbpaste | authctl decode
   authctl decode --json "$TOKEN" | jq .payload.exp`,
     )
-    .action(async (token, _flags, cmd) => {
-      const globals = globalsOf(cmd);
-      const { runDecode } = await import('./run.js');
-      await deps.emit(await runDecode({ token }, deps), globals);
-    });
+    .action((token, _flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runDecode({ token }, deps)));
 }

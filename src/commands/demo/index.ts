@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { emit } from '../options.js';
 import { examples } from '../help.js';
 
 export function demoCommand(deps: Deps) {
@@ -14,8 +14,5 @@ authorization server started in this process on a free loopback port. Nothing is
 no config, no keychain entries, no files. Exit status 0 only if every step behaved as expected.
 ${examples('npx authctl demo', 'authctl demo --json | jq .steps')}`,
     )
-    .action(async (_flags, cmd) => {
-      const { runDemo } = await import('./run.js');
-      await deps.emit(await runDemo(deps), globalsOf(cmd));
-    });
+    .action((_flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runDemo(deps)));
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { emit } from '../options.js';
 import { examples } from '../help.js';
 
 const FORMATS = ['pem', 'jwk', 'jwks'] as const;
@@ -20,19 +20,13 @@ export function keyCommand(deps: Deps) {
       'after',
       '\nExamples:\n  authctl key pub private.pem > public.pem          # the JustGold upload\n  authctl key pub --format jwks private.pem > jwks.json',
     )
-    .action(async (file, flags, cmd) => {
-      const { runKeyPub } = await import('./run.js');
-      await deps.emit(await runKeyPub({ ...flags, file }, deps), globalsOf(cmd));
-    });
+    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyPub({ ...flags, file }, deps)));
 
   const thumbprint = withKeyOptions(new Command('thumbprint').description('RFC 7638 JWK thumbprint of a key (base64url)').argument('<file>', 'key file or -'))
     .addOption(new Option('--hash <hash>', 'digest').choices(['sha256', 'sha384', 'sha512'] as const).default('sha256' as const))
     .option('--uri', 'print the RFC 9278 thumbprint URI')
     .addHelpText('after', '\nExamples:\n  authctl key thumbprint private.pem\n  authctl key thumbprint --kid sig-1 jwks.json')
-    .action(async (file, flags, cmd) => {
-      const { runKeyThumbprint } = await import('./run.js');
-      await deps.emit(await runKeyThumbprint({ ...flags, file }, deps), globalsOf(cmd));
-    });
+    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyThumbprint({ ...flags, file }, deps)));
 
   const convert = withKeyOptions(new Command('convert').description('convert a key between PEM, JWK and JWKS').argument('<file>', 'key file or -'))
     .addOption(new Option('--to <format>', 'target format (a JWKS is always public)').choices(FORMATS).makeOptionMandatory())
@@ -43,10 +37,7 @@ export function keyCommand(deps: Deps) {
       'after',
       '\nExamples:\n  authctl key convert --to jwk --out key.jwk.json private.pem\n  authctl key convert --to jwks public.pem\n  openssl ecparam -name prime256v1 -genkey | authctl key convert --to jwk --public -',
     )
-    .action(async (file, flags, cmd) => {
-      const { runKeyConvert } = await import('./run.js');
-      await deps.emit(await runKeyConvert({ ...flags, file }, deps), globalsOf(cmd));
-    });
+    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyConvert({ ...flags, file }, deps)));
 
   return new Command('key')
     .description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion')

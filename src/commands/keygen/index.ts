@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { emit } from '../options.js';
 import { CURVES, KEY_TYPES, type KeyType } from '../../core/keys/export.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 
@@ -32,9 +32,5 @@ Examples:
   authctl keygen --type oct --out api                         # api.secret, a 256-bit HMAC secret
   authctl keygen --type ed25519 > key.pem`,
     )
-    .action(async (flags, cmd) => {
-      const globals = globalsOf(cmd);
-      const { runKeygen } = await import('./run.js');
-      await deps.emit(await runKeygen(flags, deps), globals);
-    });
+    .action((flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeygen(flags, deps)));
 }

@@ -4,7 +4,8 @@ import { maskToken } from '../../core/redact.js';
 import { normalizeTokenInput } from '../../core/jwt/parse.js';
 import { readTokens } from '../../io/token-input.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
-import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
+import { resolvePolicy } from '../../services/policy.js';
+import type { PolicyFlags } from '../policy-options.js';
 
 export interface LintOptions extends PolicyFlags {
   token?: string;

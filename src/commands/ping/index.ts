@@ -1,14 +1,13 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
-import { endpointOptions } from '../endpoint-options.js';
+import { emit, withEndpointOptions } from '../options.js';
 
 export function pingCommand(deps: Deps) {
-  const command = new Command('ping')
-    .description("call the profile's health endpoint with a token (the JustGold document's GET /v1/ping)")
-    .argument('[token]', 'the token to send, or - to read stdin (default: one from the profile: its token endpoint, or minted from its claims template)');
-  for (const option of endpointOptions()) command.addOption(option);
-  return command
+  return withEndpointOptions(
+    new Command('ping')
+      .description("call the profile's health endpoint with a token (the JustGold document's GET /v1/ping)")
+      .argument('[token]', 'the token to send, or - to read stdin (default: one from the profile: its token endpoint, or minted from its claims template)'),
+  )
     .addHelpText(
       'after',
       `
@@ -19,8 +18,5 @@ Examples:
   authctl ping --profile justgold
   authctl ping --profile justgold "$(authctl token mint --profile justgold --iss partner-123 --sub user-1)"`,
     )
-    .action(async (token, flags, cmd) => {
-      const { runPing } = await import('./run.js');
-      await deps.emit(await runPing({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runPing({ ...flags, token }, deps, globals)));
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { collect, emit } from '../options.js';
 import { examples } from '../help.js';
 import type { Profile } from '../../core/config.js';
 import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config.js';
@@ -35,7 +35,6 @@ const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices
 
 const flagName = (key: string) => `--${key.replace(/_/g, '-')}`;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function addCommand(deps: Deps) {
   const command = new Command('add')
@@ -64,26 +63,13 @@ Examples:
   authctl profile add kc --provider keycloak --issuer https://sso.example.com/realms/acme --client-id cli --username alice
   authctl profile add jg --provider justgold --private-key private.pem --expect-iss partner-123`,
     )
-    .action(async (name, flags, cmd) => {
-      const raw = flags as Record<string, unknown>;
-      const fields = Object.fromEntries(FIELD_FLAGS.map(([key]) => [key, raw[camel(key)]]).filter(([, v]) => v !== undefined));
-      const { runProfileAdd } = await import('./run.js');
-      await deps.emit(
-        await runProfileAdd(
-          {
-            name,
-            provider: flags.provider,
-            fields,
-            extraBody: flags.extraBody,
-            expectIss: flags.expectIss,
-            expectAud: flags.expectAud,
-            force: flags.force,
-            use: flags.use,
-          },
-          deps,
-          globalsOf(cmd),
-        ),
-        globalsOf(cmd),
+    .action((name, flags, cmd) => {
+      // The field flags are added from a table, so they are read by name rather than typed.
+      const byName = new Map(Object.entries(flags));
+      const fields = Object.fromEntries(FIELD_FLAGS.map(([key]) => [key, byName.get(camel(key))]).filter(([, v]) => typeof v === 'string'));
+      const { provider, extraBody, expectIss, expectAud, force, use } = flags;
+      return emit(deps, cmd, async (globals) =>
+        (await import('./run.js')).runProfileAdd({ name, provider, fields, extraBody, expectIss, expectAud, force, use }, deps, globals),
       );
     });
 }
@@ -104,39 +90,27 @@ export function profileCommand(deps: Deps) {
         .description('list profiles; * marks the default')
         .option('--names', 'only the names, one per line (for scripts and completion)')
         .addHelpText('after', examples('authctl profile list', "authctl profile list --json | jq -r '.[] | select(.default) | .name'"))
-        .action(async (flags, cmd) => {
-          const { runProfileList } = await import('./run.js');
-          await deps.emit(await runProfileList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileList(flags, deps, globals))),
     )
     .addCommand(
       new Command('show')
         .description('show a profile (default: the current one)')
         .argument('[profile]', 'profile name')
         .addHelpText('after', examples('authctl profile show', 'authctl profile show kc --json'))
-        .action(async (name, _flags, cmd) => {
-          const { runProfileShow } = await import('./run.js');
-          await deps.emit(await runProfileShow({ name }, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileShow({ name }, deps, globals))),
     )
     .addCommand(
       new Command('remove')
         .description('remove a profile')
         .argument('<profile>', 'profile name')
         .addHelpText('after', examples('authctl profile remove old-staging'))
-        .action(async (name, _flags, cmd) => {
-          const { runProfileRemove } = await import('./run.js');
-          await deps.emit(await runProfileRemove({ name }, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileRemove({ name }, deps, globals))),
     )
     .addCommand(
       new Command('use')
         .description('make a profile the default')
         .argument('<profile>', 'profile name')
         .addHelpText('after', examples('authctl profile use kc', 'AUTHCTL_PROFILE=gooclaim authctl token get        # one call only'))
-        .action(async (name, _flags, cmd) => {
-          const { runProfileUse } = await import('./run.js');
-          await deps.emit(await runProfileUse({ name }, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileUse({ name }, deps, globals))),
     );
 }

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { globalsOf } from '../globals.js';
+import { emit } from '../options.js';
 import { SEVERITIES, RULES } from '../../core/scan/catalog.js';
 
 function bytes(value: string): number {
@@ -43,8 +43,5 @@ Examples:
   authctl scan --write-baseline .authctl-baseline.json && authctl scan --baseline .authctl-baseline.json
   kubectl logs deploy/api | authctl scan -`,
     )
-    .action(async (paths, flags, cmd) => {
-      const { runScan } = await import('./run.js');
-      await deps.emit(await runScan({ ...flags, paths }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((paths, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runScan({ ...flags, paths }, deps, globals)));
 }

@@ -2,16 +2,13 @@ import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typin
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
+import { collect } from '../options.js';
 import { DEV_DEFAULTS } from '../../core/server/settings.js';
 
 function portArg(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = a free port).');
   return port;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function serveCommand(deps: Deps) {

@@ -1,35 +1,33 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
-import { globalsOf } from '../globals.js';
 import { examples } from '../help.js';
-import { keyOptions } from '../key-options.js';
-import { collectResource, endpointOptions } from '../endpoint-options.js';
+import { withKeyOptions } from '../key-options.js';
+import { collect, collectResource, emit, storeOption, withEndpointOptions } from '../options.js';
 import { GRANTS } from '../../core/config.js';
-import type { MintOptions } from './mint.js';
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function mintCommand(deps: Deps) {
-  const command = new Command('mint')
-    .description('build and sign a JWT; prints the compact token')
-    .option('--iss <issuer>', 'issuer')
-    .option('--sub <subject>', 'subject')
-    .option('--aud <audience>', 'audience (repeatable: an array)', collect)
-    .option('--exp <when>', 'expiry: a duration from now (1h, 15m) or a Unix time')
-    .option('--nbf <when>', 'not before: a duration from now or a Unix time')
-    .option('--iat <when>', 'issued at (default: now)')
-    .option('--jti <id>', 'token id; "auto" for a random UUID')
-    .option('--scope <scopes>', 'scopes, space- or comma-separated')
-    .addOption(new Option('--scope-format <format>', 'scope as a space-separated string (RFC 8693) or a JSON array').choices(['string', 'array'] as const))
-    .option('--claim <key=value>', 'any claim; JSON values allowed (repeatable)', collect)
-    .option('--claims <file>', 'claims from a JSON file, or - for stdin (flags override)')
-    .addOption(new Option('--alg <alg>', 'algorithm (default: from the key)').choices(SIGNING_ALGORITHMS))
-    .option('--typ <typ>', 'typ header (default JWT; at+jwt for RFC 9068 access tokens)')
-    .option('--header <key=value>', 'extra header parameter (repeatable)', collect)
-    .option('--cert <file>', 'certificate (chain) for the x5c and x5t#S256 headers');
-  for (const option of keyOptions('sign')) command.addOption(option);
+  const command = withKeyOptions(
+    new Command('mint')
+      .description('build and sign a JWT; prints the compact token')
+      .option('--iss <issuer>', 'issuer')
+      .option('--sub <subject>', 'subject')
+      .option('--aud <audience>', 'audience (repeatable: an array)', collect)
+      .option('--exp <when>', 'expiry: a duration from now (1h, 15m) or a Unix time')
+      .option('--nbf <when>', 'not before: a duration from now or a Unix time')
+      .option('--iat <when>', 'issued at (default: now)')
+      .option('--jti <id>', 'token id; "auto" for a random UUID')
+      .option('--scope <scopes>', 'scopes, space- or comma-separated')
+      .addOption(new Option('--scope-format <format>', 'scope as a space-separated string (RFC 8693) or a JSON array').choices(['string', 'array'] as const))
+      .option('--claim <key=value>', 'any claim; JSON values allowed (repeatable)', collect)
+      .option('--claims <file>', 'claims from a JSON file, or - for stdin (flags override)')
+      .addOption(new Option('--alg <alg>', 'algorithm (default: from the key)').choices(SIGNING_ALGORITHMS))
+      .option('--typ <typ>', 'typ header (default JWT; at+jwt for RFC 9068 access tokens)')
+      .option('--header <key=value>', 'extra header parameter (repeatable)', collect)
+      .option('--cert <file>', 'certificate (chain) for the x5c and x5t#S256 headers'),
+    'sign',
+  );
   return command
     .option('--insecure', 'allow weak keys (RSA < 2048 bits, short HMAC secrets)')
     .option('--allow-invalid', 'mint even when the claims fail the policy (for negative tests)')
@@ -46,44 +44,36 @@ Examples:
   # an expired token for a negative test
   authctl token mint --key private.pem --exp -1h --allow-invalid`,
     )
-    .action(async (flags, cmd) => {
-      const { runMint } = await import('./mint.js');
-      await deps.emit(await runMint(flags as MintOptions, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./mint.js')).runMint(flags, deps, globals)));
 }
 
-function withEndpointOptions<T extends Command<unknown[], Record<string, unknown>, Record<string, unknown>>>(command: T): T {
-  for (const option of endpointOptions()) command.addOption(option);
-  return command;
+/** What `token get` and `token refresh` print. */
+function withOutputOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
+  return command
+    .addOption(
+      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env')
+        .choices(['token', 'json', 'header', 'env'] as const)
+        .default('token' as const),
+    )
+    .option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
 }
 
-function getCommand(deps: Deps, name: 'get' | 'refresh') {
-  const command = new Command(name).description(
-    name === 'get'
-      ? "obtain an access token from the profile's token endpoint (cached until shortly before expiry); prints the bare token"
-      : 'use the refresh token now (cached, or stored with `credentials set refresh_token`) and print the new access token',
-  );
-  if (name === 'get') {
-    command
+function getCommand(deps: Deps) {
+  const command = withEndpointOptions(
+    new Command('get')
+      .description("obtain an access token from the profile's token endpoint (cached until shortly before expiry); prints the bare token")
       .addOption(new Option('--grant <grant>', "grant type (default: the profile's)").choices(GRANTS))
       .option('--scope <scope>', 'scope to request')
       .option('--audience <audience>', 'audience to request')
       .addOption(new Option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)').argParser(collectResource))
       .option('--assertion-file <file>', "jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile's key")
       .option('--no-cache', 'neither read nor write the token cache')
-      .option('--force', 'ignore a cached token and authenticate again');
-  }
-  command.option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
-  return withEndpointOptions(command)
-    .addOption(
-      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env')
-        .choices(['token', 'json', 'header', 'env'] as const)
-        .default('token' as const),
-    )
+      .option('--force', 'ignore a cached token and authenticate again'),
+  );
+  return withOutputOptions(command)
     .addHelpText(
       'after',
-      name === 'get'
-        ? `
+      `
 Secrets: the client secret comes from --client-secret-file/--client-secret-stdin, then
 ${SECRET_SOURCES.client_secret.env}, then the keychain (authctl credentials set client_secret), then a hidden
 prompt on a terminal; the password likewise (${SECRET_SOURCES.password.env}, credentials set password).
@@ -92,33 +82,30 @@ Examples:
   curl -H "Authorization: Bearer $(authctl token get --profile gooclaim)" https://api.gooclaim.com/v1/workflows/wf_abc123
   authctl token get --profile kc --output json
   ${SECRET_SOURCES.client_secret.env}=… authctl token get --profile ci          # CI, no keychain
-  authctl token get --profile wm --output header`
-        : `
-Examples:
-  authctl token refresh --profile kc`,
+  authctl token get --profile wm --output header`,
     )
-    .action(async (flags, cmd) => {
-      const { runTokenGet } = await import('./run.js');
-      const f = flags as Record<string, unknown>;
-      await deps.emit(
-        await runTokenGet({ ...(f as object), noCache: f.cache === false, refresh: name === 'refresh', output: f.output as 'token' }, deps, globalsOf(cmd)),
-        globalsOf(cmd),
-      );
-    });
+    .action(({ cache, ...flags }, cmd) =>
+      emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache }, deps, globals)),
+    );
+}
+
+function refreshCommand(deps: Deps) {
+  const command = withEndpointOptions(
+    new Command('refresh').description('use the refresh token now (cached, or stored with `credentials set refresh_token`) and print the new access token'),
+  );
+  return withOutputOptions(command)
+    .addHelpText('after', examples('authctl token refresh --profile kc', 'authctl token refresh --profile kc --output json --show-refresh-token'))
+    .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenGet({ ...flags, refresh: true }, deps, globals)));
 }
 
 function revokeCommand(deps: Deps) {
   return withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
     .addOption(new Option('--hint <type>', 'token_type_hint').choices(['access_token', 'refresh_token'] as const))
     .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --hint refresh_token')
-    .action(async (token, flags, cmd) => {
-      const { runTokenRevoke } = await import('./run.js');
-      await deps.emit(await runTokenRevoke({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenRevoke({ ...flags, token }, deps, globals)));
 }
 
 function cacheCommand(deps: Deps) {
-  const store = () => new Option('--store <store>', 'credential store').choices(['keychain', 'file'] as const);
   return new Command('cache')
     .description('inspect or clear the token cache (metadata only, never token values)')
     .addHelpText(
@@ -132,22 +119,16 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
     .addCommand(
       new Command('list')
         .description('cached tokens: profile, masked token, grant, expiry')
-        .addOption(store())
+        .addOption(storeOption())
         .addHelpText('after', examples('authctl token cache list', 'authctl token cache list --profile kc --json'))
-        .action(async (flags, cmd) => {
-          const { runCacheList } = await import('./run.js');
-          await deps.emit(await runCacheList(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCacheList(flags, deps, globals))),
     )
     .addCommand(
       new Command('clear')
         .description('remove cached tokens (of --profile, or all)')
-        .addOption(store())
+        .addOption(storeOption())
         .addHelpText('after', examples('authctl token cache clear --profile gooclaim', 'authctl token cache clear'))
-        .action(async (flags, cmd) => {
-          const { runCacheClear } = await import('./run.js');
-          await deps.emit(await runCacheClear(flags, deps, globalsOf(cmd)), globalsOf(cmd));
-        }),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCacheClear(flags, deps, globals))),
     );
 }
 
@@ -162,8 +143,8 @@ export function tokenCommand(deps: Deps) {
       ),
     )
     .addCommand(mintCommand(deps))
-    .addCommand(getCommand(deps, 'get'))
-    .addCommand(getCommand(deps, 'refresh'))
+    .addCommand(getCommand(deps))
+    .addCommand(refreshCommand(deps))
     .addCommand(revokeCommand(deps))
     .addCommand(cacheCommand(deps));
 }

@@ -1,16 +1,19 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
-import { globalsOf } from '../globals.js';
-import { keyOptions } from '../key-options.js';
-import { durationArg, policyOptions } from '../policy-flags.js';
-import type { VerifyOptions } from './run.js';
+import { withKeyOptions } from '../key-options.js';
+import { durationArg, emit } from '../options.js';
+import { withPolicyOptions } from '../policy-options.js';
 
 export function verifyCommand(deps: Deps) {
-  const command = new Command('verify')
-    .description("check a token's signature locally, then its claims against the policy")
-    .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line');
-  for (const option of [...keyOptions('verify'), ...policyOptions()]) command.addOption(option);
+  const command = withPolicyOptions(
+    withKeyOptions(
+      new Command('verify')
+        .description("check a token's signature locally, then its claims against the policy")
+        .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line'),
+      'verify',
+    ),
+  );
   return command
     .option('--jwks <url>', 'verify against a remote JWKS (cached on disk as its Cache-Control allows)')
     .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')
@@ -35,12 +38,11 @@ Examples:
   authctl verify --secret-file api.secret --policy gamification "$TOKEN"
   authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token`,
     )
-    .action(async (token, flags, cmd) => {
-      if (flags.remote) {
-        const { runRemoteVerify } = await import('./remote.js');
-        return deps.emit(await runRemoteVerify({ ...(flags as object), token }, deps, globalsOf(cmd)), globalsOf(cmd));
-      }
-      const { runVerify } = await import('./run.js');
-      await deps.emit(await runVerify({ ...(flags as VerifyOptions), token }, deps, globalsOf(cmd)), globalsOf(cmd));
-    });
+    .action((token, flags, cmd) =>
+      emit(deps, cmd, async (globals) =>
+        flags.remote
+          ? (await import('./remote.js')).runRemoteVerify({ ...flags, token }, deps, globals)
+          : (await import('./run.js')).runVerify({ ...flags, token }, deps, globals),
+      ),
+    );
 }

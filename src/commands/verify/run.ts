@@ -16,7 +16,8 @@ import { readTextFile } from '../../io/files.js';
 import { PROVIDERS } from '../../core/providers.js';
 import type { Profile } from '../../core/config.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
-import { resolvePolicy, type PolicyFlags } from '../policy-flags.js';
+import { resolvePolicy } from '../../services/policy.js';
+import type { PolicyFlags } from '../policy-options.js';
 import { describeBare, describeValue, lookup, parseJson } from '../../core/json.js';
 
 export interface VerifyOptions extends PolicyFlags, KeyFlags {

@@ -1,60 +1,14 @@
-import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { extname, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { BUILTIN_POLICIES, mergePolicies, parsePolicy, profilePolicy } from '../core/claims/policy.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../errors.js';
-import type { Deps, GlobalOptions } from '../deps.js';
 import type { Profile } from '../core/config.js';
-import { pathKind, readTextFile } from '../io/files.js';
+import { lookup, parseJson } from '../core/json.js';
+import type { Deps, GlobalOptions } from '../deps.js';
+import { UsageError } from '../errors.js';
 import { selectProfile } from '../io/config-store.js';
-import { parseJson, lookup } from '../core/json.js';
-
-/** The claims-policy flags shared by `lint` and `verify`, as typed by their parsers below. */
-export interface PolicyFlags {
-  policy?: string;
-  iss?: string[];
-  aud?: string[];
-  require?: string[];
-  requireScope?: string[];
-  maxLifetime?: number;
-  alg?: string[];
-  typ?: string;
-  leeway?: number;
-  requireJti?: boolean;
-  strict?: boolean;
-}
-
-export function durationArg(value: string): number {
-  const seconds = parseDuration(value);
-  if (seconds === undefined) throw new InvalidArgumentError('expected a duration such as 90, 90s, 15m, 1h or 7d.');
-  return seconds;
-}
-
-const collect = (value: string, previous: string[] | undefined) => [
-  ...(previous ?? []),
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
-
-export function policyOptions() {
-  return [
-    new Option('--policy <file|name>', `policy file (TOML or JSON) or built-in policy (${Object.keys(BUILTIN_POLICIES).join(', ')})`),
-    new Option('--iss <issuer>', 'accepted issuer (repeatable)').argParser(collect),
-    new Option('--aud <audience>', 'accepted audience (repeatable)').argParser(collect),
-    new Option('--require <claim>', 'claim that must be present (repeatable)').argParser(collect),
-    new Option('--require-scope <scope>', 'scope the token must grant (repeatable)').argParser(collect),
-    new Option('--max-lifetime <duration>', 'maximum exp - iat, e.g. 1h').argParser(durationArg),
-    new Option('--alg <alg>', 'allowed algorithm (repeatable)').argParser(collect),
-    new Option('--typ <typ>', 'expected typ header, e.g. at+jwt'),
-    new Option('--leeway <duration>', 'clock tolerance for exp/nbf/iat (default 60s)').argParser(durationArg),
-    new Option('--require-jti', 'require a jti claim'),
-    new Option('--strict', 'warnings fail too'),
-  ];
-}
+import { pathKind, readTextFile } from '../io/files.js';
+import type { PolicyFlags } from '../commands/policy-options.js';
 
 async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPolicy> {
   const path = resolve(cwd, source);
