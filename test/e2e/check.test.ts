@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
 
@@ -22,8 +22,7 @@ const statuses = (stdout: string) =>
   Object.fromEntries((JSON.parse(stdout).checks as Row[]).map((r) => [`${r.profile}.${r.check}`, r.code ? `${r.status}:${r.code}` : r.status]));
 
 beforeAll(async () => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
   [a, b] = await Promise.all([serve([], env, dir), serve([], env, dir)]);
   execFileSync('openssl', ['genrsa', '-out', join(dir, 'weak.pem'), '1024'], { stdio: 'ignore' });
   execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(dir, 'ed.pem')], { stdio: 'ignore' });

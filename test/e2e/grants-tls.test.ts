@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 
 let dir: string;
@@ -16,8 +16,7 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir,
 const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 beforeAll(() => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
 });
 afterAll(cleanupHomes);
 

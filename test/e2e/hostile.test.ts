@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { BIN, cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { json, startServer, type FixtureServer } from '../helpers/server.js';
 
 /**
@@ -17,8 +17,7 @@ const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : 
 const deep = (depth: number) => `${b64({ alg: 'HS256' })}.${b64(`{"exp":${'['.repeat(depth)}${']'.repeat(depth)}}`)}.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl`;
 
 beforeAll(() => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
 });
 afterAll(() => cleanupHomes());
 

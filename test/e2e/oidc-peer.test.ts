@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
 
 let dir: string;
@@ -12,8 +12,7 @@ const run = (args: string[], extra: Record<string, string> = {}) => runCli(args,
 const basicSecret = { AUTHCTL_CLIENT_SECRET: PEER.basic.clientSecret };
 
 beforeAll(async () => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
   expect((await run(['keygen', '--type', 'ec', '--format', 'jwk', '--out', 'client'])).code).toBe(0);
   const clientJwk = JSON.parse(readFileSync(join(dir, 'client.jwks.json'), 'utf8')).keys[0];
   peer = await startPeer(clientJwk);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -11,8 +11,7 @@ const run = (args: string[], extra: { cwd?: string; env?: Record<string, string>
 let justgoldToken: string;
 
 beforeAll(async () => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
   // The first profile a user adds becomes the default: a Gooclaim one, as in the README.
   const first = await run(['profile', 'add', 'gooclaim', '--provider', 'gooclaim', '--base-url', 'https://api.gooclaim.com', '--client-id', 'svc']);
   expect(first.code).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
 
 let dir: string;
@@ -11,8 +11,7 @@ const run = (args: string[], extra: Record<string, string> = {}, input?: string)
 const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 beforeAll(async () => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
   fx = (await startProviders()) as typeof fx;
   const add = async (...args: string[]) => expect((await run(['profile', 'add', ...args])).code).toBe(0);
   await add('gooclaim', '--provider', 'gooclaim', '--base-url', `${fx.url}/gooclaim`, '--client-id', SEED.gooclaim.clientId);

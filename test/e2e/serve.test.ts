@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
 import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
@@ -11,8 +11,7 @@ let env: Record<string, string>;
 const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } });
 
 beforeAll(() => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
 });
 afterAll(() => cleanupHomes());
 

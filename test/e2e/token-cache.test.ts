@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { BIN, cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
 
 let dir: string;
@@ -16,8 +16,7 @@ const locks = () =>
   existsSync(join(dir, 'cache', 'authctl', 'locks')) ? readdirSync(join(dir, 'cache', 'authctl', 'locks')).filter((f) => f.endsWith('.lock')) : [];
 
 beforeAll(async () => {
-  dir = tmpHome();
-  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  ({ dir, env } = sandbox());
   fx = await startProviders();
   expect(
     (

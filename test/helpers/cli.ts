@@ -53,3 +53,17 @@ export function tmpHome(): string {
 export function cleanupHomes(): void {
   for (const dir of homes.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * A user's machine in a directory: HOME and the XDG config, cache and data directories inside
+ * it (so nothing touches the real ones), and `run` with that environment and working directory.
+ */
+export function sandbox(): {
+  dir: string;
+  env: Record<string, string>;
+  run(args: string[], extra?: Record<string, string | undefined>, input?: string): Promise<CliResult>;
+} {
+  const dir = tmpHome();
+  const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'cfg'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  return { dir, env, run: (args, extra = {}, input) => runCli(args, { cwd: dir, input, env: { ...env, ...extra } }) };
+}
