@@ -2,20 +2,7 @@ import { type Command, Option, type OptionValues } from '@commander-js/extra-typ
 import { BUILTIN_POLICY_NAMES } from '../core/claims/policy-names.js';
 import { collectList, durationArg } from './options.js';
 
-/** The claims-policy flags shared by `lint` and `verify`, as typed by their parsers below. */
-export interface PolicyFlags {
-  policy?: string;
-  iss?: string[];
-  aud?: string[];
-  require?: string[];
-  requireScope?: string[];
-  maxLifetime?: number;
-  alg?: string[];
-  typ?: string;
-  leeway?: number;
-  requireJti?: boolean;
-  strict?: boolean;
-}
+export type { PolicyFlags } from '../services/policy.js';
 
 /** The claims-policy flags of `lint` and `verify`, chained so their types are inferred. */
 export function withPolicyOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {

@@ -27,7 +27,7 @@ function onTerminate(signal: NodeJS.Signals): void {
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  // process.exit (the edge's SIGINT handler uses it) runs 'exit' listeners synchronously.
+  // The edge ends the process on SIGINT; 'exit' listeners run synchronously then.
   process.on('exit', releaseAllSync);
   process.once('SIGTERM', onTerminate);
 }

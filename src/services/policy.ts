@@ -8,7 +8,21 @@ import type { Deps, GlobalOptions } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { selectProfile } from '../io/config-store.js';
 import { pathKind, readTextFile } from '../io/files.js';
-import type { PolicyFlags } from '../commands/policy-options.js';
+
+/** The claims-policy flags shared by `lint` and `verify` (commands/policy-options.ts defines them). */
+export interface PolicyFlags {
+  policy?: string;
+  iss?: string[];
+  aud?: string[];
+  require?: string[];
+  requireScope?: string[];
+  maxLifetime?: number;
+  alg?: string[];
+  typ?: string;
+  leeway?: number;
+  requireJti?: boolean;
+  strict?: boolean;
+}
 
 async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPolicy> {
   const path = resolve(cwd, source);
