@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect ping credentials profile scan check serve demo completion' ;;
+    '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -31,6 +31,7 @@ _authctl_opts() {
     'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
     'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'api') echo '--json --no-color --debug -v --verbose --config --profile -H --header -d --data -i --include --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
     'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
@@ -208,6 +209,21 @@ _authctl_takes_value() {
     'ping|--client-secret-file'|\
     'ping|--password-file'|\
     'ping|--store'|\
+    'api|--config'|\
+    'api|--profile'|\
+    'api|-H'|\
+    'api|--header'|\
+    'api|-d'|\
+    'api|--data'|\
+    'api|--issuer'|\
+    'api|--timeout'|\
+    'api|--max-wait'|\
+    'api|--cacert'|\
+    'api|--client-cert'|\
+    'api|--client-key'|\
+    'api|--client-secret-file'|\
+    'api|--password-file'|\
+    'api|--store'|\
     'credentials|--config'|\
     'credentials|--profile'|\
     'credentials set|--config'|\
@@ -339,6 +355,8 @@ _authctl_values() {
     'introspect|--store') echo 'keychain file' ;;
     'ping|--profile') authctl profile list --names 2>/dev/null ;;
     'ping|--store') echo 'keychain file' ;;
+    'api|--profile') authctl profile list --names 2>/dev/null ;;
+    'api|--store') echo 'keychain file' ;;
     'credentials|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--profile') authctl profile list --names 2>/dev/null ;;
     'credentials set|--store') echo 'keychain file' ;;

@@ -16,6 +16,7 @@ import { demoCommand } from './commands/demo/index.js';
 import { scanCommand } from './commands/scan/index.js';
 import { checkCommand } from './commands/check/index.js';
 import { pingCommand } from './commands/ping/index.js';
+import { apiCommand } from './commands/api/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
@@ -65,6 +66,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
     .addCommand(verifyCommand(deps))
     .addCommand(introspectCommand(deps))
     .addCommand(pingCommand(deps))
+    .addCommand(apiCommand(deps))
     .addCommand(credentialsCommand(deps))
     .addCommand(profileCommand(deps))
     .addCommand(scanCommand(deps))

@@ -3,7 +3,7 @@ import { NetworkError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: string;
   url: string;
   headers?: Record<string, string>;
   body?: string;
@@ -18,8 +18,22 @@ export interface HttpResponse {
   elapsedMs: number;
 }
 
+/** A response whose body is read as it arrives (`authctl api` streams it to stdout). */
+export interface StreamingResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  url: string;
+  chunks(): AsyncIterable<Buffer>;
+  /** Reads and drops the rest of the body (before a retry). */
+  discard(): Promise<unknown>;
+  startedAt: number;
+}
+
 export interface HttpClient {
+  /** The whole response, at most `maxBytes` (1 MiB): for token, metadata and other small answers. */
   send(request: HttpRequest): Promise<HttpResponse>;
+  /** The response head, its body to be streamed. */
+  open(request: HttpRequest): Promise<StreamingResponse>;
   close(): Promise<void>;
 }
 
@@ -77,50 +91,71 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   });
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
 
+  /** Sends a request and hands back the response head with its body still to be read. */
+  async function open(req: HttpRequest): Promise<StreamingResponse> {
+    const url = new URL(req.url);
+    const started = Date.now();
+    options.trace?.(`> ${req.method} ${url.origin}${url.pathname}`);
+    let response;
+    try {
+      response = await request(url, {
+        method: req.method,
+        headers: { 'user-agent': `authctl/${VERSION}`, accept: 'application/json', ...req.headers },
+        body: req.body,
+        dispatcher,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw describeFailure(error, url, options.timeoutMs);
+    }
+    if (response.statusCode >= 300 && response.statusCode < 400) {
+      await response.body.dump().catch(() => undefined);
+      const location = response.headers.location;
+      throw new NetworkError(
+        'redirect_refused',
+        `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`,
+      );
+    }
+    const body = response.body;
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      url: url.toString(),
+      async *chunks() {
+        let size = 0;
+        try {
+          for await (const chunk of body) {
+            size += (chunk as Buffer).length;
+            yield chunk as Buffer;
+          }
+        } catch (error) {
+          throw describeFailure(error, url, options.timeoutMs);
+        }
+        options.trace?.(`< ${response.statusCode} ${url.origin}${url.pathname} (${size} bytes, ${Date.now() - started} ms)`);
+      },
+      discard: () => body.dump().catch(() => undefined),
+      startedAt: started,
+    };
+  }
+
   return {
+    open,
     async send(req) {
-      const url = new URL(req.url);
-      const started = Date.now();
-      options.trace?.(`> ${req.method} ${url.origin}${url.pathname}`);
-      let response;
-      try {
-        response = await request(url, {
-          method: req.method,
-          headers: { 'user-agent': `authctl/${VERSION}`, accept: 'application/json', ...req.headers },
-          body: req.body,
-          dispatcher,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-      } catch (error) {
-        throw describeFailure(error, url, options.timeoutMs);
-      }
+      const response = await open(req);
       const chunks: Buffer[] = [];
       let size = 0;
-      try {
-        for await (const chunk of response.body) {
-          size += (chunk as Buffer).length;
-          if (size > maxBytes) {
-            response.body.destroy();
-            throw new NetworkError(
-              'response_too_large',
-              `${url.origin}${url.pathname} sent more than ${Math.round(maxBytes / 1024)} KiB; refusing the response`,
-            );
-          }
-          chunks.push(chunk as Buffer);
+      for await (const chunk of response.chunks()) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          await response.discard();
+          throw new NetworkError(
+            'response_too_large',
+            `${req.url.replace(/[?#].*$/, '')} sent more than ${Math.round(maxBytes / 1024)} KiB; refusing the response`,
+          );
         }
-      } catch (error) {
-        if (error instanceof NetworkError) throw error;
-        throw describeFailure(error, url, options.timeoutMs);
+        chunks.push(chunk);
       }
-      options.trace?.(`< ${response.statusCode} ${url.origin}${url.pathname} (${size} bytes, ${Date.now() - started} ms)`);
-      if (response.statusCode >= 300 && response.statusCode < 400) {
-        const location = response.headers.location;
-        throw new NetworkError(
-          'redirect_refused',
-          `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`,
-        );
-      }
-      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: url.toString(), elapsedMs: Date.now() - started };
+      return { status: response.status, headers: response.headers, body: Buffer.concat(chunks), url: response.url, elapsedMs: Date.now() - response.startedAt };
     },
     close: () => dispatcher.close(),
   };

@@ -27,7 +27,12 @@ export interface StreamResult {
   stream: AsyncIterable<CommandResult>;
 }
 
-export type CommandOutput = CommandResult | StreamResult;
+/** Output the command wrote itself (`authctl api` streams a response body): only its exit code is left. */
+export interface WrittenResult {
+  written: ExitCode;
+}
+
+export type CommandOutput = CommandResult | StreamResult | WrittenResult;
 
 export interface OutputOptions {
   json: boolean;
@@ -67,6 +72,7 @@ function write(io: IO, text: string): void {
 
 /** Renders a command's output on stdout and returns the exit code it implies. */
 export async function writeOutput(output: CommandOutput, io: IO, options: OutputOptions): Promise<ExitCode> {
+  if ('written' in output) return output.written;
   const style = makeStyle(options.color);
   const render = (item: CommandResult, indent?: number) => {
     const text = options.json ? JSON.stringify(item.json, null, indent) : item.text(style);

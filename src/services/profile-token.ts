@@ -10,17 +10,25 @@ import { acquireToken } from './tokens.js';
  * profiles whose tokens the client signs itself (JustGold, gamification), freshly minted
  * from the profile's claims template and key.
  */
-export async function profileToken(session: Session, deps: Deps, globals: GlobalOptions): Promise<string> {
-  if (session.profile.token_url) return (await acquireToken(session, {}, deps, globals)).token.access_token;
+export async function profileToken(
+  session: Session,
+  deps: Deps,
+  globals: GlobalOptions,
+  options: { force?: boolean } = {},
+): Promise<{ token: string; cached: boolean }> {
+  if (session.profile.token_url) {
+    const acquired = await acquireToken(session, { force: options.force }, deps, globals);
+    return { token: acquired.token.access_token, cached: acquired.source === 'cache' };
+  }
   if (!session.profile.mint && !session.profile.private_key) {
     throw new UsageError(
       'missing_endpoint',
       `profile "${session.name}" has neither a token endpoint nor a claims template to mint from`,
-      'pass a token: authctl ping TOKEN',
+      'pass a token, or give the profile a token_url or a [mint] template',
     );
   }
   try {
-    return (await mintToken({}, deps, { ...globals, profile: session.name })).token;
+    return { token: (await mintToken({}, deps, { ...globals, profile: session.name })).token, cached: false };
   } catch (error) {
     if (error instanceof CheckFailedError) {
       throw new CheckFailedError(

@@ -91,7 +91,7 @@ _authctl`,
     it.each([
       [
         'authctl ',
-        ['check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'ping', 'profile', 'scan', 'serve', 'token', 'verify'],
+        ['api', 'check', 'completion', 'credentials', 'decode', 'demo', 'introspect', 'key', 'keygen', 'lint', 'ping', 'profile', 'scan', 'serve', 'token', 'verify'],
       ],
       ['authctl token ', ['cache', 'get', 'mint', 'refresh', 'revoke']],
       ['authctl token get --output ', ['env', 'header', 'json', 'token']],

@@ -201,7 +201,7 @@ async function checkHealth(session: Session, token: string | undefined, credenti
   if (!token && session.profile.token_url) return add('health', 'skip', 'no token');
   try {
     const verdict = parseBearerResponse(
-      await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)))),
+      await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)).token)),
       'the health endpoint',
     );
     if (verdict.valid) add('health', 'pass', `${url} answered 2xx`);

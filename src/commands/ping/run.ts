@@ -10,7 +10,7 @@ import { type EndpointFlags, withSession } from '../../services/session.js';
 export async function runPing(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const given = options.token !== undefined ? normalizeTokenInput(await readOneToken(options.token, deps.io)) : undefined;
   return withSession(options, deps, globals, async (session) => {
-    const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)));
+    const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)).token);
     const response = await session.send(request);
     const verdict = parseBearerResponse(response, 'the health endpoint');
     const ms = response.elapsedMs;

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupHomes, type CliResult, sandbox } from '../helpers/cli.js';
+import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
+import { json, startServer, type FixtureServer } from '../helpers/server.js';
+
+/**
+ * `authctl api` against a resource server on 127.0.0.1 that answers 401 for a revoked token (as
+ * the Gooclaim document's API does), with tokens from the Gooclaim fixture's token endpoint.
+ */
+let box: ReturnType<typeof sandbox>;
+let fx: ProviderFixture;
+let resource: FixtureServer;
+const revoked = new Set<string>();
+const seen: { method: string; path: string; authorization?: string; contentType?: string; body: string }[] = [];
+const secret = { AUTHCTL_CLIENT_SECRET: SEED.gooclaim.clientSecret };
+const api = (args: string[], input?: string): Promise<CliResult> => box.run(['api', '--profile', 'gooclaim', ...args], secret, input);
+const tokenRequests = () => fx.tokenRequests.length;
+
+beforeAll(async () => {
+  box = sandbox();
+  fx = await startProviders();
+  resource = await startServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const authorization = req.headers.authorization;
+      seen.push({
+        method: String(req.method),
+        path: String(req.url),
+        authorization,
+        contentType: req.headers['content-type'],
+        body: Buffer.concat(chunks).toString(),
+      });
+      const token = authorization?.replace(/^Bearer /, '') ?? '';
+      if (!token || revoked.has(token) || req.url === '/always-401')
+        return json(res, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' }, 401);
+      if (req.url === '/boom') return json(res, { error: 'database down' }, {}, 503);
+      if (req.url === '/missing') return json(res, { error: 'no such workflow' }, {}, 404);
+      if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(3 * 1024 * 1024));
+      json(res, { workflow: 'wf_abc123', method: req.method, received: Buffer.concat(chunks).toString() }, { 'x-request-id': 'r-1' });
+    });
+  });
+  const r = await box.run([
+    'profile',
+    'add',
+    'gooclaim',
+    '--provider',
+    'gooclaim',
+    '--base-url',
+    `${fx.url}/gooclaim`,
+    '--client-id',
+    SEED.gooclaim.clientId,
+    '--expect-iss',
+    `${fx.url}/gooclaim`,
+  ]);
+  expect(r.code).toBe(0);
+});
+afterAll(async () => {
+  await Promise.all([fx.close(), resource.close()]);
+  cleanupHomes();
+});
+
+describe('authctl api', () => {
+  it('GET with the profile token in the Authorization header only; the body on stdout; the token never printed', async () => {
+    const r = await api([`${resource.url}/v1/workflows/wf_abc123`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ workflow: 'wf_abc123', method: 'GET' });
+    const sent = seen.at(-1)!;
+    expect(sent.authorization).toMatch(/^Bearer eyJ/);
+    expect(r.stdout + r.stderr).not.toContain(sent.authorization!.slice(7));
+  });
+
+  it('a path is taken from the profile base_url; -i prints the status and headers first', async () => {
+    const add = await box.run([
+      'profile',
+      'add',
+      'res',
+      '--base-url',
+      `${resource.url}/v1`,
+      '--token-url',
+      `${fx.url}/gooclaim/v1/auth/token`,
+      '--client-id',
+      SEED.gooclaim.clientId,
+      '--client-auth',
+      'client_secret_post',
+      '--body-format',
+      'json',
+    ]);
+    expect(add.code).toBe(0);
+    const r = await box.run(['api', '--profile', 'res', '-i', 'workflows/wf_abc123'], secret);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^HTTP 200\n[\s\S]*x-request-id: r-1\n[\s\S]*\n\n\{"workflow"/);
+    expect(seen.at(-1)!.path).toBe('/v1/workflows/wf_abc123');
+  });
+
+  it('POST a JSON body from a file or stdin; -H adds headers; a body that is not JSON is refused before sending', async () => {
+    writeFileSync(join(box.dir, 'claim.json'), '{"amount": 42}');
+    const r = await api(['POST', `${resource.url}/v1/claims`, '--json', '-d', '@claim.json', '-H', 'X-Tenant: t-1']);
+    expect(r.code).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', contentType: 'application/json', body: '{"amount": 42}' });
+    const piped = await api([`${resource.url}/v1/claims`, '--json', '-d', '@-'], '{"from":"stdin"}');
+    expect(JSON.parse(piped.stdout)).toMatchObject({ method: 'POST', received: '{"from":"stdin"}' });
+    const before = seen.length;
+    const bad = await api([`${resource.url}/v1/claims`, '--json', '-d', 'not json']);
+    expect([bad.code, seen.length]).toEqual([2, before]);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'invalid_argument', message: '--json: the body is not JSON' });
+    const auth = await api([`${resource.url}/v1/claims`, '-H', 'Authorization: Bearer mine']);
+    expect(auth.code).toBe(2);
+  });
+
+  it('a 401 on a cached (revoked) token: evicted, one fresh token, one retry, success', async () => {
+    await api([`${resource.url}/v1/workflows/1`]); // the token is in the cache now
+    const cachedToken = seen.at(-1)!.authorization!.slice(7);
+    revoked.add(cachedToken);
+    const requestsBefore = tokenRequests();
+    const attempts = seen.length;
+    const r = await api(['-v', `${resource.url}/v1/workflows/1`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/401 with the cached token: getting a fresh one and retrying once/);
+    expect(seen.length - attempts).toBe(2);
+    expect(seen.at(-1)!.authorization).not.toBe(`Bearer ${cachedToken}`);
+    expect(tokenRequests() - requestsBefore).toBe(1);
+  });
+
+  it('a 401 for the fresh token too is exit 4 after exactly one retry, never a loop', async () => {
+    const attempts = seen.length;
+    const r = await api([`${resource.url}/always-401`]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^authctl: error\[unauthorized\]: GET http:\/\/127\.0\.0\.1:\d+\/always-401 answered HTTP 401 with a fresh token/m);
+    expect(seen.length - attempts).toBe(2);
+  });
+
+  it('exit 1 for another 4xx, 3 for 5xx; the body is printed either way; a large body streams', async () => {
+    const missing = await api([`${resource.url}/missing`]);
+    expect([missing.code, JSON.parse(missing.stdout).error]).toEqual([1, 'no such workflow']);
+    expect(missing.stderr).toMatch(/answered HTTP 404/);
+    const boom = await api([`${resource.url}/boom`]);
+    expect(boom.code).toBe(3);
+    expect(boom.stderr).toMatch(/error\[server_error\]/);
+    const big = await api([`${resource.url}/big`]);
+    expect([big.code, big.stdout.length]).toEqual([0, 3 * 1024 * 1024]);
+  });
+
+  it('usage: no URL, a bad method, a relative path without a base_url', async () => {
+    expect((await api([])).stderr).toMatch(/error\[missing_argument\]: no URL given/);
+    expect((await api(['GE T', `${resource.url}/x`])).stderr).toMatch(/error\[invalid_argument\]: "GE T" is not an HTTP method/);
+    await box.run(['profile', 'add', 'nobase', '--token-url', `${fx.url}/gooclaim/v1/auth/token`]);
+    const r = await box.run(['api', '--profile', 'nobase', '/x'], secret);
+    expect(r.stderr).toMatch(/has no base_url/);
+  });
+});
