@@ -97,9 +97,10 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
 
   let core: AuthorizationServer | undefined;
   const server: Server = createServer((req, res) => {
-    const send = (status: number, headers: Record<string, string>, body?: unknown) => {
-      const text = body === undefined ? '' : JSON.stringify(body);
-      res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
+    const send = (status: number, headers: Record<string, string>, body?: unknown, html?: string) => {
+      const text = html ?? (body === undefined ? '' : JSON.stringify(body));
+      const type = html !== undefined ? { 'content-type': 'text/html; charset=utf-8' } : body === undefined ? {} : { 'content-type': 'application/json' };
+      res.writeHead(status, { ...type, ...headers });
       res.end(text);
       options.log?.(
         `${req.method} ${req.url?.split('?')[0]} ${status}${req.headers.authorization ? ` (${req.headers.authorization.split(' ')[0]} ${maskToken(req.headers.authorization.split(' ')[1] ?? '')})` : ''}`,
@@ -109,8 +110,9 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
       .then(async (body) => {
         if (body === undefined) return send(413, {}, { error: 'invalid_request', error_description: `the body is over ${MAX_BODY} bytes` });
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-        const reply = await core!.handle({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, headers, body });
-        send(reply.status, reply.headers, reply.body);
+        const url = new URL(req.url ?? '/', 'http://x');
+        const reply = await core!.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), headers, body });
+        send(reply.status, reply.headers, reply.body, reply.html);
       })
       .catch(() => send(500, {}, { error: 'server_error', error_description: 'the development server failed on this request' }));
   });

@@ -37,10 +37,11 @@ function settings(): ServerSettings {
       grants: ['client_credentials', 'jwt_bearer'],
       scopes: ['api:read'],
       public_keys: ['unused'],
+      redirect_uris: [],
       token_format: 'opaque',
       claims: { tenant_id: 't-1' },
     },
-    { client_id: 'public', auth: ['none'], grants: ['password'], scopes: [], public_keys: [], token_format: 'jwt', claims: {} },
+    { client_id: 'public', auth: ['none'], grants: ['password'], scopes: [], public_keys: [], redirect_uris: [], token_format: 'jwt', claims: {} },
   );
   return base;
 }
@@ -95,7 +96,8 @@ describe('RFC 6749 errors for bad requests', () => {
       400,
       'invalid_request',
     ],
-    ['unsupported grant', async () => form({ grant_type: 'authorization_code' }, basic), 400, 'unsupported_grant_type'],
+    ['unsupported grant', async () => form({ grant_type: 'implicit' }, basic), 400, 'unsupported_grant_type'],
+    ['authorization code that was never issued', async () => form({ grant_type: 'authorization_code', code: 'nope' }, basic), 400, 'invalid_grant'],
     ['missing grant_type', async () => form({}, basic), 400, 'invalid_request'],
     [
       'grant not allowed for the client',

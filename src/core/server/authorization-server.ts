@@ -1,4 +1,5 @@
 import { ClientAuthenticator } from './client-auth.js';
+import { SignIn } from './signin.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
 import { formBody, NO_STORE, OAuthFailure, ROUTES, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
 import { TokenStore } from './token-store.js';
@@ -20,10 +21,12 @@ export { ROUTES, type ServerContext, type ServerReply, type ServerRequest, type 
 export class AuthorizationServer {
   private readonly store: TokenStore;
   private readonly auth: ClientAuthenticator;
+  private readonly signIn: SignIn;
 
   constructor(private readonly ctx: ServerContext) {
     this.store = new TokenStore(ctx);
     this.auth = new ClientAuthenticator(ctx);
+    this.signIn = new SignIn(ctx, (id) => this.auth.client(id));
   }
 
   metadata(): Record<string, unknown> {
@@ -31,12 +34,15 @@ export class AuthorizationServer {
     const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
     return {
       issuer,
+      authorization_endpoint: `${issuer}${ROUTES.authorization}`,
+      device_authorization_endpoint: `${issuer}${ROUTES.deviceAuthorization}`,
       token_endpoint: `${issuer}${ROUTES.token}`,
       jwks_uri: `${issuer}${ROUTES.jwks}`,
       introspection_endpoint: `${issuer}${ROUTES.introspection}`,
       revocation_endpoint: `${issuer}${ROUTES.revocation}`,
       grant_types_supported: grantTypesSupported(settings.clients),
-      response_types_supported: ['token'],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
       scopes_supported: [...new Set(settings.clients.flatMap((c) => c.scopes))],
       token_endpoint_auth_methods_supported: authMethods,
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'],
@@ -62,7 +68,7 @@ export class AuthorizationServer {
       if (request.method !== method) throw new OAuthFailure('invalid_request', `${request.path} takes ${method}`, 405, { allow: method });
       return handler();
     };
-    const { ctx, store, auth } = this;
+    const { ctx, store, auth, signIn } = this;
     switch (request.path) {
       case ROUTES.openidConfiguration:
       case ROUTES.authorizationServer:
@@ -70,7 +76,7 @@ export class AuthorizationServer {
       case ROUTES.jwks:
         return on('GET', () => ({ status: 200, headers: { 'cache-control': 'max-age=300' }, body: store.jwks }));
       case ROUTES.token:
-        return on('POST', () => tokenEndpoint(ctx, auth, store, formBody(request), request));
+        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, formBody(request), request));
       case ROUTES.introspection:
         return on('POST', async () => {
           const params = formBody(request);
@@ -85,8 +91,17 @@ export class AuthorizationServer {
           await store.revoke(params.token, client.client_id);
           return { status: 200, headers: NO_STORE };
         });
+      case ROUTES.authorization:
+        return request.method === 'POST' ? signIn.authorize(request) : on('GET', () => signIn.authorize(request));
+      case ROUTES.deviceAuthorization:
+        return on('POST', async () => {
+          const params = formBody(request);
+          return signIn.startDevice((await auth.authenticate(params, request))!, params.scope);
+        });
+      case ROUTES.device:
+        return request.method === 'POST' ? signIn.devicePage(request) : on('GET', () => signIn.devicePage(request));
       case ROUTES.gooclaimToken:
-        return on('POST', () => tokenEndpoint(ctx, auth, store, gooclaimTokenParams(request), request));
+        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, gooclaimTokenParams(request), request));
       case ROUTES.gooclaimIntrospection:
         return on('POST', () => gooclaimIntrospect(store, request));
       case ROUTES.gamificationVerify:

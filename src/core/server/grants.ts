@@ -1,6 +1,7 @@
 import type { ServerClient } from './settings.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { NO_STORE, OAuthFailure, type Params, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import type { SignIn } from './signin.js';
 import type { IssuedToken, TokenStore } from './token-store.js';
 
 type Grant = ServerClient['grants'][number];
@@ -10,7 +11,12 @@ const GRANT_URNS: Readonly<Record<string, Grant>> = {
   password: 'password',
   refresh_token: 'refresh_token',
   'urn:ietf:params:oauth:grant-type:jwt-bearer': 'jwt_bearer',
+  authorization_code: 'authorization_code',
+  'urn:ietf:params:oauth:grant-type:device_code': 'device_code',
 };
+
+/** Scopes any client may ask for when a person signs in (OpenID Connect, and a refresh token). */
+const SIGN_IN_SCOPES = ['openid', 'offline_access'];
 
 interface Grantee {
   client: ServerClient;
@@ -18,12 +24,15 @@ interface Grantee {
   claims: Record<string, unknown>;
   /** The grant a refresh continues (its scope bounds the new one). */
   previous?: IssuedToken;
+  /** When a person signed in: the scope they allowed, and the OpenID Connect nonce. */
+  signedIn?: { scope: string; nonce?: string };
 }
 
 interface GrantContext {
   ctx: ServerContext;
   auth: ClientAuthenticator;
   store: TokenStore;
+  signIn: SignIn;
   params: Params;
   /** The authenticated client; undefined only for the JWT bearer grant, whose assertion names it. */
   client: ServerClient | undefined;
@@ -52,6 +61,18 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
     return { client: client!, sub: previous.sub, claims: previous.claims, previous };
   },
 
+  // RFC 6749 §4.1.3 with PKCE (RFC 7636): the code a person's sign-in produced.
+  authorization_code: ({ signIn, params, client }) => {
+    const done = signIn.redeemCode(params, client!);
+    return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope, nonce: done.nonce } };
+  },
+
+  // RFC 8628 §3.4: the device code, once the person approved it on the verification page.
+  device_code: ({ signIn, params, client }) => {
+    const done = signIn.pollDevice(params, client!);
+    return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope } };
+  },
+
   // RFC 7523 §2.1: an assertion signed by a client's registered key; client authentication optional (§3.1).
   jwt_bearer: async ({ auth, params, client }) => {
     if (!params.assertion) throw new OAuthFailure('invalid_request', 'assertion is missing');
@@ -63,8 +84,8 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
   },
 };
 
-function grantedScope(client: ServerClient, requested: string | undefined, previous: IssuedToken | undefined): string {
-  const allowed = previous ? previous.scope.split(' ').filter(Boolean) : client.scopes;
+function grantedScope(client: ServerClient, requested: string | undefined, previous: IssuedToken | undefined, signedIn: boolean): string {
+  const allowed = previous ? previous.scope.split(' ').filter(Boolean) : signedIn ? [...client.scopes, ...SIGN_IN_SCOPES] : client.scopes;
   if (requested === undefined || requested.trim() === '') return allowed.join(' ');
   const asked = requested.split(' ').filter(Boolean);
   const refused = asked.filter((s) => !allowed.includes(s));
@@ -91,6 +112,7 @@ export async function tokenEndpoint(
   ctx: ServerContext,
   auth: ClientAuthenticator,
   store: TokenStore,
+  signIn: SignIn,
   params: Params,
   request: ServerRequest,
 ): Promise<ServerReply> {
@@ -99,11 +121,11 @@ export async function tokenEndpoint(
   const grant = Object.hasOwn(GRANT_URNS, grantType) ? GRANT_URNS[grantType]! : undefined;
   if (!grant) throw new OAuthFailure('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
   const client = await auth.authenticate(params, request, grant === 'jwt_bearer');
-  const grantee = await GRANTS[grant]({ ctx, auth, store, params, client });
+  const grantee = await GRANTS[grant]({ ctx, auth, store, signIn, params, client });
   if (!grantee.client.grants.includes(grant))
     throw new OAuthFailure('unauthorized_client', `client "${grantee.client.client_id}" may not use grant ${grantType}`);
 
-  const scope = grantedScope(grantee.client, params.scope, grantee.previous);
+  const scope = grantedScope(grantee.client, grantee.signedIn?.scope ?? params.scope, grantee.previous, grantee.signedIn !== undefined);
   const issued = await store.issue(grantee.client, { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims });
   const body: Record<string, unknown> = {
     access_token: issued.accessToken,
@@ -111,7 +133,9 @@ export async function tokenEndpoint(
     expires_in: ctx.settings.access_token_lifetime,
     ...(scope ? { scope } : {}),
   };
-  if ((grant === 'password' || grant === 'refresh_token') && grantee.client.grants.includes('refresh_token'))
-    body.refresh_token = store.issueRefresh(issued.record);
+  const person = grant === 'password' || grant === 'refresh_token' || grantee.signedIn !== undefined;
+  if (person && grantee.client.grants.includes('refresh_token')) body.refresh_token = store.issueRefresh(issued.record);
+  // OpenID Connect Core §3.1.3.3: an ID token when a person signed in with the openid scope.
+  if (grantee.signedIn && scope.split(' ').includes('openid')) body.id_token = await store.idToken(issued.record, grantee.signedIn.nonce);
   return { status: 200, headers: NO_STORE, body };
 }

@@ -8,6 +8,8 @@ import type { ServerSettings } from './settings.js';
 export interface ServerRequest {
   method: string;
   path: string;
+  /** The query string, without the `?` (the authorization endpoint reads its parameters there). */
+  query?: string;
   headers: Readonly<Record<string, string | undefined>>;
   body: string;
 }
@@ -17,6 +19,8 @@ export interface ServerReply {
   headers: Record<string, string>;
   /** JSON body; absent for an empty body. */
   body?: unknown;
+  /** An HTML page instead (the sign-in and device pages a person sees). */
+  html?: string;
 }
 
 export interface SigningKey {
@@ -46,6 +50,9 @@ export const ROUTES = {
   token: '/token',
   introspection: '/introspect',
   revocation: '/revoke',
+  authorization: '/authorize',
+  deviceAuthorization: '/device_authorization',
+  device: '/device',
   gooclaimToken: '/v1/auth/token',
   gooclaimIntrospection: '/v1/auth/introspect',
   gamificationVerify: '/v1/auth/verify',

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import { lineOf } from '../config.js';
 
-export const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
+export const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const SERVER_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 export type ServerGrant = (typeof SERVER_GRANTS)[number];
 export type ServerClientAuth = (typeof SERVER_CLIENT_AUTH)[number];
@@ -19,6 +19,8 @@ export interface ServerClient {
   scopes: string[];
   /** Public keys for private_key_jwt and RFC 7523 assertions (file paths, read at the edge). */
   public_keys: string[];
+  /** Exact redirect URIs for the authorization code grant; none: any loopback URI (RFC 8252 §7.3). */
+  redirect_uris: string[];
   /** The webMethods-style API key for `POST /gateway/security/getJsonWebToken`. */
   api_key?: string;
   /** `jwt` (RFC 9068) or `opaque` access tokens. */
@@ -74,9 +76,10 @@ export function defaultServerSettings(): ServerSettings {
         client_id: DEV_DEFAULTS.clientId,
         client_secret: DEV_DEFAULTS.clientSecret,
         auth: ['client_secret_basic', 'client_secret_post'],
-        grants: ['client_credentials', 'password', 'refresh_token'],
+        grants: ['client_credentials', 'password', 'refresh_token', 'authorization_code', 'device_code'],
         scopes: ['api:read', 'api:write'],
         public_keys: [],
+        redirect_uris: [],
         api_key: DEV_DEFAULTS.apiKey,
         token_format: 'jwt',
         claims: {},
@@ -149,7 +152,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
   const defaults = defaultServerSettings();
   const clients = entries(raw.clients, 'clients').map((c): ServerClient => {
     for (const key of Object.keys(c)) {
-      if (!['client_id', 'client_secret', 'auth', 'grants', 'scopes', 'public_keys', 'api_key', 'token_format', 'claims'].includes(key))
+      if (!['client_id', 'client_secret', 'auth', 'grants', 'scopes', 'public_keys', 'redirect_uris', 'api_key', 'token_format', 'claims'].includes(key))
         fail(`unknown client setting "${key}"`, key);
     }
     const clientId = str(c.client_id, 'client_id') ?? fail('every [[clients]] entry needs a client_id');
@@ -171,6 +174,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
       grants: (strList(c.grants, 'grants', SERVER_GRANTS) as ServerGrant[] | undefined) ?? ['client_credentials'],
       scopes: strList(c.scopes, 'scopes') ?? [],
       public_keys: publicKeys,
+      redirect_uris: strList(c.redirect_uris, 'redirect_uris') ?? [],
       ...(c.api_key !== undefined ? { api_key: str(c.api_key, 'api_key')! } : {}),
       token_format: format as ServerClient['token_format'],
       claims: table(c.claims, 'claims'),

@@ -128,6 +128,22 @@ export class TokenStore {
     return signJwt(claims, { kid: signer.kid, typ: 'at+jwt' }, { key: signer.key }, signer.alg);
   }
 
+  /** An OpenID Connect ID token for the person an access token was issued to (aud = the client). */
+  idToken(record: IssuedToken, nonce: string | undefined): Promise<string> {
+    const signer = this.ctx.signingKeys[0]!;
+    const claims = {
+      ...record.claims,
+      iss: this.ctx.issuer,
+      sub: record.sub,
+      aud: record.clientId,
+      iat: record.iat,
+      exp: record.exp,
+      auth_time: record.iat,
+      ...(nonce ? { nonce } : {}),
+    };
+    return signJwt(claims, { kid: signer.kid, typ: 'JWT' }, { key: signer.key }, signer.alg);
+  }
+
   /** One of our own JWTs, checked (signature, issuer, expiry with no leeway) and not revoked. */
   async ownJwt(token: string): Promise<Record<string, unknown> | undefined> {
     const checked = await checkJwt(token, this.own, this.algorithms, { issuer: [this.ctx.issuer], clockTolerance: 0 }, this.ctx.now());

@@ -1,0 +1,217 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerClient, ServerUser } from './settings.js';
+import { formParams, OAuthFailure, type Params, ROUTES, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+
+/**
+ * What a person does in a browser: sign in on the authorization endpoint (RFC 6749 §4.1 with
+ * PKCE, RFC 7636) or on the device verification page (RFC 8628). The development server's
+ * users come from its settings; the pages are plain HTML forms (a scripted user agent in the
+ * tests fills them in).
+ */
+
+interface PendingCode {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  scope: string;
+  nonce?: string;
+  user: ServerUser;
+  exp: number;
+}
+
+interface DeviceGrant {
+  clientId: string;
+  userCode: string;
+  scope: string;
+  exp: number;
+  interval: number;
+  lastPoll?: number;
+  state: 'pending' | 'approved' | 'denied';
+  user?: ServerUser;
+}
+
+/** Who signed in, for the grant that follows. */
+export interface SignedIn {
+  user: ServerUser;
+  scope: string;
+  nonce?: string;
+}
+
+const CODE_LIFETIME = 60;
+const DEVICE_LIFETIME = 600;
+/** The development server polls fast (RFC 8628's default is 5 s), so flows run in seconds. */
+const DEVICE_INTERVAL = 1;
+const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+function hidden(params: Params, names: readonly string[]): string {
+  return names
+    .filter((n) => params[n] !== undefined)
+    .map((n) => `<input type="hidden" name="${n}" value="${escapeHtml(params[n]!)}">`)
+    .join('');
+}
+
+const signInFields =
+  '<p><label>Username <input name="username" autocomplete="username"></label></p><p><label>Password <input name="password" type="password" autocomplete="current-password"></label></p>' +
+  '<p><button name="action" value="approve">Sign in and allow</button> <button name="action" value="deny">Deny</button></p>';
+
+/** RFC 8252 §7.3: a native client's loopback redirect may use any port. */
+function loopback(uri: URL): boolean {
+  return uri.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(uri.hostname);
+}
+
+const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce'] as const;
+
+export class SignIn {
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly devices = new Map<string, DeviceGrant>();
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly client: (id: string | undefined) => ServerClient | undefined,
+  ) {}
+
+  /** The checks before anything is shown: a known client allowed this grant, a redirect URI it registered (or loopback), PKCE S256. */
+  private authorizeRequest(params: Params): { client: ServerClient; redirect: URL } {
+    const client = this.client(params.client_id);
+    if (!client) throw new OAuthFailure('invalid_request', 'unknown client_id');
+    let redirect: URL;
+    try {
+      redirect = new URL(params.redirect_uri ?? '');
+    } catch {
+      throw new OAuthFailure('invalid_request', 'redirect_uri is missing or not a URL');
+    }
+    const registered = client.redirect_uris.length ? client.redirect_uris.includes(redirect.toString()) : loopback(redirect);
+    if (!registered) throw new OAuthFailure('invalid_request', 'redirect_uri is not registered for this client');
+    if (!client.grants.includes('authorization_code'))
+      throw new OAuthFailure('unauthorized_client', `client "${client.client_id}" may not use the authorization code grant`);
+    if (params.response_type !== 'code') throw new OAuthFailure('unsupported_response_type', 'only response_type=code is supported');
+    if (!params.code_challenge || params.code_challenge_method !== 'S256')
+      throw new OAuthFailure('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256 (RFC 7636)');
+    return { client, redirect };
+  }
+
+  private user(params: Params): ServerUser | undefined {
+    const user = this.ctx.settings.users.find((u) => u.username === params.username);
+    return user && params.password !== undefined && sameSecret(params.password, user.password) ? user : undefined;
+  }
+
+  /** GET shows the sign-in page; POST signs in and redirects back with a code (or access_denied). */
+  authorize(request: ServerRequest): ServerReply {
+    const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
+    const { client, redirect } = this.authorizeRequest(params);
+    const back = (fields: Record<string, string | undefined>): ServerReply => {
+      for (const [key, value] of Object.entries({ ...fields, state: params.state })) if (value !== undefined) redirect.searchParams.set(key, value);
+      return { status: 302, headers: { location: redirect.toString(), 'cache-control': 'no-store' } };
+    };
+    if (request.method === 'GET') {
+      const form = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p><form method="post" action="${ROUTES.authorization}">${hidden(params, AUTHORIZE_PARAMS)}${signInFields}</form>`;
+      return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Sign in to the authctl development server', form) };
+    }
+    if (params.action === 'deny') return back({ error: 'access_denied', error_description: 'the user denied the request' });
+    const user = this.user(params);
+    if (!user) return { status: 401, headers: {}, html: page('Sign-in failed', '<p>Wrong username or password. Go back and try again.</p>') };
+    const code = this.ctx.newId();
+    this.codes.set(code, {
+      clientId: client.client_id,
+      redirectUri: params.redirect_uri!,
+      challenge: params.code_challenge!,
+      scope: params.scope ?? '',
+      nonce: params.nonce,
+      user,
+      exp: this.ctx.now() + CODE_LIFETIME,
+    });
+    return back({ code });
+  }
+
+  /** The token endpoint's side of RFC 6749 §4.1.3 with RFC 7636 §4.6: the code once, for this client and redirect URI and verifier. */
+  redeemCode(params: Params, client: ServerClient): SignedIn {
+    const pending = params.code ? this.codes.get(params.code) : undefined;
+    if (params.code) this.codes.delete(params.code); // one use, whatever happens next
+    if (!pending || pending.exp <= this.ctx.now()) throw new OAuthFailure('invalid_grant', 'the authorization code is invalid, expired or used');
+    if (pending.clientId !== client.client_id) throw new OAuthFailure('invalid_grant', 'the code was issued to another client');
+    if (params.redirect_uri !== pending.redirectUri) throw new OAuthFailure('invalid_grant', 'redirect_uri does not match the authorization request');
+    const verifier = params.code_verifier ?? '';
+    const computed = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
+    const expected = Buffer.from(pending.challenge);
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || computed.length !== expected.length || !timingSafeEqual(computed, expected)) {
+      throw new OAuthFailure('invalid_grant', 'code_verifier does not match the code_challenge (PKCE)');
+    }
+    return { user: pending.user, scope: pending.scope, nonce: pending.nonce };
+  }
+
+  /** RFC 8628 §3.1–3.2: a device code and a short user code for a (pre-authenticated) client. */
+  startDevice(client: ServerClient, scope: string | undefined): ServerReply {
+    if (!client.grants.includes('device_code')) throw new OAuthFailure('unauthorized_client', `client "${client.client_id}" may not use the device flow`);
+    const deviceCode = this.ctx.newId();
+    const raw = createHash('sha256').update(deviceCode).digest();
+    const userCode = Array.from({ length: 8 }, (_, i) => USER_CODE_ALPHABET[raw[i]! % USER_CODE_ALPHABET.length])
+      .join('')
+      .replace(/^(.{4})/, '$1-');
+    this.devices.set(deviceCode, {
+      clientId: client.client_id,
+      userCode,
+      scope: scope ?? '',
+      exp: this.ctx.now() + DEVICE_LIFETIME,
+      interval: DEVICE_INTERVAL,
+      state: 'pending',
+    });
+    const verification = `${this.ctx.issuer}${ROUTES.device}`;
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: {
+        device_code: deviceCode,
+        user_code: userCode,
+        verification_uri: verification,
+        verification_uri_complete: `${verification}?user_code=${userCode}`,
+        expires_in: DEVICE_LIFETIME,
+        interval: DEVICE_INTERVAL,
+      },
+    };
+  }
+
+  /** The verification page: GET shows the form, POST approves or denies the user code. */
+  devicePage(request: ServerRequest): ServerReply {
+    const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
+    if (request.method === 'GET') {
+      const form = `<form method="post" action="${ROUTES.device}"><p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>${signInFields}</form>`;
+      return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Connect a device', form) };
+    }
+    const normalized = (params.user_code ?? '').toUpperCase().replace(/[^A-Z]/g, '');
+    const grant = [...this.devices.values()].find((d) => d.userCode.replace('-', '') === normalized && d.state === 'pending' && d.exp > this.ctx.now());
+    if (!grant) return { status: 400, headers: {}, html: page('Unknown code', '<p>That code is unknown or has expired.</p>') };
+    if (params.action === 'deny') {
+      grant.state = 'denied';
+      return { status: 200, headers: {}, html: page('Denied', '<p>The device was not connected. You can close this tab.</p>') };
+    }
+    const user = this.user(params);
+    if (!user) return { status: 401, headers: {}, html: page('Sign-in failed', '<p>Wrong username or password.</p>') };
+    grant.state = 'approved';
+    grant.user = user;
+    return { status: 200, headers: {}, html: page('Device connected', '<p>You are signed in on the device. You can close this tab.</p>') };
+  }
+
+  /** The token endpoint's side of RFC 8628 §3.4–3.5: pending, slow down, denied, expired, or the user. */
+  pollDevice(params: Params, client: ServerClient): SignedIn {
+    const grant = params.device_code ? this.devices.get(params.device_code) : undefined;
+    if (!grant || grant.clientId !== client.client_id) throw new OAuthFailure('invalid_grant', 'unknown device_code');
+    const now = this.ctx.now();
+    if (grant.exp <= now) throw new OAuthFailure('expired_token', 'the device code expired; start again');
+    if (grant.state === 'denied') throw new OAuthFailure('access_denied', 'the user denied the request');
+    const tooSoon = grant.lastPoll !== undefined && now - grant.lastPoll < grant.interval;
+    grant.lastPoll = now;
+    if (tooSoon) {
+      grant.interval += 5; // §3.5: slow_down adds 5 seconds
+      throw new OAuthFailure('slow_down', `poll at most every ${grant.interval} s`);
+    }
+    if (grant.state === 'pending') throw new OAuthFailure('authorization_pending', 'the user has not finished signing in');
+    this.devices.delete(params.device_code!);
+    return { user: grant.user!, scope: grant.scope };
+  }
+}
