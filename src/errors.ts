@@ -92,6 +92,7 @@ export const ERRORS = {
   keychain_unavailable: { exit: 'auth' },
   unauthorized: { exit: 'auth' },
   forbidden: { exit: 'auth', hint: 'check the credentials and what this client is allowed to do' },
+  invalid_id_token: { exit: 'auth' },
   // OAuth errors a server may return (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5), passed on as they are
   invalid_request: { exit: 'auth', hint: 'check the profile: grant, client authentication, scope' },
   invalid_client: { exit: 'auth' },

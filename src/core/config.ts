@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
 
-export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer'] as const;
+export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const CLIENT_AUTH_METHODS = [
   'client_secret_basic',
   'client_secret_post',
@@ -29,6 +29,12 @@ export interface Profile {
   base_url?: string;
   issuer?: string;
   token_url?: string;
+  /** The authorization endpoint (authorization_code grant), usually from discovery. */
+  authorization_url?: string;
+  /** The RFC 8628 device authorization endpoint (device_code grant), usually from discovery. */
+  device_authorization_url?: string;
+  /** A fixed redirect URI for servers that need an exact one; default: a loopback listener on a free port. */
+  redirect_uri?: string;
   introspection_url?: string;
   introspection_style?: (typeof INTROSPECTION_STYLES)[number];
   revocation_url?: string;

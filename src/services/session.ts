@@ -80,6 +80,8 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     profile.token_url ??= metadata.token_endpoint;
     profile.introspection_url ??= metadata.introspection_endpoint;
     profile.revocation_url ??= metadata.revocation_endpoint;
+    profile.authorization_url ??= metadata.authorization_endpoint;
+    profile.device_authorization_url ??= metadata.device_authorization_endpoint;
     profile.jwks_uri ??= metadata.jwks_uri;
     profile.issuer = issuer;
   }

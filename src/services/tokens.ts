@@ -22,6 +22,10 @@ export interface AcquireOptions {
   refresh?: boolean;
   /** For the jwt_bearer grant: an assertion from elsewhere (an IdP); else one is signed with the profile's key. */
   assertion?: string;
+  /** authorization_code: print the sign-in URL instead of opening a browser. */
+  noBrowser?: boolean;
+  /** How long a sign-in may take, in seconds (default 5 minutes). */
+  signInWait?: number;
 }
 
 export interface Acquired {
@@ -101,6 +105,20 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     }
   }
 
+  /** A person signs in: in a browser (authorization code + PKCE) or on another device (RFC 8628). */
+  async function signIn(): Promise<TokenSet> {
+    const { browserSignIn, checkIdToken, deviceSignIn } = await import('./signin.js');
+    if (grant === 'device_code') return deviceSignIn(session, deps, options.scope);
+    const { params, nonce } = await browserSignIn(session, deps, {
+      scope: options.scope,
+      noBrowser: options.noBrowser,
+      waitSeconds: options.signInWait ?? 300,
+    });
+    const token = await request({ ...params, resource: options.resource });
+    if (token.id_token) await checkIdToken(session, deps, globals, token.id_token, nonce);
+    return token;
+  }
+
   async function obtain(cached: CachedToken | undefined): Promise<Acquired> {
     if (cached && !options.force && !options.refresh && cached.reuseUntil !== undefined && cached.reuseUntil > deps.now()) {
       return {
@@ -114,7 +132,9 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     let token: TokenSet | undefined;
     let source: Acquired['source'] = 'network';
     let usedRefreshToken: string | undefined;
-    if (refreshOnly || (cached?.hasRefreshToken && !options.force)) {
+    // A person's grant tries the stored refresh token before asking the person again.
+    const personGrant = grant === 'authorization_code' || grant === 'device_code';
+    if (refreshOnly || (!options.force && (cached?.hasRefreshToken || personGrant))) {
       usedRefreshToken = await storedRefreshToken();
       if (usedRefreshToken === undefined && refreshOnly) {
         throw new AuthError(
@@ -143,14 +163,16 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
         }
       }
     }
-    token ??= await request({
-      grant,
-      scope: options.scope,
-      audience: options.audience,
-      resource: options.resource,
-      ...(grant === 'password' ? { password: await session.password() } : {}),
-      ...(grant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
-    });
+    token ??= personGrant
+      ? await signIn()
+      : await request({
+          grant,
+          scope: options.scope,
+          audience: options.audience,
+          resource: options.resource,
+          ...(grant === 'password' ? { password: await session.password() } : {}),
+          ...(grant === 'jwt_bearer' ? { assertion: options.assertion ?? (await session.grantAssertion()) } : {}),
+        });
     const refreshTokenStored =
       token.refresh_token === undefined
         ? usedRefreshToken !== undefined

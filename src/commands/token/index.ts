@@ -68,7 +68,8 @@ function getCommand(deps: Deps) {
       .addOption(new Option('--resource <uri>', 'resource indicator, RFC 8707 (repeatable)').argParser(collectResource))
       .option('--assertion-file <file>', "jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile's key")
       .option('--no-cache', 'neither read nor write the token cache')
-      .option('--force', 'ignore a cached token and authenticate again'),
+      .option('--force', 'ignore a cached token and authenticate again')
+      .option('--no-browser', 'authorization_code: print the sign-in URL on stderr instead of opening a browser'),
   );
   return withOutputOptions(command)
     .addHelpText(
@@ -82,10 +83,14 @@ Examples:
   curl -H "Authorization: Bearer $(authctl token get --profile gooclaim)" https://api.gooclaim.com/v1/workflows/wf_abc123
   authctl token get --profile kc --output json
   ${SECRET_SOURCES.client_secret.env}=… authctl token get --profile ci          # CI, no keychain
-  authctl token get --profile wm --output header`,
+  authctl token get --profile wm --output header
+  authctl token get --profile me --grant authorization_code              # sign in in the browser
+  authctl token get --profile me --grant device_code                     # sign in on another device`,
     )
-    .action(({ cache, ...flags }, cmd) =>
-      emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache }, deps, globals)),
+    .action(({ cache, browser, ...flags }, cmd) =>
+      emit(deps, cmd, async (globals) =>
+        (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache, noBrowser: !browser, signInWait: flags.timeout }, deps, globals),
+      ),
     );
 }
 

@@ -59,6 +59,8 @@ export interface ClaimsPolicy {
   typ?: string;
   /** Clock tolerance for exp/nbf/iat, in seconds (default 60). */
   clockTolerance?: number;
+  /** The OpenID Connect nonce an ID token must carry (the one the sign-in sent). */
+  nonce?: string;
   /** Extra `crit` header parameters the caller understands (beyond `b64`). */
   understoodCrit?: string[];
   /** Required JSON types of named claims, beyond the registered ones. */

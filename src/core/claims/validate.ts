@@ -230,6 +230,16 @@ export function validateClaims(header: Record<string, unknown>, payload: Record<
   if (policy.requireJti && !('jti' in payload)) {
     findings.push(finding('missing_jti', 'error', 'no "jti": this policy needs a unique token id for replay protection', 'jti'));
   }
+  if (policy.nonce !== undefined && payload.nonce !== policy.nonce) {
+    findings.push(
+      finding(
+        'invalid_token',
+        'error',
+        payload.nonce === undefined ? 'no "nonce": the ID token does not answer this sign-in' : 'the nonce is not the one the sign-in sent',
+        'nonce',
+      ),
+    );
+  }
   if (policy.jtiFormat === 'uuid' && types.wellTyped.has('jti') && !UUID.test(payload.jti as string)) {
     findings.push(
       finding('invalid_claim_type', 'error', `"jti" must be a UUID (RFC 9562) as this policy requires, found ${describeValue(payload.jti)}`, 'jti'),

@@ -7,6 +7,8 @@ export interface ServerMetadata {
   token_endpoint?: string;
   introspection_endpoint?: string;
   revocation_endpoint?: string;
+  authorization_endpoint?: string;
+  device_authorization_endpoint?: string;
   [key: string]: unknown;
 }
 

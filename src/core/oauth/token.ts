@@ -29,6 +29,12 @@ export interface GrantParameters {
   refreshToken?: string;
   /** RFC 7523 §2.1 assertion for the jwt_bearer grant. */
   assertion?: string;
+  /** authorization_code grant: the code, the redirect URI it was sent to, the PKCE verifier (RFC 7636 §4.5). */
+  code?: string;
+  redirectUri?: string;
+  codeVerifier?: string;
+  /** RFC 8628 §3.4: the device code being polled for. */
+  deviceCode?: string;
   scope?: string;
   audience?: string;
   resource?: string[];
@@ -49,6 +55,8 @@ const GRANT_TYPES: Record<GrantParameters['grant'], string> = {
   password: 'password',
   refresh_token: 'refresh_token',
   jwt_bearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  authorization_code: 'authorization_code',
+  device_code: 'urn:ietf:params:oauth:grant-type:device_code',
 };
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -133,7 +141,10 @@ export function buildTokenRequest(profile: Profile, params: GrantParameters, cre
   }
   if (params.grant === 'refresh_token') fields.refresh_token = params.refreshToken;
   if (params.grant === 'jwt_bearer') fields.assertion = params.assertion;
-  const scope = params.scope ?? profile.scope;
+  if (params.grant === 'authorization_code') Object.assign(fields, { code: params.code, redirect_uri: params.redirectUri, code_verifier: params.codeVerifier });
+  if (params.grant === 'device_code') fields.device_code = params.deviceCode;
+  // The scope of a person's grant was fixed at sign-in; the code and device code carry it.
+  const scope = params.grant === 'authorization_code' || params.grant === 'device_code' ? undefined : (params.scope ?? profile.scope);
   if (scope) fields.scope = scope;
   const audience = params.audience ?? profile.audience;
   if (audience) fields.audience = audience;

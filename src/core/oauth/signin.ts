@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { AuthError, NetworkError, UsageError } from '../../errors.js';
+import type { Profile } from '../config.js';
+import { isJsonObject } from '../json.js';
+import { jsonBody, type ResponseLike } from './discovery.js';
+import { oauthError } from './errors.js';
+import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingRequest } from './token.js';
+
+/**
+ * The requests and answers of a person's sign-in, as pure builders and processors: the
+ * authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636, RFC 8252 for native apps) and the
+ * device authorization grant (RFC 8628). The browser, the loopback listener and the polling
+ * clock are the service's (services/signin.ts).
+ */
+
+/** RFC 7636 §4.1–4.2: a verifier of 43 base64url characters (32 random bytes) and its S256 challenge. */
+export function pkcePair(random: Uint8Array): { verifier: string; challenge: string } {
+  const verifier = Buffer.from(random).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  scope?: string;
+  state: string;
+  challenge: string;
+  nonce?: string;
+}
+
+/**
+ * The URL the browser opens (RFC 6749 §4.1.1 with the PKCE parameters).
+ *
+ * @example buildAuthorizationUrl({ authorization_url: 'https://as/authorize' }, { clientId: 'c', redirectUri: 'http://127.0.0.1:1/cb', state: 's', challenge: 'x' })
+ */
+export function buildAuthorizationUrl(profile: Profile, request: AuthorizationRequest): string {
+  if (!profile.authorization_url) {
+    throw new UsageError(
+      'missing_endpoint',
+      'the profile has no authorization endpoint',
+      'set issuer (discovery fills it) or authorization_url in the profile',
+    );
+  }
+  const url = new URL(profile.authorization_url);
+  const params: Record<string, string | undefined> = {
+    response_type: 'code',
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    scope: request.scope,
+    state: request.state,
+    code_challenge: request.challenge,
+    code_challenge_method: 'S256',
+    nonce: request.nonce,
+  };
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+/**
+ * The redirect back (RFC 6749 §4.1.2): the code when `state` matches; the server's error
+ * (access_denied, …) as an authentication error; a foreign state as a refusal, since the
+ * redirect may not answer our request at all.
+ */
+export function parseCallback(query: URLSearchParams, expectedState: string): string {
+  if (query.get('state') !== expectedState)
+    throw new AuthError('access_denied', 'the sign-in came back with another state than it was sent with', 'start the sign-in again');
+  const error = query.get('error');
+  if (error) {
+    const description = query.get('error_description');
+    throw new AuthError(
+      error === 'access_denied' ? 'access_denied' : 'oauth_error',
+      `the sign-in ended with ${error}${description ? `: ${description.slice(0, 200)}` : ''}`,
+    );
+  }
+  const code = query.get('code');
+  if (!code) throw new AuthError('oauth_error', 'the sign-in came back without a code');
+  return code;
+}
+
+/** RFC 8628 §3.1: the device authorization request, authenticated as the profile's client. */
+export function buildDeviceAuthorizationRequest(profile: Profile, credentials: ClientCredentials, scope: string | undefined): OutgoingRequest {
+  if (!profile.device_authorization_url) {
+    throw new UsageError(
+      'missing_endpoint',
+      'the profile has no device authorization endpoint',
+      'set issuer (discovery fills it) or device_authorization_url in the profile',
+    );
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const fields: Record<string, unknown> = { ...(scope ? { scope } : {}) };
+  applyClientAuth(profile, credentials, fields, headers);
+  if (fields.client_id === undefined && profile.client_id) fields.client_id = profile.client_id;
+  return { method: 'POST', url: profile.device_authorization_url, headers, body: encodeBody({ ...profile, body_format: 'form' }, fields, headers) };
+}
+
+export interface DeviceAuthorization {
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresIn: number;
+  /** Seconds between polls (RFC 8628 §3.2: 5 when the server says nothing). */
+  interval: number;
+}
+
+/** RFC 8628 §3.2: the device code answer; anything without its required fields is refused. */
+export function parseDeviceAuthorization(response: ResponseLike): DeviceAuthorization {
+  if (response.status !== 200) throw oauthError(response, 'the device authorization endpoint');
+  const body = jsonBody(response, 'the device authorization response');
+  const { device_code, user_code, verification_uri, verification_uri_complete, expires_in, interval } = body;
+  if (typeof device_code !== 'string' || typeof user_code !== 'string' || typeof verification_uri !== 'string' || typeof expires_in !== 'number') {
+    throw new NetworkError(
+      'invalid_response',
+      `the device authorization response from ${response.url} lacks device_code, user_code, verification_uri or expires_in`,
+    );
+  }
+  return {
+    deviceCode: device_code,
+    userCode: user_code,
+    verificationUri: verification_uri,
+    ...(typeof verification_uri_complete === 'string' ? { verificationUriComplete: verification_uri_complete } : {}),
+    expiresIn: expires_in,
+    interval: typeof interval === 'number' && interval > 0 ? interval : 5,
+  };
+}
+
+/** RFC 8628 §3.5: what a polling answer means. */
+export type PollVerdict = { kind: 'pending' } | { kind: 'slow_down' };
+
+/** The error code of a refused poll, when it is one of §3.5's "keep polling" answers. */
+export function pollVerdict(response: ResponseLike): PollVerdict | undefined {
+  if (response.status !== 400) return undefined;
+  let body: unknown;
+  try {
+    body = jsonBody(response, 'the token response');
+  } catch {
+    return undefined;
+  }
+  const code = isJsonObject(body) ? body.error : undefined;
+  return code === 'authorization_pending' ? { kind: 'pending' } : code === 'slow_down' ? { kind: 'slow_down' } : undefined;
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { Deps, GlobalOptions } from '../deps.js';
+import { AuthError, UsageError } from '../errors.js';
+import { validateClaims } from '../core/claims/validate.js';
+import { parseToken } from '../core/jwt/parse.js';
+import { allowedAlgorithms, signatureChecker, toJwks } from '../core/jwt/verify.js';
+import {
+  buildAuthorizationUrl,
+  buildDeviceAuthorizationRequest,
+  parseCallback,
+  parseDeviceAuthorization,
+  pkcePair,
+  pollVerdict,
+} from '../core/oauth/signin.js';
+import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
+import { openBrowser } from '../io/browser.js';
+import { listenForCallback } from '../io/loopback.js';
+import { cacheDir } from '../io/paths.js';
+import type { Session } from './session.js';
+
+export interface SignInOptions {
+  scope?: string;
+  /** Print the URL instead of opening a browser. */
+  noBrowser?: boolean;
+  /** How long to wait for the person, in seconds. */
+  waitSeconds: number;
+}
+
+/**
+ * The authorization code grant with PKCE for a person (RFC 8252): a loopback listener, the
+ * browser ($BROWSER, else the system's opener; or the URL on stderr), the redirect back with
+ * `state` checked. Returns the token request's parameters, and the nonce to check in the ID token.
+ */
+export async function browserSignIn(session: Session, deps: Deps, options: SignInOptions): Promise<{ params: GrantParameters; nonce?: string }> {
+  const { profile } = session;
+  if (!profile.client_id) throw new UsageError('missing_client_setting', 'the authorization code grant needs client_id in the profile');
+  const callback = await listenForCallback(profile.redirect_uri);
+  try {
+    const { verifier, challenge } = pkcePair(randomBytes(32));
+    const state = randomBytes(16).toString('base64url');
+    const scope = options.scope ?? profile.scope;
+    const nonce = scope?.split(' ').includes('openid') ? randomBytes(16).toString('base64url') : undefined;
+    const url = buildAuthorizationUrl(profile, { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce });
+    const opened = !options.noBrowser && (await openBrowser(url, deps.io.env));
+    deps.io.stderr.write(
+      opened
+        ? `authctl: sign in to ${new URL(url).host} in your browser (waiting up to ${options.waitSeconds} s)\n`
+        : `authctl: open this URL in a browser to sign in (waiting up to ${options.waitSeconds} s):\n  ${url}\n`,
+    );
+    const code = parseCallback(await callback.wait(options.waitSeconds * 1000), state);
+    return { params: { grant: 'authorization_code', code, redirectUri: callback.redirectUri, codeVerifier: verifier }, ...(nonce ? { nonce } : {}) };
+  } finally {
+    await callback.close();
+  }
+}
+
+/**
+ * The device authorization grant (RFC 8628): the code and where to enter it go to stderr
+ * (stdout stays the token), then the token endpoint is polled at the server's interval,
+ * slowing down when it says so, until the person approves, denies, or the code expires.
+ */
+export async function deviceSignIn(session: Session, deps: Deps, scope: string | undefined): Promise<TokenSet> {
+  const { profile } = session;
+  const credentials = await session.clientCredentials();
+  const device = parseDeviceAuthorization(await session.send(buildDeviceAuthorizationRequest(profile, credentials, scope ?? profile.scope)));
+  deps.io.stderr.write(
+    `authctl: to sign in, open ${device.verificationUri} and enter the code ${device.userCode}\n${device.verificationUriComplete ? `  (or open ${device.verificationUriComplete})\n` : ''}`,
+  );
+  let interval = device.interval;
+  const deadline = deps.nowMs() + device.expiresIn * 1000;
+  while (deps.nowMs() < deadline) {
+    await deps.sleep(interval * 1000);
+    const response = await session.send(buildTokenRequest(profile, { grant: 'device_code', deviceCode: device.deviceCode }, credentials));
+    const verdict = pollVerdict(response);
+    if (verdict?.kind === 'pending') continue;
+    if (verdict?.kind === 'slow_down') {
+      interval += 5; // RFC 8628 §3.5
+      continue;
+    }
+    return parseTokenResponse(response, profile.client_auth);
+  }
+  throw new AuthError('expired_token', `the device code expired after ${device.expiresIn} s without a sign-in`, 'run it again');
+}
+
+/**
+ * An ID token from a sign-in, checked before its tokens are kept (OpenID Connect Core §3.1.3.7):
+ * the signature against the issuer's JWKS, then the claims module with iss, aud = the client
+ * and the nonce sent.
+ */
+export async function checkIdToken(session: Session, deps: Deps, globals: GlobalOptions, idToken: string, nonce: string | undefined): Promise<void> {
+  const { profile } = session;
+  if (!profile.jwks_uri)
+    throw new AuthError(
+      'invalid_id_token',
+      'the sign-in returned an ID token, but the profile has no jwks_uri to check it with',
+      'set issuer (discovery fills jwks_uri) in the profile',
+    );
+  const { loadRemoteJwks } = await import('../io/jwks.js');
+  const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now: deps.now(), useCache: true });
+  const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks, globals.verbose ? (why) => deps.io.stderr.write(`  ${why}\n`) : undefined) };
+  const fail = (why: string) => new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${why}`);
+  let parsed;
+  try {
+    parsed = parseToken(idToken);
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  if (parsed.kind !== 'jws') throw fail('it is encrypted (JWE)');
+  const algorithms = allowedAlgorithms(verifier, undefined);
+  const signature = await signatureChecker(verifier, algorithms)(parsed);
+  if (signature) throw fail(signature.message);
+  const policy = { issuer: profile.issuer ? [profile.issuer] : undefined, audience: [profile.client_id!], algorithms, ...(nonce ? { nonce } : {}) };
+  const error = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() }).find((f) => f.severity === 'error');
+  if (error) throw fail(`${error.code}: ${error.message}`);
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { BIN, cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
+import { serve, type Served } from '../helpers/serve.js';
+import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
+// @ts-expect-error: a plain ES module shared with $BROWSER
+import { signIn } from '../helpers/user-agent.mjs';
+
+/**
+ * A person signs in: authorization code + PKCE through a "browser" ($BROWSER is a scripted user
+ * agent that fills in the sign-in form), and the device flow, against `authctl serve`.
+ */
+let box: ReturnType<typeof sandbox>;
+let server: Served;
+const UA = `${process.execPath} ${join(ROOT, 'test', 'helpers', 'user-agent.mjs')}`;
+const person = { UA_USERNAME: DEV_DEFAULTS.username, UA_PASSWORD: DEV_DEFAULTS.password, AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret };
+
+/** Runs the CLI, handing each stderr line to `onLine` as it arrives (to act on a printed URL or code). */
+function runLive(
+  args: string[],
+  env: Record<string, string>,
+  onLine: (line: string) => void = () => {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: box.dir,
+      env: { PATH: process.env.PATH ?? '', ...box.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) onLine(line);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  box = sandbox();
+  server = await serve([], box.env, box.dir);
+  for (const [name, grant] of [
+    ['web', 'authorization_code'],
+    ['tv', 'device_code'],
+  ] as const) {
+    const r = await box.run([
+      'profile',
+      'add',
+      name,
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      DEV_DEFAULTS.clientId,
+      '--grant',
+      grant,
+      '--scope',
+      'openid api:read',
+    ]);
+    expect(r.code).toBe(0);
+  }
+});
+afterAll(async () => {
+  await server.stop();
+  cleanupHomes();
+});
+
+describe('authorization code with PKCE', () => {
+  it('signs in through $BROWSER, checks the ID token, keeps the refresh token; the next token get refreshes instead of asking again', async () => {
+    const r = await runLive(['token', 'get', '--profile', 'web', '--output', 'json', '--store', 'file'], { ...person, BROWSER: UA });
+    expect(r.stderr).toMatch(/sign in to 127\.0\.0\.1:\d+ in your browser/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ token_type: 'Bearer', scope: 'openid api:read', source: 'network', refresh_token_stored: true });
+    expect(doc.id_token).toMatch(/^eyJ/);
+    expect(JSON.parse(Buffer.from(doc.access_token.split('.')[1], 'base64url').toString()).sub).toBe(DEV_DEFAULTS.username);
+    // a fresh sign-in is not needed while the refresh token works: no browser this time
+    expect((await box.run(['token', 'cache', 'clear'])).code).toBe(0);
+    const again = await runLive(['token', 'get', '--profile', 'web', '--output', 'json', '--store', 'file'], {
+      AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret,
+      BROWSER: 'false',
+    });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).source).toBe('refresh');
+    expect(again.stderr).not.toMatch(/sign in/);
+  });
+
+  it('--no-browser prints the URL on stderr; the person opens it elsewhere', async () => {
+    let opened: Promise<unknown> | undefined;
+    const r = await runLive(['token', 'get', '--profile', 'web', '--force', '--no-browser', '--no-cache'], person, (line) => {
+      if (/^ {2}http/.test(line)) opened = signIn(line.trim(), { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+    });
+    await opened;
+    expect(r.stderr).toMatch(/open this URL in a browser to sign in/);
+    expect(r.stderr).toMatch(/code_challenge_method=S256/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
+  it('a person who denies is access_denied (exit 4); nobody signing in is a bounded wait', async () => {
+    const denied = await runLive(['token', 'get', '--profile', 'web', '--force', '--no-cache'], { ...person, BROWSER: UA, UA_ACTION: 'deny' });
+    expect(denied.code).toBe(4);
+    expect(denied.stderr).toMatch(/^authctl: error\[access_denied\]: the sign-in ended with access_denied/m);
+    const started = Date.now();
+    const waited = await runLive(['token', 'get', '--profile', 'web', '--force', '--no-cache', '--no-browser', '--timeout', '2s'], person);
+    expect(waited.code).toBe(4);
+    expect(waited.stderr).toMatch(/error\[access_denied\]: no sign-in within 2 s/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('device authorization grant', () => {
+  it('prints the code and the page on stderr, polls until the person approves; stdout is the token', async () => {
+    let approved: Promise<unknown> | undefined;
+    const r = await runLive(['token', 'get', '--profile', 'tv', '--no-cache'], { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }, (line) => {
+      const complete = /\(or open (\S+)\)/.exec(line)?.[1];
+      if (complete) approved = signIn(complete, { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+    });
+    await approved;
+    expect(r.stderr).toMatch(/to sign in, open http:\/\/127\.0\.0\.1:\d+\/device and enter the code [A-Z]{4}-[A-Z]{4}/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+
+  it('a person who denies ends the polling with access_denied (exit 4)', async () => {
+    let denied: Promise<unknown> | undefined;
+    const r = await runLive(['token', 'get', '--profile', 'tv', '--no-cache'], { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }, (line) => {
+      const complete = /\(or open (\S+)\)/.exec(line)?.[1];
+      if (complete) denied = signIn(complete, { action: 'deny' });
+    });
+    await denied;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/error\[access_denied\]/);
+  });
+});
