@@ -20,7 +20,7 @@ _authctl_opts() {
     'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
     'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
-    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
     'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -334,7 +334,7 @@ _authctl_values() {
     'token mint|--scope-format') echo 'string array' ;;
     'token mint|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
     'token get|--profile') authctl profile list --names 2>/dev/null ;;
-    'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer' ;;
+    'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'token get|--store') echo 'keychain file' ;;
     'token get|--output') echo 'token json header env' ;;
     'token refresh|--profile') authctl profile list --names 2>/dev/null ;;
@@ -370,7 +370,7 @@ _authctl_values() {
     'profile add|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--provider') echo 'oauth2 gooclaim gamification webmethods keycloak justgold' ;;
     'profile add|--introspection-style') echo 'rfc7662 bearer-json' ;;
-    'profile add|--grant') echo 'client_credentials password refresh_token jwt_bearer' ;;
+    'profile add|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'profile add|--client-auth') echo 'client_secret_basic client_secret_post client_secret_jwt private_key_jwt tls_client_auth none api_key' ;;
     'profile add|--body-format') echo 'form json' ;;
     'profile list|--profile') authctl profile list --names 2>/dev/null ;;

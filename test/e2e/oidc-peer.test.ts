@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, cleanupHomes, ROOT, runCli, sandbox } from '../helpers/cli.js';
+// @ts-expect-error: a plain ES module shared with $BROWSER
+import { signIn } from '../helpers/user-agent.mjs';
 import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
 
 let dir: string;
@@ -137,5 +140,105 @@ describe('against oidc-provider (the certified standards peer)', () => {
     const r = await run(['token', 'get', '--profile', 'basic', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^authctl: error\[invalid_client\]: the token endpoint \(\/token\) answered HTTP 401: invalid_client/);
+  });
+});
+
+describe('a person signs in at oidc-provider (its own login and consent pages, filled in by a scripted user agent)', () => {
+  const UA = `${process.execPath} ${join(ROOT, 'test', 'helpers', 'user-agent.mjs')}`;
+  const person = { UA_USERNAME: 'bob', UA_PASSWORD: 'any' };
+
+  function live(
+    args: string[],
+    extra: Record<string, string>,
+    onLine: (line: string) => void = () => {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', ...env, ...extra },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        for (const line of d.toString().split('\n')) onLine(line);
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  it('authorization code + PKCE as a native public client, with a loopback redirect on a free port; the ID token checks out', async () => {
+    expect(
+      (
+        await run([
+          'profile',
+          'add',
+          'native',
+          '--provider',
+          'oauth2',
+          '--issuer',
+          peer.issuer,
+          '--client-id',
+          PEER.native.clientId,
+          '--client-auth',
+          'none',
+          '--grant',
+          'authorization_code',
+          '--scope',
+          'openid',
+        ])
+      ).code,
+    ).toBe(0);
+    const r = await live(['token', 'get', '--profile', 'native', '--output', 'json', '--no-cache'], { ...person, BROWSER: UA });
+    expect(r.stderr).toMatch(/in your browser/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.access_token).toBeTypeOf('string');
+    expect(JSON.parse(Buffer.from(doc.id_token.split('.')[1], 'base64url').toString())).toMatchObject({
+      sub: 'bob',
+      aud: PEER.native.clientId,
+      iss: peer.issuer,
+    });
+    const introspected = await run(['introspect', '--profile', 'basic', '--json', doc.access_token], basicSecret);
+    expect(JSON.parse(introspected.stdout)).toMatchObject({ active: true, client_id: PEER.native.clientId, sub: 'bob' });
+  });
+
+  it('the device flow: the code on stderr, the person approves on the verification page, the token on stdout', async () => {
+    expect(
+      (
+        await run([
+          'profile',
+          'add',
+          'device',
+          '--provider',
+          'oauth2',
+          '--issuer',
+          peer.issuer,
+          '--client-id',
+          PEER.native.clientId,
+          '--client-auth',
+          'none',
+          '--grant',
+          'device_code',
+          '--scope',
+          'openid',
+        ])
+      ).code,
+    ).toBe(0);
+    let approved: Promise<unknown> | undefined;
+    const r = await live(['token', 'get', '--profile', 'device', '--no-cache'], {}, (line) => {
+      const complete = /\(or open (\S+)\)/.exec(line)?.[1];
+      if (complete && !approved) approved = signIn(complete, { username: 'bob', password: 'any' });
+    });
+    await approved;
+    expect(r.stderr).toMatch(/to sign in, open http:\/\/127\.0\.0\.1:\d+\/device and enter the code/);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().length).toBeGreaterThan(20);
   });
 });

@@ -13,6 +13,8 @@ export const PEER = {
   basic: { clientId: 'peer-basic', clientSecret: 'peer-basic-secret-0123456789abcdef' },
   post: { clientId: 'peer-post', clientSecret: 'peer-post-secret-0123456789abcdef' },
   pkjwt: { clientId: 'peer-pkjwt' },
+  /** A native public client for the sign-in flows: PKCE, loopback redirects on any port (RFC 8252), the device flow. */
+  native: { clientId: 'peer-native' },
   user: { username: 'bob', password: 'bob-password' },
   resource: 'https://api.example.test',
 };
@@ -41,12 +43,22 @@ export async function startPeer(clientPublicJwk: JWK): Promise<Peer> {
       { ...common, client_id: PEER.basic.clientId, client_secret: PEER.basic.clientSecret, token_endpoint_auth_method: 'client_secret_basic' },
       { ...common, client_id: PEER.post.clientId, client_secret: PEER.post.clientSecret, token_endpoint_auth_method: 'client_secret_post' },
       { ...common, client_id: PEER.pkjwt.clientId, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [clientPublicJwk] } },
+      {
+        client_id: PEER.native.clientId,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: ['http://127.0.0.1/callback'],
+        response_types: ['code'],
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      },
     ],
     jwks: { keys: [signing] },
     scopes: ['openid', 'offline_access', 'api:read'],
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
     features: {
-      devInteractions: { enabled: false },
+      // The built-in login and consent pages: a scripted user agent fills them in (test/helpers/user-agent.mjs).
+      devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
