@@ -73,11 +73,9 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
     build: (base) =>
       defined({
         provider: 'keycloak',
+        // The realm's discovery document fills the endpoints (token, certs, introspection,
+        // revocation, sign-in, device): nothing is guessed from Keycloak's path conventions.
         issuer: base,
-        token_url: join(base, '/protocol/openid-connect/token'),
-        jwks_uri: join(base, '/protocol/openid-connect/certs'),
-        introspection_url: join(base, '/protocol/openid-connect/token/introspect'),
-        revocation_url: join(base, '/protocol/openid-connect/revoke'),
         grant: 'password',
         client_auth: 'client_secret_post',
         body_format: 'form',

@@ -52,7 +52,11 @@ async function signingKeys(paths: string[], generatedAlg: NonNullable<ServeOptio
     if (key.kind !== 'private') throw new UsageError('invalid_key', `${path}: a signing key must be a private RSA, EC or Ed25519 key`);
     keys.push(key);
   }
-  if (!keys.length) keys.push(await generateKey(generatedAlg === 'RS256' ? { type: 'rsa' } : generatedAlg === 'EdDSA' ? { type: 'ed25519' } : { type: 'ec' }));
+  if (!keys.length) {
+    keys.push(await generateKey(generatedAlg === 'RS256' ? { type: 'rsa' } : generatedAlg === 'EdDSA' ? { type: 'ed25519' } : { type: 'ec' }));
+    // The Gooclaim variant's tokens are RS256, as its document says.
+    if (generatedAlg !== 'RS256') keys.push(await generateKey({ type: 'rsa' }));
+  }
   return Promise.all(
     keys.map(async (key) => {
       const jwk = await publicJwk(key);

@@ -30,7 +30,9 @@ describe('authctl profile', () => {
     const text = readFileSync(h.file, 'utf8');
     expect(text).toContain('token_url = "https://api.gooclaim.com/v1/auth/token"');
     expect(text).toContain('introspection_style = "bearer-json"');
-    expect(text).toContain('token_url = "https://sso.example.com/realms/acme/protocol/openid-connect/token"');
+    // a Keycloak profile keeps only its issuer: the realm's discovery document fills the endpoints
+    expect(text).toContain('issuer = "https://sso.example.com/realms/acme"');
+    expect(text).not.toContain('protocol/openid-connect');
     expect(text).toContain('api_key_header = "x-Gateway-APIKey"');
     expect(text).toMatch(/\[profiles\.wm\.extra_body\.claimsSet\]\s+name = "username"/);
     expect(text).not.toMatch(/secret\s*=/);

@@ -1,10 +1,12 @@
 import { ClientAuthenticator } from './client-auth.js';
 import { SignIn } from './signin.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
-import { formBody, NO_STORE, OAuthFailure, ROUTES, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import { formBody, NO_STORE, OAuthFailure, ROUTES, type RouteName, type Routes, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import { KEYCLOAK_ROUTES, realmPath } from './variants/keycloak.js';
 import { TokenStore } from './token-store.js';
 import { gamificationVerify } from './variants/gamification.js';
-import { gooclaimIntrospect, gooclaimTokenParams } from './variants/gooclaim.js';
+import { gooclaimIntrospect, gooclaimShape, gooclaimTokenParams } from './variants/gooclaim.js';
+import { JustGoldPing } from './variants/justgold.js';
 import { webmethodsToken } from './variants/webmethods.js';
 
 export { ROUTES, type ServerContext, type ServerReply, type ServerRequest, type SigningKey } from './protocol.js';
@@ -22,11 +24,18 @@ export class AuthorizationServer {
   private readonly store: TokenStore;
   private readonly auth: ClientAuthenticator;
   private readonly signIn: SignIn;
+  private readonly justgold: JustGoldPing;
+  /** Keycloak-style realms, each an issuer of its own under `/realms/NAME` (created on first use). */
+  private readonly realms = new Map<string, AuthorizationServer>();
 
-  constructor(private readonly ctx: ServerContext) {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly routes: Routes = ROUTES,
+  ) {
     this.store = new TokenStore(ctx);
-    this.auth = new ClientAuthenticator(ctx);
-    this.signIn = new SignIn(ctx, (id) => this.auth.client(id));
+    this.auth = new ClientAuthenticator(ctx, routes);
+    this.signIn = new SignIn(ctx, (id) => this.auth.client(id), routes);
+    this.justgold = new JustGoldPing(ctx);
   }
 
   metadata(): Record<string, unknown> {
@@ -34,12 +43,12 @@ export class AuthorizationServer {
     const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
     return {
       issuer,
-      authorization_endpoint: `${issuer}${ROUTES.authorization}`,
-      device_authorization_endpoint: `${issuer}${ROUTES.deviceAuthorization}`,
-      token_endpoint: `${issuer}${ROUTES.token}`,
-      jwks_uri: `${issuer}${ROUTES.jwks}`,
-      introspection_endpoint: `${issuer}${ROUTES.introspection}`,
-      revocation_endpoint: `${issuer}${ROUTES.revocation}`,
+      authorization_endpoint: `${issuer}${this.routes.authorization}`,
+      device_authorization_endpoint: `${issuer}${this.routes.deviceAuthorization}`,
+      token_endpoint: `${issuer}${this.routes.token}`,
+      jwks_uri: `${issuer}${this.routes.jwks}`,
+      introspection_endpoint: `${issuer}${this.routes.introspection}`,
+      revocation_endpoint: `${issuer}${this.routes.revocation}`,
       grant_types_supported: grantTypesSupported(settings.clients),
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
@@ -54,6 +63,8 @@ export class AuthorizationServer {
   }
 
   async handle(request: ServerRequest): Promise<ServerReply> {
+    const inRealm = this.routes === ROUTES ? realmPath(request.path) : undefined;
+    if (inRealm && this.ctx.settings.realms.includes(inRealm.realm)) return this.realm(inRealm.realm).handle({ ...request, path: inRealm.path });
     try {
       return await this.route(request);
     } catch (error) {
@@ -63,27 +74,37 @@ export class AuthorizationServer {
     }
   }
 
+  private realm(name: string): AuthorizationServer {
+    let realm = this.realms.get(name);
+    if (!realm) {
+      realm = new AuthorizationServer({ ...this.ctx, issuer: `${this.ctx.issuer}/realms/${name}` }, KEYCLOAK_ROUTES);
+      this.realms.set(name, realm);
+    }
+    return realm;
+  }
+
   private async route(request: ServerRequest): Promise<ServerReply> {
     const on = (method: string, handler: () => Promise<ServerReply> | ServerReply): Promise<ServerReply> | ServerReply => {
       if (request.method !== method) throw new OAuthFailure('invalid_request', `${request.path} takes ${method}`, 405, { allow: method });
       return handler();
     };
     const { ctx, store, auth, signIn } = this;
-    switch (request.path) {
-      case ROUTES.openidConfiguration:
-      case ROUTES.authorizationServer:
+    const name = (Object.keys(this.routes) as RouteName[]).find((key) => this.routes[key] === request.path);
+    switch (name) {
+      case 'openidConfiguration':
+      case 'authorizationServer':
         return on('GET', () => ({ status: 200, headers: {}, body: this.metadata() }));
-      case ROUTES.jwks:
+      case 'jwks':
         return on('GET', () => ({ status: 200, headers: { 'cache-control': 'max-age=300' }, body: store.jwks }));
-      case ROUTES.token:
+      case 'token':
         return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, formBody(request), request));
-      case ROUTES.introspection:
+      case 'introspection':
         return on('POST', async () => {
           const params = formBody(request);
           await auth.authenticate(params, request);
           return store.introspect(params.token);
         });
-      case ROUTES.revocation:
+      case 'revocation':
         return on('POST', async () => {
           const params = formBody(request);
           const client = (await auth.authenticate(params, request))!;
@@ -91,22 +112,24 @@ export class AuthorizationServer {
           await store.revoke(params.token, client.client_id);
           return { status: 200, headers: NO_STORE };
         });
-      case ROUTES.authorization:
+      case 'authorization':
         return request.method === 'POST' ? signIn.authorize(request) : on('GET', () => signIn.authorize(request));
-      case ROUTES.deviceAuthorization:
+      case 'deviceAuthorization':
         return on('POST', async () => {
           const params = formBody(request);
           return signIn.startDevice((await auth.authenticate(params, request))!, params.scope);
         });
-      case ROUTES.device:
+      case 'device':
         return request.method === 'POST' ? signIn.devicePage(request) : on('GET', () => signIn.devicePage(request));
-      case ROUTES.gooclaimToken:
-        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, gooclaimTokenParams(request), request));
-      case ROUTES.gooclaimIntrospection:
+      case 'gooclaimToken':
+        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, gooclaimTokenParams(request), request, gooclaimShape));
+      case 'gooclaimIntrospection':
         return on('POST', () => gooclaimIntrospect(store, request));
-      case ROUTES.gamificationVerify:
+      case 'gamificationVerify':
         return on('GET', () => gamificationVerify(ctx, store, request));
-      case ROUTES.webmethodsToken:
+      case 'justgoldPing':
+        return on('GET', () => this.justgold.handle(request));
+      case 'webmethodsToken':
         return on('POST', () => webmethodsToken(ctx, store, request));
       default:
         return { status: 404, headers: {}, body: { error: 'not_found', error_description: `no endpoint at ${request.path}` } };

@@ -1,7 +1,7 @@
 import { DEFAULT_CLOCK_TOLERANCE } from '../claims/validate.js';
 import { decodeJwtUnverified } from '../jwt/parse.js';
 import type { ServerClient, ServerClientAuth } from './settings.js';
-import { credentialsOf, OAuthFailure, type Params, ROUTES, sameSecret, type ServerContext, type ServerRequest } from './protocol.js';
+import { credentialsOf, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerRequest } from './protocol.js';
 import { checkJwt } from './token-store.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -16,7 +16,10 @@ export class ClientAuthenticator {
   /** Per client: jti → the exp of the assertion that used it. */
   private readonly seen = new Map<string, Map<string, number>>();
 
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly routes: Routes,
+  ) {}
 
   client(id: string | undefined): ServerClient | undefined {
     return this.ctx.settings.clients.find((c) => c.client_id === id);
@@ -95,7 +98,7 @@ export class ClientAuthenticator {
       assertion,
       { kind: 'jwks', jwks: keys },
       ASSERTION_ALGORITHMS,
-      { audience: [this.ctx.issuer, `${this.ctx.issuer}${ROUTES.token}`], requiredClaims: ['exp', 'jti', 'sub'], requireJti: true },
+      { audience: [this.ctx.issuer, `${this.ctx.issuer}${this.routes.token}`], requiredClaims: ['exp', 'jti', 'sub'], requireJti: true },
       now,
       seen,
     );

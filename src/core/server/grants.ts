@@ -2,7 +2,7 @@ import type { ServerClient } from './settings.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { NO_STORE, OAuthFailure, type Params, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
 import type { SignIn } from './signin.js';
-import type { IssuedToken, TokenStore } from './token-store.js';
+import type { IssuedToken, TokenShape, TokenStore } from './token-store.js';
 
 type Grant = ServerClient['grants'][number];
 
@@ -115,6 +115,7 @@ export async function tokenEndpoint(
   signIn: SignIn,
   params: Params,
   request: ServerRequest,
+  shape: (client: ServerClient) => TokenShape = () => ({}),
 ): Promise<ServerReply> {
   const grantType = params.grant_type;
   if (!grantType) throw new OAuthFailure('invalid_request', 'grant_type is missing');
@@ -126,7 +127,7 @@ export async function tokenEndpoint(
     throw new OAuthFailure('unauthorized_client', `client "${grantee.client.client_id}" may not use grant ${grantType}`);
 
   const scope = grantedScope(grantee.client, grantee.signedIn?.scope ?? params.scope, grantee.previous, grantee.signedIn !== undefined);
-  const issued = await store.issue(grantee.client, { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims });
+  const issued = await store.issue(grantee.client, { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims }, shape(grantee.client));
   const body: Record<string, unknown> = {
     access_token: issued.accessToken,
     token_type: 'Bearer',

@@ -43,6 +43,9 @@ export interface ServerContext {
 }
 
 /** The server's paths; the provider variants sit where their documents put them. */
+export type Routes = Record<RouteName, string>;
+export type RouteName = keyof typeof ROUTES;
+
 export const ROUTES = {
   openidConfiguration: '/.well-known/openid-configuration',
   authorizationServer: '/.well-known/oauth-authorization-server',
@@ -57,6 +60,7 @@ export const ROUTES = {
   gooclaimIntrospection: '/v1/auth/introspect',
   gamificationVerify: '/v1/auth/verify',
   webmethodsToken: '/gateway/security/getJsonWebToken',
+  justgoldPing: '/v1/ping',
 } as const;
 
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };

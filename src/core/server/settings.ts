@@ -48,6 +48,8 @@ export interface ServerSettings {
   hmac_secret?: string;
   clients: ServerClient[];
   users: ServerUser[];
+  /** Keycloak-style realms served under `/realms/NAME`, each its own issuer. */
+  realms: string[];
 }
 
 /**
@@ -86,6 +88,7 @@ export function defaultServerSettings(): ServerSettings {
       },
     ],
     users: [{ username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password, claims: {} }],
+    realms: ['acme'],
   };
 }
 
@@ -115,7 +118,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
       );
     throw error;
   }
-  const known = ['issuer', 'access_token_lifetime', 'refresh_token_lifetime', 'audiences', 'keys', 'hmac_secret', 'clients', 'users'];
+  const known = ['issuer', 'access_token_lifetime', 'refresh_token_lifetime', 'audiences', 'keys', 'hmac_secret', 'clients', 'users', 'realms'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) fail(`unknown setting "${key}" (known: ${known.join(', ')})`, key);
 
   const str = (value: unknown, key: string): string | undefined => {
@@ -203,5 +206,6 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
     ...(hmac ? { hmac_secret: hmac } : {}),
     clients,
     users,
+    realms: strList(raw.realms, 'realms') ?? defaults.realms,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerClient, ServerUser } from './settings.js';
-import { formParams, OAuthFailure, type Params, ROUTES, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import { formParams, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
 
 /**
  * What a person does in a browser: sign in on the authorization endpoint (RFC 6749 §4.1 with
@@ -74,6 +74,7 @@ export class SignIn {
   constructor(
     private readonly ctx: ServerContext,
     private readonly client: (id: string | undefined) => ServerClient | undefined,
+    private readonly routes: Routes,
   ) {}
 
   /** The checks before anything is shown: a known client allowed this grant, a redirect URI it registered (or loopback), PKCE S256. */
@@ -110,7 +111,7 @@ export class SignIn {
       return { status: 302, headers: { location: redirect.toString(), 'cache-control': 'no-store' } };
     };
     if (request.method === 'GET') {
-      const form = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p><form method="post" action="${ROUTES.authorization}">${hidden(params, AUTHORIZE_PARAMS)}${signInFields}</form>`;
+      const form = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p><form method="post" action="${this.ctx.issuer}${this.routes.authorization}">${hidden(params, AUTHORIZE_PARAMS)}${signInFields}</form>`;
       return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Sign in to the authctl development server', form) };
     }
     if (params.action === 'deny') return back({ error: 'access_denied', error_description: 'the user denied the request' });
@@ -161,7 +162,7 @@ export class SignIn {
       interval: DEVICE_INTERVAL,
       state: 'pending',
     });
-    const verification = `${this.ctx.issuer}${ROUTES.device}`;
+    const verification = `${this.ctx.issuer}${this.routes.device}`;
     return {
       status: 200,
       headers: { 'cache-control': 'no-store' },
@@ -180,7 +181,7 @@ export class SignIn {
   devicePage(request: ServerRequest): ServerReply {
     const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
     if (request.method === 'GET') {
-      const form = `<form method="post" action="${ROUTES.device}"><p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>${signInFields}</form>`;
+      const form = `<form method="post" action="${this.ctx.issuer}${this.routes.device}"><p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>${signInFields}</form>`;
       return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Connect a device', form) };
     }
     const normalized = (params.user_code ?? '').toUpperCase().replace(/[^A-Z]/g, '');

@@ -7,6 +7,13 @@ import { signatureChecker, type Verifier } from '../jwt/verify.js';
 import type { ServerClient } from './settings.js';
 import { NO_STORE, OAuthFailure, type ServerContext, type ServerReply } from './protocol.js';
 
+/** How a provider variant shapes the access tokens of its endpoint (Gooclaim: RS256, aud gooclaim-api, tenant_id). */
+export interface TokenShape {
+  aud?: string | string[];
+  alg?: string;
+  claims?: Record<string, unknown>;
+}
+
 export interface IssuedToken {
   clientId: string;
   sub: string;
@@ -75,6 +82,7 @@ export class TokenStore {
   async issue(
     client: ServerClient,
     grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown> },
+    shape: TokenShape = {},
   ): Promise<{ accessToken: string; record: IssuedToken }> {
     const iat = this.ctx.now();
     const record: IssuedToken = {
@@ -91,7 +99,7 @@ export class TokenStore {
       this.opaque.set(accessToken, record);
       return { accessToken, record };
     }
-    return { accessToken: await this.sign(record), record };
+    return { accessToken: await this.sign(record, shape.claims, shape), record };
   }
 
   /** A refresh token for what was just issued (rotated: each one works once). */
@@ -111,8 +119,8 @@ export class TokenStore {
   }
 
   /** An RFC 9068 JWT access token. */
-  sign(record: IssuedToken, extra: Record<string, unknown> = {}): Promise<string> {
-    const signer = this.ctx.signingKeys[0]!;
+  sign(record: IssuedToken, extra: Record<string, unknown> = {}, shape: TokenShape = {}): Promise<string> {
+    const signer = this.ctx.signingKeys.find((k) => k.alg === shape.alg) ?? this.ctx.signingKeys[0]!;
     const claims = {
       ...record.claims,
       ...extra,
@@ -120,7 +128,7 @@ export class TokenStore {
       ...(record.scope ? { scope: record.scope } : {}),
       iss: this.ctx.issuer,
       sub: record.sub,
-      aud: record.aud,
+      aud: shape.aud ?? record.aud,
       iat: record.iat,
       exp: record.exp,
       jti: this.ctx.newId(),

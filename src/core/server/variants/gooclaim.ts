@@ -1,5 +1,11 @@
 import { contentType, credentialsOf, jsonParams, OAuthFailure, type ServerReply, type ServerRequest } from '../protocol.js';
-import type { TokenStore } from '../token-store.js';
+import type { ServerClient } from '../settings.js';
+import type { TokenShape, TokenStore } from '../token-store.js';
+
+/** Gooclaim's tokens as its document describes them: RS256, `aud` always gooclaim-api, the caller's `tenant_id`. */
+export function gooclaimShape(client: ServerClient): TokenShape {
+  return { alg: 'RS256', aud: 'gooclaim-api', claims: { tenant_id: typeof client.claims.tenant_id === 'string' ? client.claims.tenant_id : 'dev-tenant' } };
+}
 
 /** Gooclaim's `POST /v1/auth/token` takes the RFC 6749 parameters as a JSON body. */
 export function gooclaimTokenParams(request: ServerRequest) {

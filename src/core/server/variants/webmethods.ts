@@ -31,5 +31,5 @@ export async function webmethodsToken(ctx: ServerContext, store: TokenStore, req
     claims: client.claims,
   };
   const extra = Object.fromEntries(Object.entries(claimsSet as Record<string, unknown>).filter(([k]) => !REGISTERED.has(k)));
-  return { status: 200, headers: NO_STORE, body: { jwt: await store.sign(record, extra) } };
+  return { status: 200, headers: NO_STORE, body: { jwt: await store.sign(record, extra, { aud: [client.client_id, record.aud] }) } };
 }

@@ -1,0 +1,25 @@
+import { ROUTES, type Routes } from '../protocol.js';
+
+/**
+ * Keycloak's paths under `/realms/NAME` (the compliance service's document): each realm is an
+ * issuer of its own, `<issuer>/realms/NAME`, with its own discovery document, token, certs,
+ * introspection, revocation, sign-in and device endpoints.
+ */
+export const KEYCLOAK_ROUTES: Routes = {
+  ...ROUTES,
+  openidConfiguration: '/.well-known/openid-configuration',
+  authorizationServer: '/.well-known/oauth-authorization-server',
+  jwks: '/protocol/openid-connect/certs',
+  token: '/protocol/openid-connect/token',
+  introspection: '/protocol/openid-connect/token/introspect',
+  revocation: '/protocol/openid-connect/revoke',
+  authorization: '/protocol/openid-connect/auth',
+  deviceAuthorization: '/protocol/openid-connect/auth/device',
+  device: '/protocol/openid-connect/device',
+};
+
+/** `/realms/NAME/rest` as the realm's name and the path inside it. */
+export function realmPath(path: string): { realm: string; path: string } | undefined {
+  const m = /^\/realms\/([A-Za-z0-9._-]+)(\/.*)$/.exec(path);
+  return m ? { realm: m[1]!, path: m[2]! } : undefined;
+}
