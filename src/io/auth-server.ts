@@ -92,12 +92,14 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
   }
   const fromSettings = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   const keys = await signingKeys([...(options.keyFiles ?? []), ...settings.keys.map(fromSettings)], options.generatedAlg ?? 'ES256', io);
-  const clientKeys = new Map<string, JSONWebKeySet>();
-  for (const client of settings.clients) {
-    if (!client.public_keys.length) continue;
-    const jwks = await Promise.all(client.public_keys.map(async (path) => publicJwk(await loadKeyFile(fromSettings(path), {}, io))));
-    clientKeys.set(client.client_id, { keys: jwks });
-  }
+  // Read on each use, so a partner's key uploaded (written) while the server runs counts at once.
+  const clientKeys = async (clientId: string): Promise<JSONWebKeySet | undefined> => {
+    const client = settings.clients.find((c) => c.client_id === clientId);
+    if (!client?.public_keys.length) return undefined;
+    const keys = await Promise.all(client.public_keys.map((path) => loadKeyFile(fromSettings(path), {}, io).then(publicJwk, () => undefined)));
+    const found = keys.filter((k) => k !== undefined);
+    return found.length ? { keys: found } : undefined;
+  };
 
   let core: AuthorizationServer | undefined;
   const server: Server = createServer((req, res) => {

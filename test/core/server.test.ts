@@ -22,7 +22,7 @@ async function makeServer(settings: ServerSettings): Promise<AuthorizationServer
     issuer: ISSUER,
     settings,
     signingKeys: [{ key: signer.privateKey, kid: 'k1', alg: 'ES256', publicJwk }],
-    clientKeys: new Map([['keyed', { keys: [clientJwk] }]]),
+    clientKeys: async (id: string) => (id === 'keyed' ? { keys: [clientJwk] } : undefined),
     now: () => clock,
     newId: () => `id-${++counter}`,
   });

@@ -1,7 +1,18 @@
 import { ClientAuthenticator } from './client-auth.js';
 import { SignIn } from './signin.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
-import { formBody, NO_STORE, OAuthFailure, ROUTES, type RouteName, type Routes, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import {
+  credentialsOf,
+  formBody,
+  NO_STORE,
+  OAuthFailure,
+  ROUTES,
+  type RouteName,
+  type Routes,
+  type ServerContext,
+  type ServerReply,
+  type ServerRequest,
+} from './protocol.js';
 import { KEYCLOAK_ROUTES, realmPath } from './variants/keycloak.js';
 import { TokenStore } from './token-store.js';
 import { gamificationVerify } from './variants/gamification.js';
@@ -21,7 +32,7 @@ export { ROUTES, type ServerContext, type ServerReply, type ServerRequest, type 
  * @example const reply = await server.handle({ method: 'GET', path: '/jwks', headers: {}, body: '' });
  */
 export class AuthorizationServer {
-  private readonly store: TokenStore;
+  readonly store: TokenStore;
   private readonly auth: ClientAuthenticator;
   private readonly signIn: SignIn;
   private readonly justgold: JustGoldPing;
@@ -72,6 +83,26 @@ export class AuthorizationServer {
         return { status: error.status, headers: { ...NO_STORE, ...error.headers }, body: { error: error.error, error_description: error.description } };
       throw error;
     }
+  }
+
+  /**
+   * Any other path is a development API (RFC 6750): with a token this server issued and has not
+   * revoked, 200 and who the token speaks for; with another token, 401; without one, 404.
+   */
+  private async resource(request: ServerRequest): Promise<ServerReply> {
+    const token = credentialsOf(request, 'Bearer');
+    if (!token) return { status: 404, headers: {}, body: { error: 'not_found', error_description: `no endpoint at ${request.path}` } };
+    // The root server's API also takes the tokens of its realms (a Keycloak-backed service).
+    let introspected = (await this.store.introspect(token)).body as Record<string, unknown>;
+    for (const realm of this.realms.values()) if (!introspected.active) introspected = (await realm.store.introspect(token)).body as Record<string, unknown>;
+    if (!introspected.active)
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        body: { error: 'invalid_token', error_description: 'the token is not active' },
+      };
+    const { sub, client_id, scope, aud } = introspected;
+    return { status: 200, headers: {}, body: { path: request.path, method: request.method, sub, client_id, scope, aud } };
   }
 
   private realm(name: string): AuthorizationServer {
@@ -132,7 +163,7 @@ export class AuthorizationServer {
       case 'webmethodsToken':
         return on('POST', () => webmethodsToken(ctx, store, request));
       default:
-        return { status: 404, headers: {}, body: { error: 'not_found', error_description: `no endpoint at ${request.path}` } };
+        return this.resource(request);
     }
   }
 }

@@ -86,7 +86,7 @@ export class ClientAuthenticator {
    */
   async checkAssertion(assertion: string, fail: (description: string) => OAuthFailure): Promise<Record<string, unknown>> {
     const iss = decodeJwtUnverified(assertion)?.iss;
-    const keys = typeof iss === 'string' ? this.ctx.clientKeys.get(iss) : undefined;
+    const keys = typeof iss === 'string' ? await this.ctx.clientKeys(iss) : undefined;
     if (typeof iss !== 'string' || !keys)
       throw fail(iss === undefined ? 'the assertion is not a JWT with an issuer' : 'the assertion issuer is not a client with registered keys');
     const now = this.ctx.now();

@@ -34,8 +34,11 @@ export interface ServerContext {
   issuer: string;
   settings: ServerSettings;
   signingKeys: readonly SigningKey[];
-  /** Public keys per client id, for private_key_jwt and RFC 7523 assertions. */
-  clientKeys: ReadonlyMap<string, JSONWebKeySet>;
+  /**
+   * The public keys of a client (private_key_jwt, RFC 7523 assertions, a JustGold partner's
+   * tokens), read when needed: a key uploaded while the server runs counts at once.
+   */
+  clientKeys(clientId: string): Promise<JSONWebKeySet | undefined>;
   /** Seconds since the epoch. */
   now(): number;
   /** An unguessable identifier (opaque tokens, refresh tokens, jti). */

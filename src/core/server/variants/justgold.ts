@@ -27,7 +27,7 @@ export class JustGoldPing {
     const token = credentialsOf(request, 'Bearer');
     if (!token) return refuse('invalid_token', 'a Bearer token is required');
     const iss = decodeJwtUnverified(token)?.iss;
-    const keys = typeof iss === 'string' ? this.ctx.clientKeys.get(iss) : undefined;
+    const keys = typeof iss === 'string' ? await this.ctx.clientKeys(iss) : undefined;
     if (typeof iss !== 'string' || !keys) return refuse('invalid_issuer', 'the issuer is not a partner with an uploaded public key');
     const now = this.ctx.now();
     const seen = this.seen.get(iss) ?? new Map<string, number>();
