@@ -27,11 +27,14 @@ export function serveCommand(deps: Deps) {
       'after',
       `
 Endpoints: discovery (/.well-known/openid-configuration, /.well-known/oauth-authorization-server),
-/jwks, /token (client_credentials, password, refresh_token, RFC 7523 jwt-bearer; client_secret_basic,
-client_secret_post, private_key_jwt), /introspect (RFC 7662), /revoke (RFC 7009), and the seed
-providers' variants: /v1/auth/token (JSON body) and /v1/auth/introspect (Bearer + JSON) as Gooclaim,
-/gateway/security/getJsonWebToken (x-Gateway-APIKey + claimsSet) as webMethods, and
-GET /v1/auth/verify as the gamification API (HS256 with the shared secret, or this server's tokens).
+/jwks, /token (client_credentials, password, refresh_token, RFC 7523 jwt-bearer, authorization_code
+with PKCE S256, device_code; client_secret_basic, client_secret_post, private_key_jwt), /authorize
+(a sign-in page), /device_authorization and /device (RFC 8628), /introspect (RFC 7662), /revoke
+(RFC 7009), and the seed providers' variants: /v1/auth/token (JSON body; RS256, aud gooclaim-api,
+tenant_id) and /v1/auth/introspect (Bearer + JSON) as Gooclaim, /gateway/security/getJsonWebToken
+(x-Gateway-APIKey + claimsSet) as webMethods, GET /v1/auth/verify as the gamification API, GET
+/v1/ping as JustGold (a client's public_keys are the partner's uploaded keys), and Keycloak realms
+under /realms/NAME/protocol/openid-connect/…. Any other path is a development API for its tokens.
 
 With no --settings file it knows one client and one user. These development credentials are
 public, and for that reason the server refuses to serve them beyond loopback:
@@ -42,11 +45,13 @@ Settings file (TOML; key paths relative to the file):
   access_token_lifetime = "15m"
   audiences = ["my-api"]
   keys = ["signing.pem"]
+  realms = ["acme"]                   # Keycloak-style issuers under /realms/NAME
   [[clients]]
   client_id = "ci"
   public_keys = ["ci.pub.pem"]        # private_key_jwt and jwt-bearer assertions
   grants = ["client_credentials"]
   scopes = ["api:read"]
+  redirect_uris = ["https://app/cb"]  # authorization_code; none: any loopback URI (RFC 8252)
   token_format = "jwt"                # or "opaque"
   claims = { tenant_id = "t-1" }
 
