@@ -136,7 +136,7 @@ describe('scan reports and key detectors', () => {
     expect(JSON.stringify(sarif)).toContain('dir/a%20key.pem');
     expect(githubAnnotations(findings)).toMatch(/^::error file=dir\/a key\.pem,line=1,col=1,title=authctl private-key::/);
     const baseline = toBaseline(findings);
-    expect(parseBaseline(JSON.stringify(baseline), 'b.json')).toEqual(new Set(findings.map((f) => f.fingerprint)));
+    expect(parseBaseline(JSON.stringify(baseline), 'b.json')).toEqual(new Set(findings.map((f) => f.secretFingerprint)));
     expect(codeOf(() => parseBaseline('nope', 'b.json'))).toEqual(['baseline_invalid', 2]);
     expect(codeOf(() => parseBaseline('{"version":2}', 'b.json'))).toEqual(['baseline_invalid', 2]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detect, isPlaceholder } from '../../src/core/scan/rules.js';
 import { scanFingerprint, scanText } from '../../src/core/scan/scan.js';
-import { parseBaseline, toBaseline } from '../../src/core/scan/report.js';
+import { parseBaseline, toBaseline, accepts } from '../../src/core/scan/report.js';
 
 const NOW = 1_800_000_000;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -86,6 +86,13 @@ describe('scanText', () => {
     const c = scanText('CLIENT_SECRET=Zk8pQ2vX9mL4nR7tB3wY\n', 'other/.env', NOW)[0]!;
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(a.fingerprint).not.toBe(c.fingerprint);
-    expect(parseBaseline(JSON.stringify(toBaseline([a, b])), 'b.json')).toEqual(new Set([a.fingerprint]));
+    // a baseline keys by the secret alone: a moved file keeps its secret accepted
+    expect(a.secretFingerprint).toBe(c.secretFingerprint);
+    const baseline = parseBaseline(JSON.stringify(toBaseline([a, b])), 'b.json');
+    expect(baseline).toEqual(new Set([a.secretFingerprint]));
+    expect(accepts(baseline, c)).toBe(true);
+    // an old (version 1) baseline, keyed by rule, path and secret, still loads and accepts
+    const old = parseBaseline(JSON.stringify({ version: 1, fingerprints: [{ fingerprint: a.fingerprint, rule: 'client-secret', path: '.env' }] }), 'old.json');
+    expect([accepts(old, a), accepts(old, c)]).toEqual([true, false]);
   });
 });

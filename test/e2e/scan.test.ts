@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { CompactEncrypt, SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -334,13 +334,19 @@ describe('authctl scan baselines', () => {
     const w = await runCli(['scan', '--write-baseline', 'baseline.json'], { cwd: dir });
     expect(w.code).toBe(0);
     const baseline = JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8'));
-    expect(baseline).toEqual({ version: 1, fingerprints: [{ fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), rule: 'client-secret', path: 'app.env' }] });
+    expect(baseline).toEqual({ version: 2, fingerprints: [{ fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), rule: 'client-secret', path: 'app.env' }] });
     expect(JSON.stringify(baseline)).not.toContain('Zk8pQ2vX9mL4nR7tB3wY');
 
     writeFileSync(join(dir, 'app.env'), `# moved down by a rebase\n\n\n${env}`);
     const accepted = await runCli(['scan', '--baseline', 'baseline.json'], { cwd: dir });
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/0 findings in 2 files; 1 accepted by the baseline/);
+
+    // a rename keeps it accepted: the baseline keys by the secret, not the path
+    renameSync(join(dir, 'app.env'), join(dir, 'service.env'));
+    const renamed = await runCli(['scan', '--baseline', 'baseline.json'], { cwd: dir });
+    expect(renamed.code).toBe(0);
+    expect(renamed.stdout).toMatch(/1 accepted by the baseline/);
 
     writeFileSync(join(dir, 'app.env'), `${env}DB_PASSWORD=Tr0ub4dor&3x\n`);
     const fresh = await runCli(['scan', '--baseline', 'baseline.json', '--json'], { cwd: dir });

@@ -23,6 +23,7 @@ export function scanCommand(deps: Deps) {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(SEVERITIES).default('medium' as const))
     .option('--baseline <file>', 'accept the findings recorded in this baseline')
     .option('--write-baseline <file>', 'record the current findings as accepted, and exit 0')
+    .option('--strict', 'files that could not be read or scanned fail the run too')
     .option('--max-size <bytes>', 'skip files larger than this (default 1m)', bytes, 1024 * 1024)
     .addHelpText(
       'after',

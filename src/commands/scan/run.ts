@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { SEVERITIES, type ScanSeverity } from '../../core/scan/catalog.js';
 import { severityAtLeast, type ScanFinding } from '../../core/scan/scan.js';
-import { githubAnnotations, parseBaseline, toBaseline, toSarif } from '../../core/scan/report.js';
+import { accepts, githubAnnotations, parseBaseline, toBaseline, toSarif } from '../../core/scan/report.js';
 import { collectFiles, stagedFiles } from '../../io/walk.js';
 import { classify, emptyTally, scanFilesParallel, tallyText } from '../../io/scan-files.js';
 import { readTextFile, writeFileAtomic } from '../../io/files.js';
@@ -18,6 +18,7 @@ export interface ScanFlags {
   baseline?: string;
   writeBaseline?: string;
   maxSize: number;
+  strict?: boolean;
 }
 
 const RANK = (f: ScanFinding) => -SEVERITIES.indexOf(f.severity);
@@ -45,7 +46,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   }
 
   const all = result.findings.sort((a, b) => RANK(a) - RANK(b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
-  const findings = all.filter((f) => !accepted.has(f.fingerprint));
+  const findings = all.filter((f) => !accepts(accepted, f));
   const suppressed = all.length - findings.length;
 
   if (flags.writeBaseline) {
@@ -58,7 +59,8 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   if (io.env.GITHUB_ACTIONS === 'true' && findings.length) io.stderr.write(`${githubAnnotations(findings)}\n`);
 
   const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
-  const exitCode = failing.length ? 1 : 0;
+  // --strict: a file that could not be read or scanned fails the run too.
+  const exitCode = failing.length || (flags.strict && result.failed.length) ? 1 : 0;
   const failed = result.failed.sort((a, b) => a.path.localeCompare(b.path));
   const summary = {
     files_scanned: result.scanned,

@@ -82,14 +82,24 @@ export function githubAnnotations(findings: readonly ScanFinding[]): string {
     .join('\n');
 }
 
+/**
+ * Accepted findings. Version 2 keys each by rule and a fingerprint of the secret (not the path),
+ * so renaming or moving a file, or finding the secret in history, keeps it accepted; version 1
+ * files (rule, path and secret) still load.
+ */
 export interface Baseline {
-  version: 1;
+  version: 2;
   fingerprints: { fingerprint: string; rule: string; path: string }[];
 }
 
 export function toBaseline(findings: readonly ScanFinding[]): Baseline {
-  const unique = new Map(findings.map((f) => [f.fingerprint, { fingerprint: f.fingerprint, rule: f.rule, path: f.path }]));
-  return { version: 1, fingerprints: [...unique.values()].sort((a, b) => a.path.localeCompare(b.path) || a.fingerprint.localeCompare(b.fingerprint)) };
+  const unique = new Map(findings.map((f) => [f.secretFingerprint, { fingerprint: f.secretFingerprint, rule: f.rule, path: f.path }]));
+  return { version: 2, fingerprints: [...unique.values()].sort((a, b) => a.path.localeCompare(b.path) || a.fingerprint.localeCompare(b.fingerprint)) };
+}
+
+/** Whether a baseline accepts a finding (by its secret, or, for version 1 files, by rule, path and secret). */
+export function accepts(baseline: ReadonlySet<string>, finding: ScanFinding): boolean {
+  return baseline.has(finding.secretFingerprint) || baseline.has(finding.fingerprint);
 }
 
 /** The fingerprints a baseline file accepts; a file that is not one is `baseline_invalid` (exit 2). */
@@ -101,8 +111,13 @@ export function parseBaseline(text: string, file: string): Set<string> {
     throw new UsageError('baseline_invalid', `${file}: not JSON`, 'write one with --write-baseline FILE');
   }
   const list = (doc as Baseline | null)?.fingerprints;
-  if ((doc as Baseline | null)?.version !== 1 || !Array.isArray(list) || !list.every((e) => typeof e?.fingerprint === 'string')) {
-    throw new UsageError('baseline_invalid', `${file}: not an authctl baseline (version 1 with a fingerprints list)`, 'write one with --write-baseline FILE');
+  const version = (doc as { version?: unknown } | null)?.version;
+  if ((version !== 1 && version !== 2) || !Array.isArray(list) || !list.every((e) => typeof e?.fingerprint === 'string')) {
+    throw new UsageError(
+      'baseline_invalid',
+      `${file}: not an authctl baseline (version 1 or 2 with a fingerprints list)`,
+      'write one with --write-baseline FILE',
+    );
   }
   return new Set(list.map((e) => e.fingerprint));
 }

@@ -16,6 +16,8 @@ export interface ScanFinding {
   masked: string;
   /** Stable across edits elsewhere in the file and across commits: hash of rule, path and secret. */
   fingerprint: string;
+  /** Hash of rule and secret only: what a baseline accepts, so a rename or a move keeps it accepted. */
+  secretFingerprint: string;
   claims?: Finding[];
 }
 
@@ -30,6 +32,11 @@ export function isConfigLike(path: string): boolean {
 
 export function scanFingerprint(rule: RuleId, path: string, secret: string): string {
   return createHash('sha256').update(`${rule}\0${path}\0${secret}`).digest('hex').slice(0, 32);
+}
+
+/** The secret's own fingerprint (rule and value, no path), for baselines. */
+export function secretFingerprint(rule: RuleId, secret: string): string {
+  return createHash('sha256').update(`${rule}\0${secret}`).digest('hex').slice(0, 32);
 }
 
 export function severityAtLeast(severity: ScanSeverity, threshold: ScanSeverity): boolean {
@@ -73,6 +80,7 @@ export function scanText(text: string, path: string, now: number): ScanFinding[]
       message: hit.message,
       masked: hit.rule === 'jwt' || hit.rule === 'jwe' ? maskToken(hit.secret) : maskSecret(hit.secret),
       fingerprint: scanFingerprint(hit.rule, path, hit.secret),
+      secretFingerprint: secretFingerprint(hit.rule, hit.secret),
       ...(hit.claims ? { claims: hit.claims } : {}),
     });
   }
