@@ -15,5 +15,18 @@ export const RULES = {
   'secret-assignment': 'an API key, token or other secret assigned in a config file',
   'basic-auth': 'HTTP Basic credentials (Authorization: Basic, curl -u id:secret, https://id:secret@host)',
   'bearer-token': 'an opaque bearer token in a header or log line',
+  'aws-access-key-id': 'an AWS access key id',
+  'aws-secret-key': 'an AWS secret access key',
+  'github-token': 'a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)',
+  'gitlab-token': 'a GitLab personal access token (glpat-)',
+  'slack-token': 'a Slack token (xoxb-, xoxp-, …)',
+  'slack-webhook': 'a Slack incoming webhook URL',
+  'stripe-key': 'a Stripe secret or restricted key (sk_live_, rk_live_; test keys low)',
+  'google-api-key': 'a Google API key (AIza…)',
+  'npm-token': 'an npm access token (npm_)',
+  'pypi-token': 'a PyPI upload token (pypi-)',
+  'azure-storage-key': 'an Azure storage account key in a connection string',
+  'sendgrid-key': 'a SendGrid API key (SG.)',
+  'twilio-key': 'a Twilio API key (SK…)',
 } as const;
 export type RuleId = keyof typeof RULES;

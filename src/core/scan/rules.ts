@@ -6,6 +6,7 @@ import type { Finding } from '../claims/types.js';
 import type { RuleId, ScanSeverity } from './catalog.js';
 import { describeBare } from '../json.js';
 import { jwkHits, pemHits } from './key-rules.js';
+import { PROVIDER_PREFILTER, providerHits } from './provider-rules.js';
 
 /** What a detector found, before positions, suppressions and masking are worked out. */
 export interface Hit {
@@ -195,11 +196,17 @@ const PREFILTER = /eyJ|PRIVATE KEY|"kty"|secret|passw|pwd|api.?key|token|basic|b
  * @example detect('TOKEN=eyJ…', { now: 1_800_000_000, configLike: true })
  */
 export function detect(text: string, ctx: DetectContext): Hit[] {
-  if (!PREFILTER.test(text)) return [];
-  const hits = [...tokenHits(text, ctx), ...pemHits(text), ...jwkHits(text), ...assignmentHits(text, ctx)];
+  const generic = PREFILTER.test(text);
+  const providers = PROVIDER_PREFILTER.test(text) ? providerHits(text) : [];
+  if (!generic && !providers.length) return [];
+  // A secret a specific rule names (a GitHub token assigned to GITHUB_TOKEN) is not reported again as an assignment.
+  const named = new Set(providers.map((h) => h.secret));
+  const generalHits = generic
+    ? [...tokenHits(text, ctx), ...pemHits(text), ...jwkHits(text), ...assignmentHits(text, ctx).filter((h) => !named.has(h.secret))]
+    : [];
   // A value found by two detectors (a JWT assigned to access_token) is reported once.
   const seen = new Set<string>();
-  return hits
+  return [...generalHits, ...providers]
     .sort((a, b) => a.index - b.index)
     .filter((hit) => {
       const key = `${hit.index}:${hit.secret}`;
