@@ -43,7 +43,7 @@ _authctl_opts() {
     'profile show') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --format --fail-on --baseline --write-baseline --max-size -h --help' ;;
+    'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --history --format --fail-on --baseline --write-baseline --strict --max-size -h --help' ;;
     'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
     'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -281,6 +281,7 @@ _authctl_takes_value() {
     'profile use|--profile'|\
     'scan|--config'|\
     'scan|--profile'|\
+    'scan|--history'|\
     'scan|--format'|\
     'scan|--fail-on'|\
     'scan|--baseline'|\

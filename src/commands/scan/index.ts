@@ -15,6 +15,7 @@ export function scanCommand(deps: Deps) {
     .description('find leaked tokens, private keys, client secrets and passwords in files (for CI and pre-commit)')
     .argument('[paths...]', 'files or directories (default: .); - reads stdin')
     .option('--staged', 'scan what is staged in the git index (a pre-commit hook)')
+    .option('--history [range]', "scan the lines every commit added: all of HEAD's history, or a range such as origin/main..HEAD")
     .addOption(
       new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0 for GitHub code scanning)')
         .choices(['text', 'json', 'sarif'] as const)
@@ -40,6 +41,8 @@ Exit status: 1 if anything at or above --fail-on is found (in every format), 0 o
 Examples:
   authctl scan
   authctl scan --staged                                    # .git/hooks/pre-commit
+  authctl scan --history origin/main..HEAD                 # what a pull request's commits added
+  authctl scan --history                                   # everything HEAD's history ever added
   authctl scan --format sarif > authctl.sarif              # upload with github/codeql-action/upload-sarif
   authctl scan --write-baseline .authctl-baseline.json && authctl scan --baseline .authctl-baseline.json
   kubectl logs deploy/api | authctl scan -`,

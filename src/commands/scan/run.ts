@@ -19,6 +19,8 @@ export interface ScanFlags {
   writeBaseline?: string;
   maxSize: number;
   strict?: boolean;
+  /** `--history [RANGE]`: true for everything reachable from HEAD. */
+  history?: string | boolean;
 }
 
 const RANK = (f: ScanFinding) => -SEVERITIES.indexOf(f.severity);
@@ -27,11 +29,27 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   const { io } = deps;
   const paths = flags.paths.length ? flags.paths : ['.'];
   if (flags.staged && flags.paths.length) throw new UsageError('conflicting_options', '--staged scans the git index; do not name paths as well');
+  if (flags.history !== undefined && (flags.paths.length || flags.staged))
+    throw new UsageError('conflicting_options', '--history scans what commits added; do not name paths or --staged as well');
   const accepted = flags.baseline ? parseBaseline(await readTextFile(flags.baseline, 'baseline', 64 * 1024 * 1024), flags.baseline) : new Set<string>();
   const now = deps.now();
   let result = emptyTally();
   let skippedSymlinks = 0;
-  if (flags.staged) {
+  let commits = 0;
+  if (flags.history !== undefined) {
+    const { addedLines } = await import('../../io/git-history.js');
+    const seen = new Set<string>();
+    for await (const added of addedLines(io.cwd, typeof flags.history === 'string' ? flags.history : undefined, flags.maxSize, () => result.large++)) {
+      if (!seen.has(added.commit)) {
+        seen.add(added.commit);
+        commits++;
+      }
+      const before = result.findings.length;
+      tallyText(result, added.path, added.text, now);
+      // Lines of the added text back to lines of the file in that commit.
+      for (const f of result.findings.slice(before)) Object.assign(f, { line: added.lines[f.line - 1] ?? f.line, commit: added.commit, date: added.date });
+    }
+  } else if (flags.staged) {
     for (const file of await stagedFiles(io.cwd, flags.maxSize))
       tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
   } else if (paths.includes('-')) {
@@ -63,6 +81,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   const exitCode = failing.length || (flags.strict && result.failed.length) ? 1 : 0;
   const failed = result.failed.sort((a, b) => a.path.localeCompare(b.path));
   const summary = {
+    ...(flags.history !== undefined ? { commits_scanned: commits } : {}),
     files_scanned: result.scanned,
     skipped_binary: result.binary,
     skipped_large: result.large,
@@ -92,7 +111,8 @@ function renderScan(
 ): string {
   const paint = (s: ScanSeverity) => (s === 'critical' || s === 'high' ? style.red : s === 'medium' ? style.yellow : style.dim)(s.padEnd(8));
   const lines = findings.map(
-    (f) => `${style.bold(`${f.path}:${f.line}:${f.column}`)}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`,
+    (f) =>
+      `${style.bold(`${f.path}:${f.line}:${f.column}`)}${f.commit ? style.dim(` (${f.commit.slice(0, 12)}, ${f.date?.slice(0, 10)})`) : ''}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`,
   );
   const skipped = [
     summary.not_scanned && `${summary.not_scanned} not scanned`,
@@ -100,7 +120,9 @@ function renderScan(
     summary.skipped_large && `${summary.skipped_large} over --max-size`,
     summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`,
   ].filter(Boolean);
-  const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${summary.files_scanned} files${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
+  const where =
+    summary.commits_scanned !== undefined ? `${summary.commits_scanned} commits (${summary.files_scanned} file changes)` : `${summary.files_scanned} files`;
+  const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${where}${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
   const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
   const notScanned = failed.map((f) => style.yellow(`! ${f.path}: not scanned: ${f.reason}`));
   return [...lines, ...notScanned, verdict].join('\n');

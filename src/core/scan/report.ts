@@ -51,7 +51,11 @@ export function toSarif(
             },
           ],
           partialFingerprints: { 'authctlSecret/v1': f.fingerprint },
-          properties: { severity: f.severity, 'security-severity': SECURITY_SEVERITY[f.severity] },
+          properties: {
+            severity: f.severity,
+            'security-severity': SECURITY_SEVERITY[f.severity],
+            ...(f.commit ? { commit: f.commit, commitDate: f.date } : {}),
+          },
         })),
         columnKind: 'utf16CodeUnits',
         // Files that could not be scanned are said, not dropped (SARIF §3.20.21 notifications).

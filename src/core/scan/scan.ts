@@ -19,6 +19,9 @@ export interface ScanFinding {
   /** Hash of rule and secret only: what a baseline accepts, so a rename or a move keeps it accepted. */
   secretFingerprint: string;
   claims?: Finding[];
+  /** For `scan --history`: the commit that added the secret (full id) and its author date. */
+  commit?: string;
+  date?: string;
 }
 
 const CONFIG_LIKE =
