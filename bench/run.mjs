@@ -93,7 +93,37 @@ for (const nested of spawnSync('find', [tree, '-type', 'd', '-name', 'node_modul
 }
 const plant = join(tree, 'planted');
 mkdirSync(plant);
-const plantedFiles = { key: [], token: [] };
+const plantedFiles = { key: [], token: [], provider: [] };
+// The secrets people leak beyond JOSE (issue: provider rules), one file each, with valid formats.
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const b62 = (n) => Array.from(randomBytes(n), (b) => BASE62[b % 62]).join('');
+const { crc32 } = await import('node:zlib');
+const checksummed = (prefix) => {
+  const random = b62(30);
+  let sum = crc32(Buffer.from(random));
+  let tail = '';
+  for (let i = 0; i < 6; i++) {
+    tail = BASE62[sum % 62] + tail;
+    sum = Math.floor(sum / 62);
+  }
+  return `${prefix}${random}${tail}`;
+};
+const providerSecrets = {
+  'aws.ini': `[default]\naws_access_key_id = AKIA${Array.from(randomBytes(16), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('')}\naws_secret_access_key = ${randomBytes(30).toString('base64')}\n`,
+  'github.sh': `export GH_TOKEN=${checksummed('ghp_')}\n`,
+  'gitlab.yml': `token: glpat-${b62(20)}\n`,
+  'slack.js': `const bot = 'xoxb-1234567890-123456789012-${b62(24)}';\n`,
+  'stripe.py': `stripe.api_key = "sk_live_${b62(24)}"\n`,
+  'google.html': `<script src="https://maps.googleapis.com/maps/api/js?key=AIza${b62(35)}"></script>\n`,
+  'npmrc.txt': `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n`,
+  'sendgrid.rb': `SENDGRID = 'SG.${b62(22)}.${b62(43)}'\n`,
+  'azure.cs': `var cs = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${randomBytes(64).toString('base64')};EndpointSuffix=core.windows.net";\n`,
+  'twilio.go': `key := "SK${randomBytes(16).toString('hex')}"\n`,
+};
+for (const [name, text] of Object.entries(providerSecrets)) {
+  writeFileSync(join(plant, name), text);
+  plantedFiles.provider.push(name);
+}
 for (let i = 0; i < 10; i++) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -157,17 +187,59 @@ console.log('');
 console.log(
   `scan: node_modules + ${plantedFiles.key.length} planted private keys and ${plantedFiles.token.length} planted live tokens, best of ${ROUNDS} rounds`,
 );
-console.log('tool        files   files/s  keys found  tokens found');
+console.log('tool        files   files/s  keys found  tokens found  provider secrets found');
 for (const [name, t, f] of [
   ['secretlint', tSecretlint, secretlintFound],
   ['authctl', tAuthctl, authctlFound],
 ]) {
   console.log(
-    `${name.padEnd(10)} ${String(f.files).padStart(6)}  ${(f.files / t).toFixed(0).padStart(7)}  ${String(f.key).padStart(5)}/${plantedFiles.key.length}  ${String(f.token).padStart(7)}/${plantedFiles.token.length}`,
+    `${name.padEnd(10)} ${String(f.files).padStart(6)}  ${(f.files / t).toFixed(0).padStart(7)}  ${String(f.key).padStart(5)}/${plantedFiles.key.length}  ${String(f.token).padStart(7)}/${plantedFiles.token.length}  ${String(f.provider).padStart(12)}/${plantedFiles.provider.length}`,
   );
 }
-const recallOk = authctlFound.key >= secretlintFound.key && authctlFound.token >= secretlintFound.token;
+const recallOk = authctlFound.key >= secretlintFound.key && authctlFound.token >= secretlintFound.token && authctlFound.provider >= secretlintFound.provider;
 console.log(
   `target: scan >= 3x secretlint's throughput with equal or better recall; here ${scanRatio.toFixed(2)}x, recall ${recallOk ? 'equal or better' : 'WORSE'} (${scanRatio >= 3 && recallOk ? 'met' : 'NOT met'})`,
 );
+
+// History: a generated repository of HISTORY_COMMITS commits (git fast-import), a secret added and
+// later deleted every 500 commits; `authctl scan --history` over all of it: commits/s and peak RSS.
+const COMMITS = Number(process.env.BENCH_COMMITS ?? 10000);
+const repo = join(dir, 'history');
+mkdirSync(repo);
+spawnSync('git', ['init', '-q', repo]);
+let stream = '';
+let planted = 0;
+for (let i = 1; i <= COMMITS; i++) {
+  const secret = i % 500 === 0;
+  if (secret) planted++;
+  const content = secret ? `CLIENT_SECRET=${b62(24)}\n` : `line ${i} ${b62(40)}\n`;
+  const file = secret ? 'app.env' : `src/file-${i % 200}.txt`;
+  stream += `commit refs/heads/main\nmark :${i}\nauthor B <b@example.com> ${1_700_000_000 + i} +0000\ncommitter B <b@example.com> ${1_700_000_000 + i} +0000\ndata 8\ncommit ${i % 10}\n${i > 1 ? `from :${i - 1}\n` : ''}M 644 inline ${file}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+}
+spawnSync('git', ['fast-import', '--quiet'], { cwd: repo, input: stream, maxBuffer: 1 << 30 });
+spawnSync('git', ['reset', '-q', '--hard', 'main'], { cwd: repo });
+const peakRss = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+const { spawn } = await import('node:child_process');
+const historyRun = () =>
+  new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [bin, 'scan', '--history', '--json', '--fail-on', 'critical'], { cwd: repo });
+    let out = '';
+    let rss = 0;
+    const poll = setInterval(() => {
+      try {
+        rss = Math.max(rss, peakRss(child.pid));
+      } catch {}
+    }, 20);
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', () => {
+      clearInterval(poll);
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss, doc: JSON.parse(out) });
+    });
+  });
+const history = await historyRun();
+console.log('');
+console.log(`scan --history: ${history.doc.summary.commits_scanned} commits (generated), ${history.doc.findings.length}/${planted} planted secrets found`);
+console.log(`  ${(history.doc.summary.commits_scanned / history.seconds).toFixed(0)} commits/s, ${history.seconds.toFixed(1)} s, peak RSS ${(history.rss / 1024).toFixed(0)} MB`);
+console.log(`node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 rmSync(dir, { recursive: true, force: true });
