@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, createSecretKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 
@@ -240,6 +240,12 @@ const historyRun = () =>
 const history = await historyRun();
 console.log('');
 console.log(`scan --history: ${history.doc.summary.commits_scanned} commits (generated), ${history.doc.findings.length}/${planted} planted secrets found`);
-console.log(`  ${(history.doc.summary.commits_scanned / history.seconds).toFixed(0)} commits/s, ${history.seconds.toFixed(1)} s, peak RSS ${(history.rss / 1024).toFixed(0)} MB`);
-console.log(`node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `  ${(history.doc.summary.commits_scanned / history.seconds).toFixed(0)} commits/s, ${history.seconds.toFixed(1)} s, peak RSS ${(history.rss / 1024).toFixed(0)} MB`,
+);
+console.log(
+  `node ${process.version}, ${availableParallelism()} cores, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 rmSync(dir, { recursive: true, force: true });
