@@ -263,7 +263,7 @@ complete -c authctl -n '__fish_seen_subcommand_from scan' -l fail-on -xa 'low me
 complete -c authctl -n '__fish_seen_subcommand_from scan' -l baseline -r -F -d 'accept the findings recorded in this baseline'
 complete -c authctl -n '__fish_seen_subcommand_from scan' -l write-baseline -r -F -d 'record the current findings as accepted, and exit 0'
 complete -c authctl -n '__fish_seen_subcommand_from scan' -l strict -d 'files that could not be read or scanned fail the run too'
-complete -c authctl -n '__fish_seen_subcommand_from scan' -l max-size -r -F -d 'skip files larger than this (default 1m)'
+complete -c authctl -n '__fish_seen_subcommand_from scan' -l max-size -r -F -d 'skip files larger than this (512k, 2m)'
 complete -c authctl -n '__fish_seen_subcommand_from check' -l all -d 'check every profile in the config'
 complete -c authctl -n '__fish_seen_subcommand_from check' -l min-ttl -r -F -d 'fail when the token has less time left than this, e.g. 5m'
 complete -c authctl -n '__fish_seen_subcommand_from check' -l rotation-days -r -F -d 'flag stored secrets and key files older than this'

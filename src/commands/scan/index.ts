@@ -25,7 +25,7 @@ export function scanCommand(deps: Deps) {
     .option('--baseline <file>', 'accept the findings recorded in this baseline')
     .option('--write-baseline <file>', 'record the current findings as accepted, and exit 0')
     .option('--strict', 'files that could not be read or scanned fail the run too')
-    .option('--max-size <bytes>', 'skip files larger than this (default 1m)', bytes, 1024 * 1024)
+    .addOption(new Option('--max-size <bytes>', 'skip files larger than this (512k, 2m)').argParser(bytes).default(1024 * 1024, '1m'))
     .addHelpText(
       'after',
       `
@@ -34,7 +34,7 @@ Severity: a live JWT or an unencrypted private key is critical, an assigned secr
 unsigned (alg none) token medium, an expired token or a passphrase-encrypted key low.
 Values are always masked. .gitignore and .authctlignore are honoured; symlinks are not followed.
 Suppress a false positive with an "authctl:allow" comment on the line or the line above, or a baseline
-(fingerprints of rule, path and secret, so they survive edits elsewhere and rebases).
+(the rule and a fingerprint of the secret, so it survives edits, renames, moves and history).
 
 Exit status: 1 if anything at or above --fail-on is found (in every format), 0 otherwise.
 
