@@ -72,6 +72,11 @@ describe('provider rules: each provider on its fixture', () => {
     expect(found(`t=${checksummed('npm_', false)}`)).toEqual([['npm-token', 'low']]);
   });
 
+  it('a token assembled in code (a prefix followed by an interpolation) is not a literal secret', () => {
+    expect(found('const bot = `xoxb-1234567890-123456789012-${suffix}`;', 'make.js')).toEqual([]);
+    expect(found("const bot = 'xoxb-1234567890-123456789012-' + suffix;", 'make.js')).toEqual([]);
+  });
+
   it('documented examples are not reported at medium or above', () => {
     const examples = 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
     expect(scanText(examples, 'credentials', 0).filter((f) => severityAtLeast(f.severity, 'medium'))).toEqual([]);
