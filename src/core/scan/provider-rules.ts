@@ -59,7 +59,12 @@ const PATTERNS: readonly Pattern[] = [
     check: (s) => (checksumValid(s) ? undefined : 'low'),
   },
   { rule: 'gitlab-token', re: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, severity: 'critical', message: 'GitLab personal access token' },
-  { rule: 'slack-token', re: /(?<![A-Za-z0-9-])xox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{7,99}[A-Za-z0-9](?![A-Za-z0-9-])/g, severity: 'critical', message: 'Slack token' },
+  {
+    rule: 'slack-token',
+    re: /(?<![A-Za-z0-9-])xox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{7,99}[A-Za-z0-9](?![A-Za-z0-9-])/g,
+    severity: 'critical',
+    message: 'Slack token',
+  },
   {
     rule: 'slack-webhook',
     re: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/g,
