@@ -2,23 +2,7 @@ import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-
 import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
-
-export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
-export const CLIENT_AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'tls_client_auth',
-  'none',
-  'api_key',
-] as const;
-export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
-export const BODY_FORMATS = ['form', 'json'] as const;
-export const INTROSPECTION_STYLES = ['rfc7662', 'bearer-json'] as const;
-export const CREDENTIAL_STORES = ['keychain', 'file'] as const;
-/** Where cached access tokens live: files under the cache directory (default), the credential store, or nowhere. */
-export const TOKEN_CACHE_MODES = ['file', 'keychain', 'off'] as const;
+import { BODY_FORMATS, CLIENT_AUTH_METHODS, CREDENTIAL_STORES, GRANTS, INTROSPECTION_STYLES, PROFILE_NAME, TOKEN_CACHE_MODES } from './config-values.js';
 
 /**
  * A named provider profile, exactly as it is written in the config file (snake_case keys),
@@ -110,8 +94,6 @@ export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(E
 
 /** Key names that would put a secret in the config file; refused wherever they appear. */
 const SECRET_KEY = /^(client_secret|secret|password|api_key|apikey|refresh_token|access_token|private_key_pem|hmac_secret|token)$/i;
-
-export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The 1-based line where `[profiles.NAME]` or a key inside it is written, for error messages. */
 export function lineOf(text: string, profile?: string, key?: string): number | undefined {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { PROFILE_NAME } from './config.js';
+import { PROFILE_NAME } from './config-values.js';
 import { parseJson } from './json.js';
 
 import type { CredentialKind } from './secret-sources.js';

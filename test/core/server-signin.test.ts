@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { exportJWK, SignJWT, type JWK } from 'jose';
 import { AuthorizationServer, type ServerReply } from '../../src/core/server/authorization-server.js';
-import { defaultServerSettings, DEV_DEFAULTS } from '../../src/core/server/settings.js';
+import { defaultServerSettings } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 import { basicAuthorization } from '../../src/core/oauth/token.js';
 
 /** A person's sign-in, the device flow, Keycloak realms, JustGold ping and the development API, in-process with a frozen clock. */

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, exportJWK, jwtVerify, createLocalJWKSet, decodeJwt, type JWK } from 'jose';
 import { AuthorizationServer, type ServerReply } from '../../src/core/server/authorization-server.js';
-import { defaultServerSettings, parseServerSettings, DEV_DEFAULTS, type ServerSettings } from '../../src/core/server/settings.js';
+import { defaultServerSettings, parseServerSettings, type ServerSettings } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 import { basicAuthorization } from '../../src/core/oauth/token.js';
 import type { AuthctlError } from '../../src/errors.js';
 

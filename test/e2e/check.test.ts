@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, runCli, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
-import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 
 /**
  * `authctl check` against two real `authctl serve` instances on 127.0.0.1 (the second one's

@@ -36,6 +36,23 @@ describe('lazy loading', () => {
     expect(loaded.some((url) => url.includes('keyring'))).toBe(false);
   });
 
+  it('--version and --help load neither jose, the TOML parser, the HTTP stack nor the keychain binding', () => {
+    const heavy = ['node_modules/jose/', 'node_modules/smol-toml/', 'node_modules/undici/'].flatMap(chunksWith);
+    expect(heavy.length).toBeGreaterThanOrEqual(3);
+    for (const args of [['--version'], ['--help'], ['token', '--help'], ['keygen', '--help']]) {
+      const loaded = loadedBy(args);
+      expect(loaded.some((url) => url.endsWith('/dist/main.js'))).toBe(true);
+      for (const chunk of heavy)
+        expect(
+          loaded.some((url) => url.endsWith(chunk)),
+          `${args.join(' ')} loaded ${chunk}`,
+        ).toBe(false);
+      expect(loaded.some((url) => url.includes('keyring'))).toBe(false);
+    }
+    // the same check sees jose when a command needs it
+    expect(chunksWith('node_modules/jose/').some((chunk) => loadedBy(['decode', token]).some((url) => url.endsWith(chunk)))).toBe(true);
+  });
+
   it('the scan detectors load only for scan (the check can fail: scan itself loads them)', () => {
     const detectors = chunksWith('openssh-key-v1');
     expect(detectors.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
-import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 
 /**
  * Every recipe in README.md, run as printed (a bash script per block, `authctl` on the PATH),

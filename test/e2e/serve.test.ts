@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
-import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 
 let dir: string;
 let env: Record<string, string>;

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
-import { DEV_DEFAULTS } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 // @ts-expect-error: a plain ES module shared with $BROWSER
 import { signIn } from '../helpers/user-agent.mjs';
 

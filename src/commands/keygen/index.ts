@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { emit } from '../options.js';
-import { CURVES, KEY_TYPES, type KeyType } from '../../core/keys/export.js';
+import { CURVES, KEY_TYPES, type KeyType } from '../../core/keys/kinds.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 
 function bits(value: string): number {

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { collect, emit } from '../options.js';
 import { examples } from '../help.js';
 import type { Profile } from '../../core/config.js';
-import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config.js';
+import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config-values.js';
 import { PROVIDERS } from '../../core/providers.js';
 
 /** Profile fields settable by flag: `--token-url` writes `token_url`, and so on. */

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
 import { collect } from '../options.js';
-import { DEV_DEFAULTS } from '../../core/server/settings.js';
+import { DEV_DEFAULTS } from '../../core/server/defaults.js';
 
 function portArg(value: string): number {
   const port = Number(value);

@@ -5,7 +5,7 @@ import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { examples } from '../help.js';
 import { withKeyOptions } from '../key-options.js';
 import { collect, collectResource, emit, storeOption, withEndpointOptions } from '../options.js';
-import { GRANTS } from '../../core/config.js';
+import { GRANTS } from '../../core/config-values.js';
 
 function mintCommand(deps: Deps) {
   const command = withKeyOptions(

@@ -1,5 +1,6 @@
 import { NetworkError, UsageError } from '../../errors.js';
-import type { ClientAuthMethod, Profile } from '../config.js';
+import type { Profile } from '../config.js';
+import type { ClientAuthMethod } from '../config-values.js';
 import type { Finding, FindingCode } from '../claims/types.js';
 import { FINDING_CODES } from '../claims/types.js';
 import { jsonBody, type ResponseLike } from './discovery.js';

@@ -1,5 +1,5 @@
 import { AuthError, ERRORS, isErrorCode, NetworkError, type AuthCode, type AuthctlError } from '../../errors.js';
-import type { ClientAuthMethod } from '../config.js';
+import type { ClientAuthMethod } from '../config-values.js';
 import { SECRET_SOURCES } from '../secret-sources.js';
 import { isJsonObject, parseJson, printable } from '../json.js';
 

@@ -1,5 +1,6 @@
 import { NetworkError, UsageError } from '../../errors.js';
-import type { ClientAuthMethod, Profile } from '../config.js';
+import type { Profile } from '../config.js';
+import type { ClientAuthMethod } from '../config-values.js';
 import type { ResponseLike } from './discovery.js';
 import { oauthError } from './errors.js';
 import { isJsonObject, parseJson } from '../json.js';

@@ -2,6 +2,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import { lineOf } from '../config.js';
+import { DEV_DEFAULTS } from './defaults.js';
 
 export const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const SERVER_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -57,14 +58,6 @@ export interface ServerSettings {
  * values are public on purpose (they are in `authctl serve --help`); the edge refuses to serve
  * them on a non-loopback address.
  */
-export const DEV_DEFAULTS = {
-  clientId: 'dev-client',
-  clientSecret: 'dev-client-secret',
-  apiKey: 'dev-api-key',
-  username: 'alice',
-  password: 'alice-password',
-  hmacSecret: 'dev-hmac-secret-0123456789abcdef-0123',
-} as const;
 
 export function defaultServerSettings(): ServerSettings {
   return {
