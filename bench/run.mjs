@@ -82,6 +82,52 @@ for (const alg of ['ES256', 'RS256', 'HS256']) {
 }
 console.log(`target: verify ratio >= 0.70 of the bare jose loop; worst here ${worst.toFixed(2)} (${worst >= 0.7 ? 'met' : 'NOT met'})`);
 
+// Start-up: each command ÷ node running an empty module, interleaved so load drifts hit all of
+// them alike; medians. An empty config directory, so no profile is read.
+const STARTS = Number(process.env.BENCH_STARTS ?? 31);
+const emptyModule = join(dir, 'empty.mjs');
+writeFileSync(emptyModule, '');
+const startEnv = { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') };
+const sample = async (alg, k) =>
+  new SignJWT({ sub: 'a', aud: 'api' })
+    .setProtectedHeader({ alg })
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(k.sign);
+const hs = keys('HS256');
+const es = keys('ES256');
+const hsToken = await sample('HS256', hs);
+const starts = {
+  'node (empty module)': [emptyModule],
+  '--version': [bin, '--version'],
+  '--help': [bin, '--help'],
+  decode: [bin, 'decode', hsToken],
+  lint: [bin, 'lint', '--aud', 'api', hsToken],
+  'verify (HMAC)': [bin, 'verify', ...hs.verifyArgs, '--alg', 'HS256', '--aud', 'api', hsToken],
+  'verify (PEM key)': [bin, 'verify', ...es.verifyArgs, '--alg', 'ES256', '--aud', 'api', await sample('ES256', es)],
+};
+const startMs = Object.fromEntries(Object.keys(starts).map((name) => [name, []]));
+for (let i = 0; i < STARTS; i++) {
+  for (const [name, args] of Object.entries(starts)) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { env: startEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    startMs[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const nodeMs = median(startMs['node (empty module)']);
+console.log('');
+console.log(`start-up: medians of ${STARTS} runs each, interleaved`);
+console.log('command                ms   ÷ node');
+let worstStart = 0;
+for (const [name, xs] of Object.entries(startMs)) {
+  const ratio = median(xs) / nodeMs;
+  if (name !== 'node (empty module)') worstStart = Math.max(worstStart, ratio);
+  console.log(`${name.padEnd(20)} ${median(xs).toFixed(1).padStart(5)}   ${ratio.toFixed(2)}`);
+}
+console.log(`target: start-up <= 1.25x node on an empty module; worst here ${worstStart.toFixed(2)} (${worstStart <= 1.25 ? 'met' : 'NOT met'})`);
+
 // --- scan: a copy (hard links) of the project's own node_modules with a directory of planted keys
 // and tokens, against secretlint with its recommended preset over the same tree in the same run.
 // secretlint never enters directories named node_modules, so the copy renames the nested ones.

@@ -8,6 +8,25 @@ import { join } from 'node:path';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
+const BANNER = "import { createRequire as __authctlRequire } from 'node:module'; const require = __authctlRequire(import.meta.url);";
+
+// commander requires node:child_process at load time, only to run executable subcommands (which
+// authctl has none of); loading it compiles net, dgram and more on every start. This hands
+// commander a stand-in that loads child_process on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'authctl' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'authctl' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+      resolveDir: '.',
+    }));
+  },
+};
+
 const result = await build({
   // The scan worker sits beside the chunks that start it (src/io/scan-files.ts).
   entryPoints: { main: 'src/main.ts', 'chunks/scan-worker': 'src/io/scan-worker.ts' },
@@ -21,7 +40,8 @@ const result = await build({
   external: ['@napi-rs/keyring'],
   define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS (commander) calls require() for node built-ins.
-  banner: { js: "import { createRequire as __authctlRequire } from 'node:module'; const require = __authctlRequire(import.meta.url);" },
+  banner: { js: BANNER },
+  plugins: [lazyChildProcess],
   chunkNames: 'chunks/[name]-[hash]',
   // Licence notices go in one file (below), not scattered through the chunks.
   legalComments: 'none',
@@ -31,6 +51,15 @@ const result = await build({
   sourcesContent: false,
   logLevel: 'warning',
 });
+
+// Only the chunk that defines esbuild's __require needs a real require(); elsewhere the banner
+// would cost an import of node:module and an import.meta per chunk. It becomes an empty line, so
+// the source maps still line up.
+for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+  const text = readFileSync(file, 'utf8');
+  if (!text.startsWith(BANNER)) throw new Error(`${file} does not start with the banner`);
+  if (!text.includes('var __require = ')) writeFileSync(file, text.slice(BANNER.length));
+}
 
 // Every bundled package's licence, gathered from the build's own list of inputs.
 const packages = new Map();
