@@ -1,6 +1,6 @@
 import type { IO } from './io/streams.js';
 import type { ConfigStore } from './io/config-store.js';
-import type { CommandOutput } from './io/output.js';
+import { colorEnabled, writeOutput, type CommandOutput } from './io/output.js';
 import type { ExitCode } from './errors.js';
 import type { HttpClient } from './io/http.js';
 import type { KeyStore } from './io/keychain.js';
@@ -98,7 +98,6 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       return fileTokenCache(cacheDir(io.env));
     },
     async emit(output, globals) {
-      const { colorEnabled, writeOutput } = await import('./io/output.js');
       const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
       const { redactSecrets } = await import('./core/redact.js');
       const redact = (text: string) => (deps.secrets.size ? redactSecrets(text, deps.secrets) : text);

@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
     io.stderr.write(renderError(new InterruptedError(), { json, debug: false, color }));
     process.exit(ExitCode.interrupted);
   });
-  const program = buildProgram(deps);
+  const program = buildProgram(deps, argv);
   try {
     await program.parseAsync(protectDashTokens(program as never, argv));
     return { code: deps.exitCode, stuck: deps.stuck };

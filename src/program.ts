@@ -30,8 +30,45 @@ function configureTree(command: AnyCommand): void {
   for (const sub of command.commands) configureTree(sub as AnyCommand);
 }
 
-/** The root command and its global flags, with every command attached. */
-export function buildProgram(deps: Deps) {
+/** Every command but completion (which walks the whole tree), in help order. */
+const COMMANDS = {
+  keygen: keygenCommand,
+  key: keyCommand,
+  token: tokenCommand,
+  decode: decodeCommand,
+  lint: lintCommand,
+  verify: verifyCommand,
+  introspect: introspectCommand,
+  ping: pingCommand,
+  api: apiCommand,
+  credentials: credentialsCommand,
+  profile: profileCommand,
+  scan: scanCommand,
+  check: checkCommand,
+  serve: serveCommand,
+  demo: demoCommand,
+} as const;
+
+/**
+ * The command a command line runs when it names one of COMMANDS: its first word that is neither
+ * an option nor a global option's value (and no --help comes before it, which asks for the list).
+ * Only that command is then built (start-up time: building all of them costs more than running
+ * decode); none for --version; otherwise, for help, completion and suggestions on a typo, all.
+ */
+export function commandNamed(argv: string[]): keyof typeof COMMANDS | 'none' | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--config' || word === '--profile') i++;
+    else if (word === '--' || word === '-h' || word === '--help') return undefined;
+    else if (word === '-V' || word === '--version') return 'none';
+    else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? (word as keyof typeof COMMANDS) : undefined;
+  }
+  return undefined;
+}
+
+/** The root command and its global flags, with the command argv names attached (or all of them). */
+export function buildProgram(deps: Deps, argv: string[]) {
   const profiles: string[] = [];
   const program = new Command('authctl')
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
@@ -57,23 +94,12 @@ Examples:
   authctl profile add gooclaim --provider gooclaim --base-url https://api.gooclaim.com --client-id me
 
 Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 130 interrupted.`,
-    )
-    .addCommand(keygenCommand(deps))
-    .addCommand(keyCommand(deps))
-    .addCommand(tokenCommand(deps))
-    .addCommand(decodeCommand(deps))
-    .addCommand(lintCommand(deps))
-    .addCommand(verifyCommand(deps))
-    .addCommand(introspectCommand(deps))
-    .addCommand(pingCommand(deps))
-    .addCommand(apiCommand(deps))
-    .addCommand(credentialsCommand(deps))
-    .addCommand(profileCommand(deps))
-    .addCommand(scanCommand(deps))
-    .addCommand(checkCommand(deps))
-    .addCommand(serveCommand(deps))
-    .addCommand(demoCommand(deps))
-    .addCommand(completionCommand(deps, () => program as never));
+    );
+  const only = commandNamed(argv);
+  if (only !== 'none') {
+    for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
+    program.addCommand(completionCommand(deps, () => program as never));
+  }
   configureTree(program as unknown as AnyCommand);
   // AUTHCTL_PROFILE goes through the same parser, but only flags typed on the command line count here.
   program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));

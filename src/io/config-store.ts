@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseConfig, PROFILE_PATH_KEYS, serializeConfig, type Config, type Profile } from '../core/config.js';
+import type { Config, Profile } from '../core/config.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 import { existsSync } from 'node:fs';
 import { lookup } from '../core/json.js';
@@ -26,18 +26,17 @@ export function configPath(flag: string | undefined, env: Readonly<Record<string
 
 export async function loadConfig(path: string): Promise<ConfigStore> {
   const exists = existsSync(path);
-  const config = exists ? parseConfig(await readTextFile(path, 'config file', 16 * 1024 * 1024), path) : { profiles: {} };
+  const save = async (next: Config) => writeFileAtomic(path, (await import('../core/config.js')).serializeConfig(next), { mode: 0o600 });
+  // The config module (and its TOML parser) loads only when there is a file to parse.
+  if (!exists) return { path, exists, config: { profiles: {} }, save };
+  const { parseConfig, PROFILE_PATH_KEYS } = await import('../core/config.js');
+  const config = parseConfig(await readTextFile(path, 'config file', 16 * 1024 * 1024), path);
   config.profiles ??= {};
   // A hand-edited relative path means "beside the config file", wherever authctl runs from.
   for (const profile of Object.values(config.profiles)) {
     for (const key of PROFILE_PATH_KEYS) if (profile[key] !== undefined) profile[key] = resolve(dirname(path), profile[key]!);
   }
-  return {
-    path,
-    exists,
-    config,
-    save: (next) => writeFileAtomic(path, serializeConfig(next), { mode: 0o600 }),
-  };
+  return { path, exists, config, save };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { extname, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { BUILTIN_POLICIES, mergePolicies, parsePolicy, profilePolicy } from '../core/claims/policy.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
 import type { Profile } from '../core/config.js';
@@ -33,14 +32,17 @@ async function loadPolicySource(source: string, cwd: string): Promise<ClaimsPoli
     throw new UsageError('file_unreadable', `no policy file ${source}`, `built-in policies: ${Object.keys(BUILTIN_POLICIES).join(', ')}`);
   }
   const text = await readTextFile(path, 'policy file');
+  const json = extname(path) === '.json';
+  // The TOML parser loads only for a TOML policy file (start-up time of lint and verify).
+  const parseToml = json ? undefined : (await import('smol-toml')).parse;
   let table: unknown;
   try {
-    table = extname(path) === '.json' ? parseJson(text) : parseToml(text);
+    table = parseToml ? parseToml(text) : parseJson(text);
   } catch (error) {
     const line = (error as { line?: number }).line;
     throw new UsageError(
       'invalid_policy',
-      `${source}${line ? `:${line}` : ''}: not valid ${extname(path) === '.json' ? 'JSON' : 'TOML'}: ${String((error as Error).message).split('\n')[0]}`,
+      `${source}${line ? `:${line}` : ''}: not valid ${json ? 'JSON' : 'TOML'}: ${String((error as Error).message).split('\n')[0]}`,
     );
   }
   if (table === null || typeof table !== 'object' || Array.isArray(table)) throw new UsageError('invalid_policy', `${source}: expected a table of policy keys`);

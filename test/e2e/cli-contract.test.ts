@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { colorEnabled } from '../../src/io/output.js';
+import { commandNamed } from '../../src/program.js';
 
 afterAll(() => cleanupHomes());
 
@@ -35,6 +36,29 @@ describe('the command-line contract', () => {
     expect(viaHelp.stdout).toMatch(/^Usage: authctl decode/);
     expect((await runCli([])).code).toBe(2); // no command at all is a usage error
   }, 120_000);
+
+  it('only the command a line names is built; help, typos, completion and help-before-command see every command', async () => {
+    const run = (...args: string[]) => commandNamed(['node', 'authctl', ...args]);
+    expect(run('decode', '-tok')).toBe('decode');
+    expect(run('--profile', 'decode', 'lint')).toBe('lint');
+    expect(run('--json', '--config', 'c.toml', 'verify')).toBe('verify');
+    expect(run('--help', 'decode')).toBeUndefined();
+    expect(run('-h', 'decode')).toBeUndefined();
+    expect(run('decod')).toBeUndefined();
+    expect(run('completion', 'bash')).toBeUndefined();
+    expect(run('help', 'decode')).toBeUndefined();
+    expect(run('toString')).toBeUndefined();
+    expect(run()).toBeUndefined();
+    expect(run('--version')).toBe('none');
+    expect(run('-V')).toBe('none');
+    expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const list = (await runCli(['--help', 'decode'])).stdout;
+    for (const name of ['keygen', 'token', 'decode', 'verify', 'api', 'scan', 'check', 'serve', 'demo', 'completion'])
+      expect(list).toMatch(new RegExp(`^  ${name} `, 'm'));
+    const typo = await runCli(['--profile', 'x', 'verfy']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean verify?');
+  });
 
   it("verify's --kid help is about choosing a key, not about the header it would write", async () => {
     const r = await runCli(['verify', '--help']);
