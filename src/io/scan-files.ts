@@ -84,7 +84,12 @@ const BATCH = 64;
  * Scans files on worker threads (one per core, at most 4) handing out batches as workers come
  * free; small scans stay on this thread, where a worker's start-up would cost more than it saves.
  */
-export async function scanFilesParallel(files: readonly ScanTarget[], now: number, maxBytes: number): Promise<ScanTally> {
+export async function scanFilesParallel(
+  files: readonly ScanTarget[],
+  now: number,
+  maxBytes: number,
+  onProgress?: (tally: ScanTally) => void,
+): Promise<ScanTally> {
   const threads = Math.min(availableParallelism(), 4);
   if (files.length < PARALLEL_FROM || threads < 2) return scanFiles(files, now, maxBytes);
   const tally = emptyTally();
@@ -104,6 +109,7 @@ export async function scanFilesParallel(files: readonly ScanTarget[], now: numbe
         tally.binary += part.binary;
         tally.large += part.large;
         tally.failed.push(...part.failed);
+        onProgress?.(tally);
         feed();
       });
       worker.on('error', reject);

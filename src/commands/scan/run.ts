@@ -8,6 +8,7 @@ import { collectFiles, stagedFiles } from '../../io/walk.js';
 import { classify, emptyTally, scanFilesParallel, tallyText } from '../../io/scan-files.js';
 import { readTextFile, writeFileAtomic } from '../../io/files.js';
 import { readAll } from '../../io/streams.js';
+import { startProgress } from '../../io/progress.js';
 import type { CommandResult, Style } from '../../io/output.js';
 
 export interface ScanFlags {
@@ -36,31 +37,39 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
   let result = emptyTally();
   let skippedSymlinks = 0;
   let commits = 0;
-  if (flags.history !== undefined) {
-    const { addedLines } = await import('../../io/git-history.js');
-    const seen = new Set<string>();
-    for await (const added of addedLines(io.cwd, typeof flags.history === 'string' ? flags.history : undefined, flags.maxSize, () => result.large++)) {
-      if (!seen.has(added.commit)) {
-        seen.add(added.commit);
-        commits++;
+  // A progress line on a terminal, for the text report only (never in pipes, JSON, SARIF or CI).
+  const progress = globals.json || flags.format !== 'text' ? undefined : startProgress(io.stderr, io.env, 'scanning');
+  const report = (tally: typeof result) => progress?.update({ files: tally.scanned, findings: tally.findings.length });
+  try {
+    if (flags.history !== undefined) {
+      const { addedLines } = await import('../../io/git-history.js');
+      const seen = new Set<string>();
+      for await (const added of addedLines(io.cwd, typeof flags.history === 'string' ? flags.history : undefined, flags.maxSize, () => result.large++)) {
+        if (!seen.has(added.commit)) {
+          seen.add(added.commit);
+          commits++;
+        }
+        const before = result.findings.length;
+        tallyText(result, added.path, added.text, now);
+        // Lines of the added text back to lines of the file in that commit.
+        for (const f of result.findings.slice(before)) Object.assign(f, { line: added.lines[f.line - 1] ?? f.line, commit: added.commit, date: added.date });
+        report(result);
       }
-      const before = result.findings.length;
-      tallyText(result, added.path, added.text, now);
-      // Lines of the added text back to lines of the file in that commit.
-      for (const f of result.findings.slice(before)) Object.assign(f, { line: added.lines[f.line - 1] ?? f.line, commit: added.commit, date: added.date });
+    } else if (flags.staged) {
+      for (const file of await stagedFiles(io.cwd, flags.maxSize))
+        tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
+    } else if (paths.includes('-')) {
+      if (paths.length > 1) throw new UsageError('conflicting_options', '- (stdin) cannot be combined with other paths');
+      const text = await readAll(io.stdin, flags.maxSize);
+      if (text === undefined) throw new UsageError('input_too_large', `stdin is over --max-size (${flags.maxSize} bytes)`);
+      tallyText(result, '<stdin>', text, now);
+    } else {
+      const walked = await collectFiles(paths, io.cwd);
+      skippedSymlinks = walked.skippedSymlinks;
+      result = await scanFilesParallel(walked.files, now, flags.maxSize, report);
     }
-  } else if (flags.staged) {
-    for (const file of await stagedFiles(io.cwd, flags.maxSize))
-      tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
-  } else if (paths.includes('-')) {
-    if (paths.length > 1) throw new UsageError('conflicting_options', '- (stdin) cannot be combined with other paths');
-    const text = await readAll(io.stdin, flags.maxSize);
-    if (text === undefined) throw new UsageError('input_too_large', `stdin is over --max-size (${flags.maxSize} bytes)`);
-    tallyText(result, '<stdin>', text, now);
-  } else {
-    const walked = await collectFiles(paths, io.cwd);
-    skippedSymlinks = walked.skippedSymlinks;
-    result = await scanFilesParallel(walked.files, now, flags.maxSize);
+  } finally {
+    progress?.stop();
   }
 
   const all = result.findings.sort((a, b) => RANK(a) - RANK(b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
