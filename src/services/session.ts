@@ -32,6 +32,8 @@ export interface EndpointFlags {
 export interface Session {
   name: string;
   profile: Profile;
+  /** The endpoint as configured (token_url, else the issuer), before discovery: what keys the token cache. */
+  cacheEndpoint?: string;
   http: HttpClient;
   /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
   send(request: OutgoingRequest): Promise<HttpResponse>;
@@ -123,6 +125,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   return {
     name: selected.name,
     profile,
+    cacheEndpoint: selected.profile.token_url ?? issuer,
     http,
     async send(request) {
       let waited = 0;

@@ -5,7 +5,9 @@ import { accountName, decodeCredential, encodeCredential } from '../core/credent
 import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
 import { cacheDir } from '../io/paths.js';
-import type { Session } from './session.js';
+import type { EndpointFlags, Session } from './session.js';
+import type { Profile } from '../core/config.js';
+import { selectProfile } from '../io/config-store.js';
 import { findSecret } from './secrets.js';
 import { join } from 'node:path';
 
@@ -57,6 +59,57 @@ async function openCache(session: Session, options: AcquireOptions, deps: Deps, 
 }
 
 /**
+ * What keys a profile's cached token. The endpoint is the configured one (token_url, else the
+ * issuer whose discovery gives it), never a discovered one, so a cache hit needs no network.
+ */
+function tokenCacheKey(name: string, profile: Profile, endpoint: string | undefined, options: AcquireOptions) {
+  const grant = options.grant ?? profile.grant ?? 'client_credentials';
+  const keyParts = {
+    token_url: endpoint,
+    client_id: profile.client_id,
+    grant,
+    scope: options.scope ?? profile.scope,
+    audience: options.audience ?? profile.audience,
+    resource: options.resource ?? profile.resource,
+    username: grant === 'password' ? profile.username : undefined,
+  };
+  return { grant, keyParts, account: cacheAccount(name, keyParts) };
+}
+
+/** A cached token still good to hand out (and not refused by --force or token refresh). */
+function reusable(cached: CachedToken | undefined, options: AcquireOptions, now: number): Acquired | undefined {
+  if (!cached || options.force || options.refresh || cached.reuseUntil === undefined || cached.reuseUntil <= now) return undefined;
+  return {
+    token: cached.token,
+    obtainedAt: cached.obtainedAt,
+    expiresAt: cached.expiresAt,
+    source: 'cache',
+    refreshTokenStored: Boolean(cached.hasRefreshToken),
+  };
+}
+
+/**
+ * The fast path of `token get`: a good cached token for the selected profile, found from the
+ * config alone (no session: no HTTP client, no discovery, no credential lookup). Undefined when
+ * there is none; the caller then opens a session and goes through acquireToken.
+ */
+export async function cachedToken(
+  flags: EndpointFlags,
+  options: AcquireOptions,
+  deps: Deps,
+  globals: GlobalOptions,
+): Promise<{ name: string; profile: Profile; acquired: Acquired } | undefined> {
+  if (options.noCache || options.force || options.refresh) return undefined;
+  const selected = selectProfile(await deps.config(globals), globals.profile, true);
+  if (!selected) return undefined;
+  const issuer = flags.issuer ?? selected.profile.issuer;
+  const { account } = tokenCacheKey(selected.name, selected.profile, selected.profile.token_url ?? issuer, options);
+  const cache = await deps.tokenCache(globals, flags.store).catch(() => undefined);
+  const acquired = reusable(await cache?.read(account).catch(() => undefined), options, deps.now());
+  return acquired && { name: selected.name, profile: { ...selected.profile, ...(issuer ? { issuer } : {}) }, acquired };
+}
+
+/**
  * Gets an access token for the session's profile: from the cache while it is good, else with
  * the profile's refresh token, else by authenticating. Access tokens are cached (files by
  * default, so CI runners and containers cache too); refresh tokens are long-lived secrets and
@@ -65,17 +118,7 @@ async function openCache(session: Session, options: AcquireOptions, deps: Deps, 
  */
 export async function acquireToken(session: Session, options: AcquireOptions, deps: Deps, globals: GlobalOptions): Promise<Acquired> {
   const profile = session.profile;
-  const grant = options.grant ?? profile.grant ?? 'client_credentials';
-  const keyParts = {
-    token_url: profile.token_url,
-    client_id: profile.client_id,
-    grant,
-    scope: options.scope ?? profile.scope,
-    audience: options.audience ?? profile.audience,
-    resource: options.resource ?? profile.resource,
-    username: grant === 'password' ? profile.username : undefined,
-  };
-  const account = cacheAccount(session.name, keyParts);
+  const { grant, keyParts, account } = tokenCacheKey(session.name, profile, session.cacheEndpoint, options);
   const refreshAccount = accountName(session.name, 'refresh_token');
   const cache = await openCache(session, options, deps, globals);
   // `token refresh`, or a profile whose grant is the stored refresh token: a refusal is final.
@@ -120,15 +163,8 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
   }
 
   async function obtain(cached: CachedToken | undefined): Promise<Acquired> {
-    if (cached && !options.force && !options.refresh && cached.reuseUntil !== undefined && cached.reuseUntil > deps.now()) {
-      return {
-        token: cached.token,
-        obtainedAt: cached.obtainedAt,
-        expiresAt: cached.expiresAt,
-        source: 'cache',
-        refreshTokenStored: Boolean(cached.hasRefreshToken),
-      };
-    }
+    const hit = reusable(cached, options, deps.now());
+    if (hit) return hit;
     let token: TokenSet | undefined;
     let source: Acquired['source'] = 'network';
     let usedRefreshToken: string | undefined;

@@ -138,6 +138,28 @@ describe('the token cache works with no keychain at all', () => {
   });
 });
 
+describe('a cache hit is cheap', () => {
+  it('needs no network (not even discovery) and no credential: the provider may be down and the secret gone', async () => {
+    const home = tmpHome();
+    const local = { ...env, XDG_CACHE_HOME: join(home, 'cache'), AUTHCTL_CONFIG: join(home, 'config.toml') };
+    const add = ['profile', 'add', 'kc', '--provider', 'keycloak', '--issuer', `${fx.url}/realms/acme`, '--client-id', SEED.keycloak.clientId];
+    expect((await runCli([...add, '--username', SEED.keycloak.username], { cwd: home, env: local })).code).toBe(0);
+    const creds = { AUTHCTL_CLIENT_SECRET: SEED.keycloak.clientSecret, AUTHCTL_PASSWORD: SEED.keycloak.password, ...NO_DBUS };
+    const first = await runCli(['token', 'get', '--profile', 'kc', '-v'], { cwd: home, env: { ...local, ...creds } });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('/.well-known/openid-configuration');
+    // no request at all (-v would show it), and no secret in the environment or a store
+    const down = { ...local, ...NO_DBUS };
+    const hit = await runCli(['token', 'get', '--profile', 'kc', '-v', '--output', 'json'], { cwd: home, env: down });
+    expect(hit.code).toBe(0);
+    expect(JSON.parse(hit.stdout)).toMatchObject({ access_token: first.stdout.trim(), source: 'cache' });
+    expect(hit.stderr).not.toMatch(/^[<>] /m);
+    // --force goes to the server (and so needs the secret)
+    const forced = await runCli(['token', 'get', '--profile', 'kc', '--force'], { cwd: home, env: down });
+    expect(forced.code).not.toBe(0);
+  });
+});
+
 describe('a cache that stays true', () => {
   it('token revoke evicts the revoked token: the next token get asks the server again', async () => {
     const creds = { AUTHCTL_CLIENT_SECRET: SEED.keycloak.clientSecret, AUTHCTL_PASSWORD: SEED.keycloak.password, ...NO_DBUS };

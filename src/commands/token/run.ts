@@ -10,7 +10,8 @@ import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
 import { accountProfile } from '../../io/token-cache.js';
 import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
-import { acquireToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
+import { type Acquired, acquireToken, cachedToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
+import type { Profile } from '../../core/config.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
 import { findSecret } from '../../services/secrets.js';
 
@@ -25,25 +26,29 @@ export async function runTokenGet(
   const file = options.assertionFile;
   const assertion =
     file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
-  return withSession(options, deps, globals, async (session) => {
-    const acquired = await acquireToken(session, { ...options, ...(assertion ? { assertion } : {}) }, deps, globals);
+  // A good cached token needs neither a session (HTTP client, discovery) nor a credential.
+  const cached = options.showRefreshToken ? undefined : await cachedToken(options, options, deps, globals);
+  if (cached) return present(cached.name, cached.profile, cached.acquired);
+  return withSession(options, deps, globals, async (session) =>
+    present(session.name, session.profile, await acquireToken(session, { ...options, ...(assertion ? { assertion } : {}) }, deps, globals), session),
+  );
+
+  async function present(name: string, profile: Profile, acquired: Acquired, session?: Session): Promise<CommandResult> {
     const { token } = acquired;
     // The claims module looks at what came back when it is a JWT (warnings go to stderr only).
     let findings: ReturnType<typeof validateClaims> = [];
     try {
       const parsed = parseToken(token.access_token);
-      if (parsed.kind === 'jws') {
-        const policy = profilePolicy(session.name, session.profile);
-        findings = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() });
-      }
+      if (parsed.kind === 'jws') findings = validateClaims(parsed.header, parsed.payload, profilePolicy(name, profile), { now: deps.now() });
     } catch {
       findings = []; // opaque tokens are fine
     }
     if (findings.length && !globals.json)
-      deps.io.stderr.write(`authctl: the token from ${session.name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
+      deps.io.stderr.write(`authctl: the token from ${name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
     // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
     const { refresh_token: refreshToken, ...access } = token;
-    const shown = options.showRefreshToken ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session, deps) : undefined)) : undefined;
+    const shown =
+      options.showRefreshToken && session ? (refreshToken ?? (acquired.refreshTokenStored ? await storedRefreshToken(session, deps) : undefined)) : undefined;
     const json = {
       ...access,
       ...(shown !== undefined ? { refresh_token: shown } : {}),
@@ -64,7 +69,7 @@ export async function runTokenGet(
           ? `AUTHCTL_ACCESS_TOKEN=${value}`
           : value;
     return { json, revealsSecret: true, text: () => text };
-  });
+  }
 }
 
 export async function runTokenRevoke(options: EndpointFlags & { token?: string; hint?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
