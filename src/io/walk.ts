@@ -16,6 +16,8 @@ export interface ScanTarget {
 export interface WalkReport {
   files: ScanTarget[];
   skippedSymlinks: number;
+  /** Directories that could not be listed, with why: reported beside unreadable files, never dropped. */
+  failed: { path: string; reason: string }[];
 }
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
@@ -56,7 +58,7 @@ async function inheritedIgnores(dir: string, cwd: string): Promise<IgnoreRule[]>
  * scanned at its own path, one outside it not at all. Sizes are checked when a file is read.
  */
 export async function collectFiles(roots: readonly string[], cwd: string): Promise<WalkReport> {
-  const report: WalkReport = { files: [], skippedSymlinks: 0 };
+  const report: WalkReport = { files: [], skippedSymlinks: 0, failed: [] };
   for (const root of roots) {
     const abs = resolve(cwd, root);
     const info = await lstat(abs).catch(() => undefined);
@@ -78,8 +80,13 @@ async function walkDir(dir: string, inherited: IgnoreRule[], cwd: string, report
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return; // unreadable directory: nothing to scan there
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    report.failed.push({
+      path: `${toPosix(relative(cwd, dir)) || '.'}/`,
+      reason: `directory could not be read${code === 'EACCES' || code === 'EPERM' ? ': permission denied' : code ? ` (${code})` : ''}`,
+    });
+    return;
   }
   const subdirs: string[] = [];
   for (const entry of entries) {

@@ -67,6 +67,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
       const walked = await collectFiles(paths, io.cwd);
       skippedSymlinks = walked.skippedSymlinks;
       result = await scanFilesParallel(walked.files, now, flags.maxSize, report);
+      result.failed.push(...walked.failed);
     }
   } finally {
     progress?.stop();
