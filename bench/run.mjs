@@ -130,7 +130,7 @@ console.log(`target: start-up <= 1.25x node on an empty module; worst here ${wor
 
 // A cached `token get` against `decode` of the same token: authctl's own local server, a profile
 // that finds its endpoints by discovery, one real token request, then cache hits only.
-const served = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], { env: startEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+const served = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], { env: startEnv, stdio: ['ignore', 'pipe', 'ignore'] });
 const issuer = await new Promise((resolve, reject) => {
   let out = '';
   served.stdout.on('data', (d) => {
