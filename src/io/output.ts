@@ -79,10 +79,28 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
     return item.revealsSecret || !options.redact ? text : options.redact(text);
   };
   if ('stream' in output) {
+    // One write per batch of results, not per line (a write is a system call): the batch goes
+    // out when it grows large or when the stream pauses (the next turn of the event loop), so a
+    // result still shows at once when input arrives slowly.
+    let pending = '';
+    let scheduled: NodeJS.Immediate | undefined;
+    const flush = () => {
+      scheduled = undefined;
+      if (pending) io.stdout.write(pending);
+      pending = '';
+    };
     let exitCode: ExitCode = ExitCode.ok;
-    for await (const item of output.stream) {
-      write(io, render(item));
-      if (item.exitCode) exitCode = ExitCode.checkFailed;
+    try {
+      for await (const item of output.stream) {
+        const text = render(item);
+        pending += text.endsWith('\n') ? text : `${text}\n`;
+        if (pending.length >= 64 * 1024) flush();
+        else scheduled ??= setImmediate(flush);
+        if (item.exitCode) exitCode = ExitCode.checkFailed;
+      }
+    } finally {
+      if (scheduled) clearImmediate(scheduled);
+      flush();
     }
     return exitCode;
   }
