@@ -17,7 +17,7 @@ function scanAsUser(args: string[]) {
   const bin = join(base, 'app', 'bin', 'authctl.js');
   const asRoot = process.getuid?.() === 0;
   const [cmd, ...rest] = asRoot
-    ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, bin, 'scan', ...args]
+    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'scan', ...args]
     : [process.execPath, bin, 'scan', ...args];
   const r = spawnSync(cmd!, rest, { cwd: base, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
