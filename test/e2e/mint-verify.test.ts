@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
+import { BIN, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { opensslHs256, opensslSign, opensslVerify, unsecured } from '../helpers/openssl.js';
 
 let dir: string;
@@ -343,5 +343,29 @@ describe('seed flows end to end', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/missing_required_claim/);
+  });
+});
+
+describe('bulk verify of a stream that arrives slowly', () => {
+  it('prints each result once it is checked, without waiting for more input (a log followed live)', async () => {
+    const secretFile = join(dir, 'stream.secret');
+    writeFileSync(secretFile, 'a-streaming-test-secret-of-32-bytes!!');
+    const token = opensslHs256(claims(), 'a-streaming-test-secret-of-32-bytes!!');
+    const child = spawn(process.execPath, [BIN, 'verify', '--secret-file', secretFile, '--alg', 'HS256', '--aud', 'justgold-api', '--json', '-'], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const firstLine = new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('\n') && resolve()));
+    child.stdin.write(`${token}\n`);
+    // stdin stays open: the first result must come out anyway
+    await Promise.race([firstLine, new Promise((_, reject) => setTimeout(() => reject(new Error(`no result while input was open; got ${out}`)), 10_000))]);
+    expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ line: 1, valid: true });
+    child.stdin.end(`${token}\n`);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(out.trim().split('\n')).toHaveLength(2);
   });
 });

@@ -227,16 +227,29 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
 
   async function* results(): AsyncGenerator<CommandResult> {
     // Signature checks run on libuv's thread pool; keeping a window of them in flight uses
-    // every core while the output stays in input order.
-    const window: Promise<Checked>[] = [];
+    // every core while the output stays in input order. While the next line is slow to come
+    // (a log followed live), the results already checked go out instead of waiting for it.
+    const window: { checked: Promise<Checked>; done: boolean }[] = [];
+    const tokens = readTokens(options.token, deps.io)[Symbol.asyncIterator]();
     let count = 0;
-    for await (const { line, text } of readTokens(options.token, deps.io)) {
+    let next = tokens.next();
+    for (;;) {
+      while (window.length && (window[0]!.done || window.length >= VERIFY_WINDOW)) yield judge(await window.shift()!.checked);
+      const head = window[0];
+      const arrived = await (head ? Promise.race([next, head.checked.then(() => undefined)]) : next);
+      if (!arrived) continue; // the head was checked first: out it goes
+      if (arrived.done) break;
+      next = tokens.next();
       count++;
-      window.push(checkOne(text, bulk ? line : undefined));
-      if (window.length >= VERIFY_WINDOW) yield judge(await window.shift()!);
+      const entry = { checked: checkOne(arrived.value.text, bulk ? arrived.value.line : undefined), done: false };
+      entry.checked.then(
+        () => (entry.done = true),
+        () => (entry.done = true),
+      );
+      window.push(entry);
     }
-    if (count === 0) window.push(checkOne('', undefined)); // empty stdin: say why
-    while (window.length) yield judge(await window.shift()!);
+    if (count === 0) window.push({ checked: checkOne('', undefined), done: false }); // empty stdin: say why
+    while (window.length) yield judge(await window.shift()!.checked);
   }
   return { stream: results() };
 }
