@@ -3,7 +3,7 @@
 // measured in the same run on the same machine. Reported as ratios; no time is asserted anywhere.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, createSecretKey } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -47,6 +47,7 @@ function run(cmd, args, input) {
 console.log(`authctl bench: ${N} tokens per algorithm, best of ${ROUNDS} rounds, node ${process.version}`);
 console.log('alg     baseline tok/s  verify tok/s  ratio   lint tok/s  ratio');
 let worst = Infinity;
+let esKeyArgs;
 for (const alg of ['ES256', 'RS256', 'HS256']) {
   const k = keys(alg);
   const tokens = [];
@@ -62,6 +63,11 @@ for (const alg of ['ES256', 'RS256', 'HS256']) {
   const input = `${tokens.join('\n')}\n`;
   const file = join(dir, `${alg}.tokens`);
   writeFileSync(file, input);
+  if (alg === 'ES256') {
+    // for the long stream at the end (keys() reuses its file names, so keep a copy)
+    writeFileSync(join(dir, 'long.pub.pem'), readFileSync(k.file));
+    esKeyArgs = ['--key', join(dir, 'long.pub.pem')];
+  }
   const check = (out) => {
     const lines = out.trim().split('\n');
     if (lines.length !== N) throw new Error(`expected ${N} results, got ${lines.length}`);
@@ -299,28 +305,50 @@ for (let i = 1; i <= COMMITS; i++) {
 spawnSync('git', ['fast-import', '--quiet'], { cwd: repo, input: stream, maxBuffer: 1 << 30 });
 spawnSync('git', ['reset', '-q', '--hard', 'main'], { cwd: repo });
 const peakRss = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-const historyRun = () =>
+/** Runs authctl, sampling its peak RSS (kB) from /proc; `keep` keeps stdout, else only its lines are counted. */
+const measured = (args, { cwd, stdin, keep = false }) =>
   new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [bin, 'scan', '--history', '--json', '--fail-on', 'critical'], { cwd: repo });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: [stdin === undefined ? 'ignore' : openSync(stdin, 'r'), 'pipe', 'ignore'] });
     let out = '';
+    let lines = 0;
     let rss = 0;
     const poll = setInterval(() => {
       try {
         rss = Math.max(rss, peakRss(child.pid));
       } catch {}
     }, 20);
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', () => {
+    child.stdout.on('data', (d) => {
+      if (keep) out += d;
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
+    });
+    child.on('close', (code) => {
       clearInterval(poll);
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss, doc: JSON.parse(out) });
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, rss, lines, out, code });
     });
   });
+const historyRun = async () => {
+  const run = await measured(['scan', '--history', '--json', '--fail-on', 'critical'], { cwd: repo, keep: true });
+  return { ...run, doc: JSON.parse(run.out) };
+};
 const history = await historyRun();
 console.log('');
 console.log(`scan --history: ${history.doc.summary.commits_scanned} commits (generated), ${history.doc.findings.length}/${planted} planted secrets found`);
 console.log(
   `  ${(history.doc.summary.commits_scanned / history.seconds).toFixed(0)} commits/s, ${history.seconds.toFixed(1)} s, peak RSS ${(history.rss / 1024).toFixed(0)} MB`,
+);
+
+// Memory on a long stream: the ES256 tokens above, repeated to a million lines.
+const MILLION = Number(process.env.BENCH_MILLION ?? 1_000_000);
+const long = join(dir, 'long.tokens');
+const es256 = readFileSync(join(dir, 'ES256.tokens'));
+writeFileSync(long, '');
+for (let n = 0; n < MILLION; n += N) appendFileSync(long, es256);
+const bulk = await measured(['verify', ...esKeyArgs, '--alg', 'ES256', '--aud', 'api', '--json', '-'], { stdin: long });
+if (bulk.code !== 0 || bulk.lines < MILLION) throw new Error(`bulk verify exited ${bulk.code} after ${bulk.lines} results: every token should verify`);
+console.log('');
+console.log(
+  `bulk verify of ${bulk.lines} tokens: ${bulk.seconds.toFixed(1)} s, peak RSS ${(bulk.rss / 1024).toFixed(0)} MB (target < 200 MB: ${bulk.rss < 200 * 1024 ? 'met' : 'NOT met'})`,
 );
 console.log(
   `node ${process.version}, ${availableParallelism()} cores, load ${loadavg()
