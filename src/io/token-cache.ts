@@ -35,6 +35,14 @@ export function cacheAccount(profile: string, parts: Record<string, unknown>): s
   return `${profile}/token:${hash}`;
 }
 
+/**
+ * The endpoint that keys a profile's cached tokens: the configured one (token_url, else the
+ * issuer whose discovery gives it), never a discovered one, so a cache hit needs no network.
+ */
+export function cacheEndpoint(configured: { token_url?: string }, issuer: string | undefined): string | undefined {
+  return configured.token_url ?? issuer;
+}
+
 /** The profile a cache account belongs to. */
 export function accountProfile(account: string): string {
   return account.slice(0, account.indexOf('/token:'));

@@ -13,6 +13,7 @@ import { loadKeyFile } from '../io/key-file.js';
 import type { KeyStore } from '../io/keychain.js';
 import { requireSecret, storeAccess, type StoreAccess } from './secrets.js';
 import { secretKey } from './signing-key.js';
+import { cacheEndpoint } from '../io/token-cache.js';
 
 /** Flags shared by every command that calls a provider endpoint. */
 export interface EndpointFlags {
@@ -32,7 +33,7 @@ export interface EndpointFlags {
 export interface Session {
   name: string;
   profile: Profile;
-  /** The endpoint as configured (token_url, else the issuer), before discovery: what keys the token cache. */
+  /** What keys the token cache: the endpoint as configured, before discovery (tokens.ts cacheEndpoint). */
   cacheEndpoint?: string;
   http: HttpClient;
   /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
@@ -125,7 +126,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   return {
     name: selected.name,
     profile,
-    cacheEndpoint: selected.profile.token_url ?? issuer,
+    cacheEndpoint: cacheEndpoint(selected.profile, issuer),
     http,
     async send(request) {
       let waited = 0;

@@ -2,7 +2,7 @@ import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError } from '../errors.js';
 import { buildTokenRequest, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { accountName, decodeCredential, encodeCredential } from '../core/credentials.js';
-import { accountProfile, cacheAccount, type CachedToken, type TokenCache } from '../io/token-cache.js';
+import { accountProfile, cacheAccount, cacheEndpoint, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
 import { cacheDir } from '../io/paths.js';
 import type { EndpointFlags, Session } from './session.js';
@@ -58,10 +58,7 @@ async function openCache(session: Session, options: AcquireOptions, deps: Deps, 
   }
 }
 
-/**
- * What keys a profile's cached token. The endpoint is the configured one (token_url, else the
- * issuer whose discovery gives it), never a discovered one, so a cache hit needs no network.
- */
+/** What keys a profile's cached token (`endpoint` from cacheEndpoint). */
 function tokenCacheKey(name: string, profile: Profile, endpoint: string | undefined, options: AcquireOptions) {
   const grant = options.grant ?? profile.grant ?? 'client_credentials';
   const keyParts = {
@@ -103,7 +100,7 @@ export async function cachedToken(
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
   if (!selected) return undefined;
   const issuer = flags.issuer ?? selected.profile.issuer;
-  const { account } = tokenCacheKey(selected.name, selected.profile, selected.profile.token_url ?? issuer, options);
+  const { account } = tokenCacheKey(selected.name, selected.profile, cacheEndpoint(selected.profile, issuer), options);
   const cache = await deps.tokenCache(globals, flags.store).catch(() => undefined);
   const acquired = reusable(await cache?.read(account).catch(() => undefined), options, deps.now());
   return acquired && { name: selected.name, profile: { ...selected.profile, ...(issuer ? { issuer } : {}) }, acquired };
