@@ -50,6 +50,7 @@ const KERNEL = [
   'src/io/streams.ts',
   'src/io/output.ts',
 ].map((f) => resolve(f));
+for (const file of KERNEL) if (!existsSync(file)) throw new Error(`KERNEL names ${file}, which does not exist`);
 const kernelImports = KERNEL.map((f) => `import ${JSON.stringify(f)};`).join(' ');
 const oneKernelChunk = {
   name: 'one-kernel-chunk',

@@ -7,7 +7,7 @@
  */
 import { AuthctlError } from '../../src/errors.js';
 import { inspectToken } from '../../src/core/jwt/inspect.js';
-import { BUILTIN_POLICIES, parsePolicy } from '../../src/core/claims/policy.js';
+import { BUILTIN_POLICIES, parsePolicy, POLICY_KEYS } from '../../src/core/claims/policy.js';
 import { validateClaims } from '../../src/core/claims/validate.js';
 import { parseConfig } from '../../src/core/config.js';
 import { loadKey } from '../../src/core/keys/load.js';
@@ -207,21 +207,7 @@ const TARGETS: Record<string, (r: Rng) => void> = {
   policy(r) {
     let table: unknown;
     try {
-      table = parseJson(
-        object(r, [
-          'preset',
-          'issuer',
-          'audience',
-          'required_claims',
-          'algorithms',
-          'max_lifetime',
-          'leeway',
-          'claim_types',
-          'scope_format',
-          'jti_format',
-          'typ',
-        ]),
-      ); // as a policy file is read
+      table = parseJson(object(r, POLICY_KEYS)); // as a policy file is read
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof JsonDepthError) return;
       throw error;

@@ -50,7 +50,7 @@ export const BUILTIN_POLICIES: Readonly<Record<string, ClaimsPolicy>> = {
 const CLAIM_TYPES: readonly ClaimType[] = ['string', 'number', 'boolean', 'array', 'object', 'string-or-array'];
 
 /** The keys a policy table may hold, as written in config and policy files (snake_case). */
-const POLICY_KEYS = [
+export const POLICY_KEYS = [
   'preset',
   'issuer',
   'audience',
