@@ -1,4 +1,5 @@
-// The baseline: a bare jose jwtVerify loop over a file of tokens, one process, as lean as it gets.
+// The baseline: a bare jose jwtVerify loop over a file of tokens (sequential awaits, one process,
+// the audience checked as authctl is asked to), as lean as it gets.
 import { readFileSync } from 'node:fs';
 import { createPublicKey, createSecretKey } from 'node:crypto';
 import { jwtVerify } from 'jose';
@@ -10,7 +11,7 @@ let ok = 0;
 for (const token of readFileSync(file, 'utf8').split('\n')) {
   if (!token) continue;
   try {
-    await jwtVerify(token, key, { algorithms: [alg] });
+    await jwtVerify(token, key, { algorithms: [alg], audience: 'api' });
     ok++;
   } catch {
     // counted as not verified

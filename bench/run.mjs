@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 const N = Number(process.env.BENCH_TOKENS ?? 20000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'authctl-bench-'));
-const bin = new URL('../bin/authctl.js', import.meta.url).pathname;
+const bin = new URL('../bin/authctl.cjs', import.meta.url).pathname;
 const now = Math.floor(Date.now() / 1000);
 
 const baseline = new URL('./baseline.mjs', import.meta.url).pathname;
@@ -81,12 +81,12 @@ for (const alg of ['ES256', 'RS256', 'HS256']) {
   const base = N / tBase;
   const rv = N / tVerify / base;
   const rl = N / tLint / base;
-  worst = Math.min(worst, rv);
+  if (alg !== 'HS256') worst = Math.min(worst, rv);
   console.log(
     `${alg.padEnd(7)} ${base.toFixed(0).padStart(14)}  ${(N / tVerify).toFixed(0).padStart(12)}  ${rv.toFixed(2).padStart(5)}  ${(N / tLint).toFixed(0).padStart(11)}  ${rl.toFixed(2).padStart(5)}`,
   );
 }
-console.log(`target: verify ratio >= 0.70 of the bare jose loop; worst here ${worst.toFixed(2)} (${worst >= 0.7 ? 'met' : 'NOT met'})`);
+console.log(`target: ES256 and RS256 verify >= 1.8x the bare jose loop; worst here ${worst.toFixed(2)} (${worst >= 1.8 ? 'met' : 'NOT met'})`);
 
 // Start-up: each command ÷ node running an empty module, interleaved so load drifts hit all of
 // them alike; medians. An empty config directory, so no profile is read.
@@ -112,11 +112,16 @@ const starts = {
   'verify (HMAC)': [bin, 'verify', ...hs.verifyArgs, '--alg', 'HS256', '--aud', 'api', hsToken],
   'verify (PEM key)': [bin, 'verify', ...es.verifyArgs, '--alg', 'ES256', '--aud', 'api', await sample('ES256', es)],
 };
+// A command's first run has no code cache yet (bin/authctl.cjs): it compiles, and saves one. Shown,
+// not held to the target.
+const COLD = 'verify (PEM), first run';
+starts[COLD] = starts['verify (PEM key)'];
 const startMs = Object.fromEntries(Object.keys(starts).map((name) => [name, []]));
 for (let i = 0; i < STARTS; i++) {
   for (const [name, args] of Object.entries(starts)) {
+    const env = name === COLD ? { ...startEnv, XDG_CACHE_HOME: mkdtempSync(join(dir, 'cold-')) } : startEnv;
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env: startEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     startMs[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
   }
@@ -125,12 +130,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const nodeMs = median(startMs['node (empty module)']);
 console.log('');
 console.log(`start-up: medians of ${STARTS} runs each, interleaved`);
-console.log('command                ms   ÷ node');
+console.log('command                    ms   ÷ node');
 let worstStart = 0;
 for (const [name, xs] of Object.entries(startMs)) {
   const ratio = median(xs) / nodeMs;
-  if (name !== 'node (empty module)') worstStart = Math.max(worstStart, ratio);
-  console.log(`${name.padEnd(20)} ${median(xs).toFixed(1).padStart(5)}   ${ratio.toFixed(2)}`);
+  if (name !== 'node (empty module)' && name !== COLD) worstStart = Math.max(worstStart, ratio);
+  console.log(`${name.padEnd(24)} ${median(xs).toFixed(1).padStart(5)}   ${ratio.toFixed(2)}`);
 }
 console.log(`target: start-up <= 1.25x node on an empty module; worst here ${worstStart.toFixed(2)} (${worstStart <= 1.25 ? 'met' : 'NOT met'})`);
 

@@ -4,6 +4,6 @@ import { writeFileSync } from 'node:fs';
 
 const files = { bash: 'completions/authctl.bash', zsh: 'completions/_authctl', fish: 'completions/authctl.fish' };
 for (const [shell, file] of Object.entries(files)) {
-  writeFileSync(file, execFileSync(process.execPath, ['bin/authctl.js', 'completion', shell], { encoding: 'utf8' }));
+  writeFileSync(file, execFileSync(process.execPath, ['bin/authctl.cjs', 'completion', shell], { encoding: 'utf8' }));
   console.log(`wrote ${file}`);
 }

@@ -78,7 +78,8 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   }
 }
 
-const { code, stuck } = await main(process.argv);
-process.exitCode = code;
-// A keychain call that never answered holds a native thread; end the process ourselves.
-if (stuck) setImmediate(() => process.exit(code));
+void main(process.argv).then(({ code, stuck }) => {
+  process.exitCode = code;
+  // A keychain call that never answered holds a native thread; end the process ourselves.
+  if (stuck) setImmediate(() => process.exit(code));
+});

@@ -96,8 +96,8 @@ export async function scanFilesParallel(
   let next = 0;
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      // The bundle puts this module and the worker entry side by side in dist/chunks/.
-      const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { now, maxBytes } });
+      // The build puts the worker's bundle beside the main one, in dist/.
+      const worker = new Worker(new URL('./scan-worker.cjs', import.meta.url), { workerData: { now, maxBytes } });
       const feed = () => {
         if (next >= files.length) return void worker.terminate().then(() => resolve(), reject);
         worker.postMessage(files.slice(next, next + BATCH));

@@ -137,7 +137,7 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
   it('a locked keyring is keychain_unavailable, not "not found" (own D-Bus session, then locked)', () => {
     const script = `
       dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
-      node ${JSON.stringify(join(ROOT, 'bin/authctl.js'))} credentials get client_secret --profile p; echo "exit=$?"`;
+      node ${JSON.stringify(join(ROOT, 'bin/authctl.cjs'))} credentials get client_secret --profile p; echo "exit=$?"`;
     const r = spawnSync(join(ROOT, 'scripts/with-keyring.sh'), ['bash', '-c', script], {
       env: {
         ...process.env,

@@ -1,69 +1,72 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 
-/** The bundle chunks that contain a given library's code. */
-function chunksWith(marker: string): string[] {
-  const dir = join(ROOT, 'dist', 'chunks');
-  return readdirSync(dir).filter((f) => readFileSync(join(dir, f), 'utf8').includes(marker));
-}
-
-function loadedBy(args: string[]): string[] {
-  const trace = join(mkdtempSync(join(tmpdir(), 'authctl-trace-')), 'modules.txt');
+/**
+ * What one run executed, from V8's own coverage (NODE_V8_COVERAGE): the script files it loaded,
+ * and the bundled modules that ran. esbuild wraps each module that is loaded on demand in an
+ * initializer named after its source path, so a module that never ran has no counted call.
+ */
+function ranBy(args: string[]): { scripts: string[]; modules: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'authctl-coverage-'));
   try {
-    execFileSync(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-loader.mjs'), BIN, ...args], {
-      env: { ...process.env, AUTHCTL_TRACE_FILE: trace },
-      stdio: 'ignore',
-    });
-  } catch {
-    // exit codes do not matter here, only what was loaded
+    try {
+      execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_V8_COVERAGE: dir }, stdio: 'ignore' });
+    } catch {
+      // exit codes do not matter here, only what ran
+    }
+    const scripts: string[] = [];
+    const modules: string[] = [];
+    for (const file of readdirSync(dir)) {
+      for (const script of JSON.parse(readFileSync(join(dir, file), 'utf8')).result as {
+        url: string;
+        functions: { functionName: string; ranges: { count: number }[] }[];
+      }[]) {
+        if (!script.url.startsWith('file:')) continue;
+        scripts.push(script.url);
+        for (const fn of script.functions) if (fn.ranges[0]!.count > 0 && /^(node_modules|src)\//.test(fn.functionName)) modules.push(fn.functionName);
+      }
+    }
+    return { scripts, modules };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
 }
+
+const loads = (ran: { scripts: string[] }, ending: string) => ran.scripts.some((url) => url.endsWith(ending));
+const runs = (ran: { modules: string[] }, prefix: string) => ran.modules.some((name) => name.startsWith(prefix));
 
 describe('lazy loading', () => {
   const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"a"}').toString('base64url')}.`;
 
-  it('decode never loads the HTTP stack', () => {
-    const undici = chunksWith('node_modules/undici/');
-    expect(undici.length).toBeGreaterThan(0);
-    const loaded = loadedBy(['decode', token]);
-    expect(loaded.some((url) => url.includes('/dist/chunks/'))).toBe(true);
-    for (const chunk of undici) expect(loaded.some((url) => url.endsWith(chunk))).toBe(false);
-    expect(loaded.some((url) => url.includes('keyring'))).toBe(false);
+  it('decode runs jose but never loads the HTTP stack or the keychain binding', () => {
+    const ran = ranBy(['decode', token]);
+    expect(loads(ran, '/dist/main.cjs')).toBe(true);
+    expect(runs(ran, 'node_modules/jose/')).toBe(true);
+    expect(loads(ran, '/dist/undici.cjs')).toBe(false);
+    expect(ran.scripts.some((url) => url.includes('keyring'))).toBe(false);
   });
 
-  it('--version and --help load neither jose, the TOML parser, the HTTP stack nor the keychain binding', () => {
-    const heavy = ['node_modules/jose/', 'node_modules/smol-toml/', 'node_modules/undici/'].flatMap(chunksWith);
-    expect(heavy.length).toBeGreaterThanOrEqual(3);
+  it('--version and --help run neither jose nor the TOML parser, and load neither the HTTP stack nor the keychain binding', () => {
     for (const args of [['--version'], ['--help'], ['token', '--help'], ['keygen', '--help']]) {
-      const loaded = loadedBy(args);
-      expect(loaded.some((url) => url.endsWith('/dist/main.js'))).toBe(true);
-      for (const chunk of heavy)
-        expect(
-          loaded.some((url) => url.endsWith(chunk)),
-          `${args.join(' ')} loaded ${chunk}`,
-        ).toBe(false);
-      expect(loaded.some((url) => url.includes('keyring'))).toBe(false);
+      const ran = ranBy(args);
+      expect(loads(ran, '/dist/main.cjs'), args.join(' ')).toBe(true);
+      expect(runs(ran, 'node_modules/commander/'), `${args.join(' ')} ran commander`).toBe(true);
+      for (const library of ['node_modules/jose/', 'node_modules/smol-toml/']) expect(runs(ran, library), `${args.join(' ')} ran ${library}`).toBe(false);
+      expect(loads(ran, '/dist/undici.cjs'), `${args.join(' ')} loaded undici`).toBe(false);
+      expect(ran.scripts.some((url) => url.includes('keyring'))).toBe(false);
     }
-    // the same check sees jose when a command needs it
-    expect(chunksWith('node_modules/jose/').some((chunk) => loadedBy(['decode', token]).some((url) => url.endsWith(chunk)))).toBe(true);
   });
 
-  it('the scan detectors load only for scan (the check can fail: scan itself loads them)', () => {
-    const detectors = chunksWith('openssh-key-v1');
-    expect(detectors.length).toBeGreaterThan(0);
-    const loaded = (args: string[]) => detectors.some((chunk) => loadedBy(args).some((url) => url.endsWith(chunk)));
-    expect(loaded(['decode', token])).toBe(false);
-    expect(loaded(['scan', '-'])).toBe(true);
+  it('the scan detectors run only for scan (the check can fail: scan itself runs them)', () => {
+    expect(runs(ranBy(['decode', token]), 'src/core/scan/key-rules.ts')).toBe(false);
+    expect(runs(ranBy(['scan', '-']), 'src/core/scan/key-rules.ts')).toBe(true);
   });
 
-  it('verify with a remote JWKS does load it (the check above can fail)', () => {
-    const undici = chunksWith('node_modules/undici/');
-    const loaded = loadedBy(['verify', '--jwks', 'http://127.0.0.1:9/jwks', '--timeout', '1s', token]);
-    expect(undici.some((chunk) => loaded.some((url) => url.endsWith(chunk)))).toBe(true);
+  it('verify with a remote JWKS does load the HTTP stack (the check above can fail)', () => {
+    expect(loads(ranBy(['verify', '--jwks', 'http://127.0.0.1:9/jwks', '--timeout', '1s', token]), '/dist/undici.cjs')).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ afterAll(() => {
 });
 
 function scanAsUser(args: string[]) {
-  const bin = join(base, 'app', 'bin', 'authctl.js');
+  const bin = join(base, 'app', 'bin', 'authctl.cjs');
   const asRoot = process.getuid?.() === 0;
   const [cmd, ...rest] = asRoot
     ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'scan', ...args]

@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupHomes, sandbox } from '../helpers/cli.js';
+
+afterAll(cleanupHomes);
+
+const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"cached"}').toString('base64url')}.`;
+
+/** The code cache files of a sandbox: one directory per node version and build, one file per command. */
+function cacheFiles(cache: string): string[] {
+  const root = join(cache, 'authctl', 'code');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((build) => readdirSync(join(root, build)).map((f) => join(root, build, f)));
+}
+
+describe("V8's code cache for the bundle", () => {
+  it('the first successful run of a command saves one (0600 in a 0700 directory); later runs use it unchanged', async () => {
+    const box = sandbox();
+    const first = await box.run(['decode', '--json', token]);
+    expect(first.code).toBe(0);
+    const files = cacheFiles(box.env.XDG_CACHE_HOME);
+    expect(files.map((f) => f.split('/').pop())).toEqual(['decode.bin']);
+    expect(statSync(files[0]!).mode & 0o777).toBe(0o600);
+    expect(statSync(join(files[0]!, '..')).mode & 0o777).toBe(0o700);
+    const saved = statSync(files[0]!);
+    expect(saved.size).toBeGreaterThan(1000);
+
+    // V8 accepted it: a refused cache would have been replaced by a fresh file (a new inode)
+    const second = await box.run(['decode', '--json', token]);
+    expect(second).toEqual(first);
+    expect(statSync(files[0]!).ino).toBe(saved.ino);
+
+    const version = await box.run(['--version']);
+    expect(version.code).toBe(0);
+    expect(
+      cacheFiles(box.env.XDG_CACHE_HOME)
+        .map((f) => f.split('/').pop())
+        .sort(),
+    ).toEqual(['_.bin', 'decode.bin']);
+  });
+
+  it('a damaged cache is refused by V8: the run is the same, and a fresh cache replaces it', async () => {
+    const box = sandbox();
+    const clean = await box.run(['decode', '--json', token]);
+    const [file] = cacheFiles(box.env.XDG_CACHE_HOME);
+    writeFileSync(file!, Buffer.alloc(statSync(file!).size, 0x41));
+    const damaged = await box.run(['decode', '--json', token]);
+    expect(damaged).toEqual(clean);
+    expect(readFileSync(file!).subarray(0, 64).equals(Buffer.alloc(64, 0x41))).toBe(false);
+  });
+
+  it('failed runs and --debug save nothing (the demo test checks the demo); an unwritable cache directory costs nothing but the saving', async () => {
+    const box = sandbox();
+    const bad = await box.run(['decode', 'not-a-token']);
+    expect(bad.code).not.toBe(0);
+    expect(await box.run(['decode', '--debug', token])).toMatchObject({ code: 0, stderr: '' });
+    expect(cacheFiles(box.env.XDG_CACHE_HOME)).toEqual([]);
+
+    // root writes anywhere: a file where the cache directory should be stops it for every user
+    writeFileSync(box.env.XDG_CACHE_HOME, 'not a directory');
+    const blocked = await box.run(['decode', '--json', token]);
+    expect(blocked).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(blocked.stdout).payload).toEqual({ sub: 'cached' });
+  });
+});
