@@ -19,7 +19,7 @@ describe("V8's code cache for the bundle", () => {
     const box = sandbox();
     const first = await box.run(['decode', '--json', token]);
     expect(first.code).toBe(0);
-    const files = cacheFiles(box.env.XDG_CACHE_HOME);
+    const files = cacheFiles(box.env.XDG_CACHE_HOME!);
     expect(files.map((f) => f.split('/').pop())).toEqual(['decode.bin']);
     expect(statSync(files[0]!).mode & 0o777).toBe(0o600);
     expect(statSync(join(files[0]!, '..')).mode & 0o777).toBe(0o700);
@@ -34,7 +34,7 @@ describe("V8's code cache for the bundle", () => {
     const version = await box.run(['--version']);
     expect(version.code).toBe(0);
     expect(
-      cacheFiles(box.env.XDG_CACHE_HOME)
+      cacheFiles(box.env.XDG_CACHE_HOME!)
         .map((f) => f.split('/').pop())
         .sort(),
     ).toEqual(['_.bin', 'decode.bin']);
@@ -43,7 +43,7 @@ describe("V8's code cache for the bundle", () => {
   it('a damaged cache is refused by V8: the run is the same, and a fresh cache replaces it', async () => {
     const box = sandbox();
     const clean = await box.run(['decode', '--json', token]);
-    const [file] = cacheFiles(box.env.XDG_CACHE_HOME);
+    const [file] = cacheFiles(box.env.XDG_CACHE_HOME!);
     writeFileSync(file!, Buffer.alloc(statSync(file!).size, 0x41));
     const damaged = await box.run(['decode', '--json', token]);
     expect(damaged).toEqual(clean);
@@ -55,10 +55,10 @@ describe("V8's code cache for the bundle", () => {
     const bad = await box.run(['decode', 'not-a-token']);
     expect(bad.code).not.toBe(0);
     expect(await box.run(['decode', '--debug', token])).toMatchObject({ code: 0, stderr: '' });
-    expect(cacheFiles(box.env.XDG_CACHE_HOME)).toEqual([]);
+    expect(cacheFiles(box.env.XDG_CACHE_HOME!)).toEqual([]);
 
     // root writes anywhere: a file where the cache directory should be stops it for every user
-    writeFileSync(box.env.XDG_CACHE_HOME, 'not a directory');
+    writeFileSync(box.env.XDG_CACHE_HOME!, 'not a directory');
     const blocked = await box.run(['decode', '--json', token]);
     expect(blocked).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(blocked.stdout).payload).toEqual({ sub: 'cached' });
