@@ -99,9 +99,8 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     },
     async emit(output, globals) {
       const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
-      const { redactSecrets } = await import('./core/redact.js');
-      const redact = (text: string) => (deps.secrets.size ? redactSecrets(text, deps.secrets) : text);
-      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact });
+      const { secretRedactor } = await import('./core/redact.js');
+      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact: secretRedactor(deps.secrets) });
     },
   };
   return deps;

@@ -52,9 +52,37 @@ export function secretForms(secret: string): string[] {
  * @example redactSecrets('error: bad secret s3cr3t!', ['s3cr3t!']) // 'error: bad secret [redacted sha256:…]'
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  return replaceForms(text, redactionPairs(secrets));
+}
+
+/**
+ * `redactSecrets` for many texts (a bulk command's every result line) against a set that only
+ * grows while the command runs: the forms and marks are worked out again only when it has grown.
+ */
+export function secretRedactor(secrets: ReadonlySet<string>): (text: string) => string {
+  let pairs: [string, string][] = [];
+  let size = 0;
+  return (text) => {
+    if (!secrets.size) return text;
+    if (secrets.size !== size) {
+      pairs = redactionPairs(secrets);
+      size = secrets.size;
+    }
+    return replaceForms(text, pairs);
+  };
+}
+
+/** Each form of each secret with its mark, the longest forms first. */
+function redactionPairs(secrets: Iterable<string>): [string, string][] {
   const pairs: [string, string][] = [];
-  for (const secret of secrets) for (const form of secretForms(secret)) pairs.push([form, maskSecret(secret)]);
-  pairs.sort((a, b) => b[0].length - a[0].length);
+  for (const secret of secrets) {
+    const mark = maskSecret(secret);
+    for (const form of secretForms(secret)) pairs.push([form, mark]);
+  }
+  return pairs.sort((a, b) => b[0].length - a[0].length);
+}
+
+function replaceForms(text: string, pairs: [string, string][]): string {
   let out = text;
   for (const [form, mark] of pairs) if (out.includes(form)) out = out.split(form).join(mark);
   return out;

@@ -66,6 +66,9 @@ export function makeStyle(enabled: boolean): Style {
   };
 }
 
+/** How long a bulk command's result may wait for others to share its write. */
+const FLUSH_AFTER_MS = 20;
+
 function write(io: IO, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -80,10 +83,10 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
   };
   if ('stream' in output) {
     // One write per batch of results, not per line (a write is a system call): the batch goes
-    // out when it grows large or when the stream pauses (the next turn of the event loop), so a
-    // result still shows at once when input arrives slowly.
+    // out when it grows large, or a few milliseconds after its first result, so a result still
+    // shows at once to a person watching when input arrives slowly (a log followed live).
     let pending = '';
-    let scheduled: NodeJS.Immediate | undefined;
+    let scheduled: NodeJS.Timeout | undefined;
     const flush = () => {
       scheduled = undefined;
       if (pending) io.stdout.write(pending);
@@ -95,11 +98,11 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
         const text = render(item);
         pending += text.endsWith('\n') ? text : `${text}\n`;
         if (pending.length >= 64 * 1024) flush();
-        else scheduled ??= setImmediate(flush);
+        else scheduled ??= setTimeout(flush, FLUSH_AFTER_MS);
         if (item.exitCode) exitCode = ExitCode.checkFailed;
       }
     } finally {
-      if (scheduled) clearImmediate(scheduled);
+      clearTimeout(scheduled);
       flush();
     }
     return exitCode;

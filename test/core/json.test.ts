@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deeperThan, describeBare, describeValue, JsonDepthError, lookup, parseJson, printable } from '../../src/core/json.js';
-import { redactSecrets, secretForms } from '../../src/core/redact.js';
+import { redactSecrets, secretForms, secretRedactor } from '../../src/core/redact.js';
 import { validateClaims } from '../../src/core/claims/validate.js';
 import { BUILTIN_POLICIES } from '../../src/core/claims/policy.js';
 import { normalizeTokenInput } from '../../src/core/jwt/parse.js';
@@ -56,6 +56,17 @@ describe('redaction of what a server echoes', () => {
     }
     expect(redactSecrets('nothing to hide', [secret])).toBe('nothing to hide');
     expect(redactSecrets('ab', ['ab'])).toBe('ab'); // too short to redact safely
+  });
+
+  it('a redactor for many lines agrees with redactSecrets, and sees a secret added to its set later', () => {
+    const secrets = new Set<string>();
+    const redact = secretRedactor(secrets);
+    expect(redact('client_secret=s3cr3t-one')).toBe('client_secret=s3cr3t-one');
+    secrets.add('s3cr3t-one');
+    expect(redact('client_secret=s3cr3t-one')).toBe(redactSecrets('client_secret=s3cr3t-one', secrets));
+    expect(redact('client_secret=s3cr3t-one')).toMatch(/^client_secret=\[redacted sha256:[0-9a-f]{8}\]$/);
+    secrets.add('s3cr3t-two');
+    expect(redact('a=s3cr3t-one b=s3cr3t-two')).not.toMatch(/s3cr3t/);
   });
 });
 

@@ -127,6 +127,20 @@ describe('verification: signatures, and the algorithm-confusion guard', () => {
     expect(finding?.code).toBe('alg_not_allowed');
   });
 
+  it('one HMAC secret across a batch: each allowed HS algorithm verifies, a wrong secret and an algorithm outside the list do not', async () => {
+    const verifier: Verifier = { kind: 'key', key: loaded(secret, 'secret') };
+    const check = signatureChecker(verifier, ['HS256', 'HS384']);
+    const signed = (alg: string, key = secret) => new SignJWT({ sub: alg }).setProtectedHeader({ alg }).sign(key);
+    for (let round = 0; round < 2; round++) {
+      expect(await check(jws(await signed('HS256')))).toBeUndefined();
+      expect(await check(jws(await signed('HS384')))).toBeUndefined();
+    }
+    expect(await check(jws(await signed('HS256', createSecretKey(Buffer.from('another-secret-that-is-long-enough-for-hs256')))))).toMatchObject({
+      code: 'invalid_signature',
+    });
+    expect(await check(jws(await signed('HS512')))).toMatchObject({ code: 'alg_not_allowed' });
+  });
+
   it('a JWKS: kid selects, a rotated-away kid is named, keys without alg need an explicit list', async () => {
     const jwk = { ...(await exportJWK(ec.publicKey)), kid: 'k1', alg: 'ES256' };
     const jwks = toJwks({ keys: [jwk, { kty: 'oct', k: 'AAAA' }, { ...jwk, kid: 'enc', use: 'enc' }] });

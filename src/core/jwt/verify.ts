@@ -1,3 +1,4 @@
+import type { KeyObject, webcrypto } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
 import { UsageError } from '../../errors.js';
 import { algorithmsFor, assertAlgorithmFits } from '../keys/algorithms.js';
@@ -107,12 +108,34 @@ function signatureFinding(error: unknown, token: ParsedToken): Finding {
  */
 export function signatureChecker(verifier: Verifier, algorithms: string[]): (token: Extract<ParsedToken, { kind: 'jws' }>) => Promise<Finding | undefined> {
   const key = (verifier.kind === 'key' ? verifier.key.key : createLocalJWKSet(verifier.jwks)) as Parameters<typeof compactVerify>[1];
+  const hmac = verifier.kind === 'key' && verifier.key.kind === 'secret' ? hmacKeys(verifier.key.key, algorithms) : undefined;
   return async (token) => {
     try {
-      await compactVerify(token.compact, key, { algorithms });
+      await compactVerify(token.compact, (await hmac?.(token.header.alg)) ?? key, { algorithms });
       return undefined;
     } catch (error) {
       return signatureFinding(error, token);
     }
+  };
+}
+
+/** WebCrypto's hash for each HMAC algorithm of JWS. */
+const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
+
+/**
+ * jose imports the bytes of a secret KeyObject anew for every token it checks (a CryptoKey is
+ * bound to one hash); in a batch, each allowed HMAC algorithm gets its CryptoKey once, and jose
+ * still checks that it fits the token's alg. A key WebCrypto refuses goes to jose as it was.
+ */
+function hmacKeys(secret: KeyObject, algorithms: string[]): (alg: unknown) => Promise<webcrypto.CryptoKey | undefined> | undefined {
+  const keys = new Map<string, Promise<webcrypto.CryptoKey | undefined>>();
+  return (alg) => {
+    if (typeof alg !== 'string' || !algorithms.includes(alg) || !Object.hasOwn(HMAC_HASH, alg)) return undefined;
+    let key = keys.get(alg);
+    if (!key) {
+      key = crypto.subtle.importKey('raw', secret.export(), { name: 'HMAC', hash: HMAC_HASH[alg]! }, false, ['verify']).catch(() => undefined);
+      keys.set(alg, key);
+    }
+    return key;
   };
 }
