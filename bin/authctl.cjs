@@ -17,33 +17,64 @@ if (process.argv.includes('--debug')) {
   process.setSourceMapsEnabled(true);
   require(main);
 } else {
-  const env = process.env;
-  const bundle = fs.statSync(main);
-  const root = path.join(env.XDG_CACHE_HOME || path.join(env.HOME || require('node:os').homedir(), '.cache'), 'authctl', 'code');
-  const key = `${process.version}-${process.arch}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}`;
-  // one cache per command: each holds the functions its command compiled
-  const word = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const file = path.join(root, key, `${word && /^[a-z]{2,12}$/.test(word) ? word : '_'}.bin`);
+  const cache = cachePlace();
   let cachedData;
-  try {
-    cachedData = fs.readFileSync(file);
-  } catch {}
+  if (cache && trusted([cache.file, ...cache.dirs])) {
+    try {
+      cachedData = fs.readFileSync(cache.file);
+    } catch {}
+  }
   const script = new Script(Module.wrap(fs.readFileSync(main, 'utf8')), { filename: main, cachedData });
   // (the demo promises to leave nothing behind)
-  if ((!cachedData || script.cachedDataRejected) && word !== 'demo') process.once('exit', (code) => code === 0 && save(root, key, file, script));
+  if (cache && (!cachedData || script.cachedDataRejected) && cache.command !== 'demo') process.once('exit', (code) => code === 0 && save(cache, script));
   const module = new Module(main, null);
   module.filename = main;
   module.paths = Module._nodeModulePaths(path.dirname(main));
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(main), module, main, path.dirname(main));
 }
 
-function save(root, key, file, script) {
+/** Where this command's cache lives, or undefined when there is no home to keep it in. */
+function cachePlace() {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}`;
+    const env = process.env;
+    const bundle = fs.statSync(main);
+    const top = path.join(env.XDG_CACHE_HOME || path.join(env.HOME || require('node:os').homedir(), '.cache'), 'authctl');
+    const key = `${process.version}-${process.arch}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}`;
+    // one cache per command: each holds the functions its command compiled
+    const word = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+    const command = word && /^[a-z]{2,12}$/.test(word) ? word : '_';
+    const dirs = [path.join(top, 'code', key), path.join(top, 'code'), top];
+    return { key, command, dirs, file: path.join(dirs[0], `${command}.bin`) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Compiled code runs as this user, so it comes only from places no one else could have written:
+ * each of `places` is real (not a link), ours, and writable by no group or other user.
+ */
+function trusted(places) {
+  if (typeof process.getuid !== 'function') return true;
+  const uid = process.getuid();
+  try {
+    return places.every((place) => {
+      const info = fs.lstatSync(place);
+      return !info.isSymbolicLink() && info.uid === uid && (info.mode & 0o022) === 0;
+    });
+  } catch {
+    return false;
+  }
+}
+
+function save(cache, script) {
+  try {
+    fs.mkdirSync(cache.dirs[0], { recursive: true, mode: 0o700 });
+    if (!trusted(cache.dirs)) return;
+    const temp = `${cache.file}.${process.pid}`;
     fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
-    fs.renameSync(temp, file);
+    fs.renameSync(temp, cache.file);
     // caches of earlier builds or node versions
-    for (const old of fs.readdirSync(root)) if (old !== key) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+    for (const old of fs.readdirSync(cache.dirs[1])) if (old !== cache.key) fs.rmSync(path.join(cache.dirs[1], old), { recursive: true, force: true });
   } catch {}
 }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, sandbox } from '../helpers/cli.js';
 
@@ -48,6 +48,18 @@ describe("V8's code cache for the bundle", () => {
     const damaged = await box.run(['decode', '--json', token]);
     expect(damaged).toEqual(clean);
     expect(readFileSync(file!).subarray(0, 64).equals(Buffer.alloc(64, 0x41))).toBe(false);
+  });
+
+  it('a cache directory that others can write to is not trusted: the run is the same, and nothing is saved there', async () => {
+    const box = sandbox();
+    const clean = await box.run(['decode', '--json', token]);
+    const [file] = cacheFiles(box.env.XDG_CACHE_HOME!);
+    const planted = Buffer.alloc(statSync(file!).size, 0x41);
+    writeFileSync(file!, planted);
+    chmodSync(join(file!, '..'), 0o770);
+    expect(await box.run(['decode', '--json', token])).toEqual(clean);
+    // in a directory of its own, a refused cache is replaced (the test above); here it is left alone
+    expect(readFileSync(file!).equals(planted)).toBe(true);
   });
 
   it('failed runs and --debug save nothing (the demo test checks the demo); an unwritable cache directory costs nothing but the saving', async () => {

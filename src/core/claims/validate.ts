@@ -115,7 +115,9 @@ function checkTypes(payload: Record<string, unknown>, policy: ClaimsPolicy): { f
   const wellTyped = new Set<string>();
   // (a copy only when the policy adds types: this runs for every token of a batch)
   const expected: Record<string, ClaimType> =
-    policy.claimTypes || policy.scopeFormat ? { ...REGISTERED_TYPES, ...policy.claimTypes, ...(policy.scopeFormat && { scope: policy.scopeFormat }) } : REGISTERED_TYPES;
+    policy.claimTypes || policy.scopeFormat
+      ? { ...REGISTERED_TYPES, ...policy.claimTypes, ...(policy.scopeFormat && { scope: policy.scopeFormat }) }
+      : REGISTERED_TYPES;
   for (const [claim, type] of Object.entries(expected)) {
     if (!(claim in payload)) continue;
     if (hasType(payload[claim], type)) {
