@@ -9,7 +9,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const Module = require('node:module');
+const { createRequire } = require('node:module');
 const { Script } = require('node:vm');
 
 const main = path.join(__dirname, '..', 'dist', 'main.cjs');
@@ -24,13 +24,13 @@ if (process.argv.includes('--debug')) {
       cachedData = fs.readFileSync(cache.file);
     } catch {}
   }
-  const script = new Script(Module.wrap(fs.readFileSync(main, 'utf8')), { filename: main, cachedData });
+  // CommonJS's own wrapper, so the bundle sees require, module and __filename as it would
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(main, 'utf8')}\n})`;
+  const script = new Script(wrapped, { filename: main, cachedData });
   // (the demo promises to leave nothing behind)
   if (cache && (!cachedData || script.cachedDataRejected) && cache.command !== 'demo') process.once('exit', (code) => code === 0 && save(cache, script));
-  const module = new Module(main, null);
-  module.filename = main;
-  module.paths = Module._nodeModulePaths(path.dirname(main));
-  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(main), module, main, path.dirname(main));
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(main), module, main, path.dirname(main));
 }
 
 /** Where this command's cache lives, or undefined when there is no home to keep it in. */
