@@ -186,14 +186,14 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
 
   /** Parsing and the signature: independent per token, so many run at once. */
   async function parseAndCheck(text: string, line: number | undefined): Promise<Checked> {
-    const id = maskToken(normalizeTokenInput(text));
     let token;
     try {
       token = parseToken(text);
     } catch (error) {
       if (!(error instanceof CheckFailedError)) throw error;
-      return { line, id, early: { code: 'invalid_token', severity: 'error', message: error.message } };
+      return { line, id: maskToken(normalizeTokenInput(text)), early: { code: 'invalid_token', severity: 'error', message: error.message } };
     }
+    const id = maskToken(token.compact);
     if (token.kind === 'jwe') {
       return { line, id, early: { code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' } };
     }

@@ -57,10 +57,13 @@ function fail(reason: string): never {
   throw invalid(reason);
 }
 
+/** Refuses bytes that are not UTF-8 (one decoder for every token of a batch: it keeps no state between calls). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeJsonObject(bytes: Uint8Array, index: number, name: string): Record<string, unknown> | undefined {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return fail(`segment ${index + 1} (${name}) is not UTF-8`);
   }
