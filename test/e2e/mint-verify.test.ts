@@ -214,6 +214,30 @@ describe('bulk verify', () => {
     expect(results[3].findings[0].code).toBe('invalid_signature');
     expect(results[60].findings[0].code).toBe('invalid_token');
   });
+
+  it('judges each line as a run of its own would (HMAC secret: one key for the whole batch)', async () => {
+    writeFileSync(join(dir, 'hs.secret'), 'a-batch-secret-that-is-long-enough-for-hs256');
+    const good = opensslHs256(claims(), 'a-batch-secret-that-is-long-enough-for-hs256');
+    const lines = [
+      good,
+      opensslHs256(claims(), 'another-secret-that-is-long-enough-for-hs256'),
+      good,
+      'junk',
+      opensslHs256({ sub: 'a', exp: now() - 60 }, 'a-batch-secret-that-is-long-enough-for-hs256'),
+      good,
+    ];
+    const args = ['verify', '--secret-file', 'hs.secret', '--alg', 'HS256', '--json'];
+    const bulk = await run(args, `${lines.join('\n')}\n`);
+    const judged = (doc: { valid: boolean; findings: { code: string }[] }) => ({ valid: doc.valid, codes: doc.findings.map((f) => f.code) });
+    const together = bulk.stdout
+      .trim()
+      .split('\n')
+      .map((l) => judged(JSON.parse(l)));
+    const alone = [];
+    for (const line of lines) alone.push(judged(JSON.parse((await run([...args, line])).stdout)));
+    expect(together).toEqual(alone);
+    expect(together.map((x) => x.valid)).toEqual([true, false, true, false, false, true]);
+  });
 });
 
 describe('authctl verify refuses what it must', () => {
