@@ -2,8 +2,8 @@
 // V8's code cache. One file and a cache measured faster at start-up than ES module chunks, which
 // node's loader resolved, read, linked and compiled one by one on every run (about 20 for
 // verify). Each command's modules still run only when that command does (esbuild wraps a module
-// reached by import() in an initializer), so `authctl decode` never runs jose's key import for
-// nothing, the HTTP stack (dist/undici.cjs) or the native keychain binding.
+// reached by import() in an initializer): `authctl --version` never runs jose, and `authctl
+// decode` never loads the HTTP stack (dist/undici.cjs) or the native keychain binding.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,8 +28,6 @@ const lazyChildProcess = {
   },
 };
 
-// undici is two thirds of the bundled code and only the network commands need it: its own file,
-// required on first use.
 const common = {
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
@@ -42,6 +40,8 @@ const common = {
   metafile: true,
   logLevel: 'warning',
 };
+// undici is two thirds of the bundled code and only the network commands need it: its own file,
+// required on first use.
 const undici = await build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js' } });
 const undiciExternal = {
   name: 'undici-external',

@@ -66,9 +66,6 @@ export function makeStyle(enabled: boolean): Style {
   };
 }
 
-/** How long a bulk command's result may wait for others to share its write. */
-const FLUSH_AFTER_MS = 20;
-
 function write(io: IO, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -83,10 +80,10 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
   };
   if ('stream' in output) {
     // One write per batch of results, not per line (a write is a system call): the batch goes
-    // out when it grows large, or a few milliseconds after its first result, so a result still
-    // shows at once to a person watching when input arrives slowly (a log followed live).
+    // out when it grows large or when the stream pauses (the next turn of the event loop), so a
+    // result still shows at once when input arrives slowly.
     let pending = '';
-    let scheduled: NodeJS.Timeout | undefined;
+    let scheduled: NodeJS.Immediate | undefined;
     const flush = () => {
       scheduled = undefined;
       if (pending) io.stdout.write(pending);
@@ -98,11 +95,11 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
         const text = render(item);
         pending += text.endsWith('\n') ? text : `${text}\n`;
         if (pending.length >= 64 * 1024) flush();
-        else scheduled ??= setTimeout(flush, FLUSH_AFTER_MS);
+        else scheduled ??= setImmediate(flush);
         if (item.exitCode) exitCode = ExitCode.checkFailed;
       }
     } finally {
-      clearTimeout(scheduled);
+      if (scheduled) clearImmediate(scheduled);
       flush();
     }
     return exitCode;
