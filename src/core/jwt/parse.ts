@@ -1,4 +1,3 @@
-import { base64url } from 'jose';
 import { CheckFailedError } from '../../errors.js';
 import { isJsonObject, JsonDepthError, parseJson } from '../json.js';
 
@@ -50,7 +49,9 @@ function decodeSegment(segment: string, index: number, names: readonly string[])
     return fail(`segment ${index + 1} (${name}) is not base64url: unexpected character ${shown} at offset ${bad}`);
   }
   if (segment.length % 4 === 1) return fail(`segment ${index + 1} (${name}) is not base64url: impossible length ${segment.length}`);
-  return base64url.decode(segment);
+  // Checked above, so node's native decoder (lenient by itself) sees only valid base64url; jose's
+  // web build decodes through atob and a loop, several times slower on every token of a batch.
+  return Buffer.from(segment, 'base64url');
 }
 
 function fail(reason: string): never {
