@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../helpers/cli.js';
@@ -42,12 +43,24 @@ const runs = (ran: { modules: string[] }, prefix: string) => ran.modules.some((n
 describe('lazy loading', () => {
   const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"a"}').toString('base64url')}.`;
 
-  it('decode runs jose but never loads the HTTP stack or the keychain binding', () => {
+  it('decode runs neither jose nor the TOML parser, and never loads the HTTP stack or the keychain binding', () => {
     const ran = ranBy(['decode', token]);
     expect(loads(ran, '/dist/main.cjs')).toBe(true);
-    expect(runs(ran, 'node_modules/jose/')).toBe(true);
+    expect(runs(ran, 'src/core/jwt/parse.ts')).toBe(true);
+    for (const library of ['node_modules/jose/', 'node_modules/smol-toml/']) expect(runs(ran, library), library).toBe(false);
     expect(loads(ran, '/dist/undici.cjs')).toBe(false);
     expect(ran.scripts.some((url) => url.includes('keyring'))).toBe(false);
+  });
+
+  it('verify with a key file does run jose (the checks above and below can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authctl-lazy-'));
+    try {
+      const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' });
+      writeFileSync(join(dir, 'key.pem'), pem);
+      expect(runs(ranBy(['verify', '--key', join(dir, 'key.pem'), token]), 'node_modules/jose/')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--version and --help run neither jose nor the TOML parser, and load neither the HTTP stack nor the keychain binding', () => {
