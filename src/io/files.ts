@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { link, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+// fs.promises loads on first use (the writes below): reading a key or config file, which nearly
+// every command does at start, goes through the plain calls and never loads it.
+import { closeSync, constants, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,9 +15,9 @@ export const MAX_FILE_BYTES = 1024 * 1024;
  * Any failure is a one-line `file_unreadable` (or `file_too_large`) usage error naming the path.
  */
 export async function readTextFile(path: string, what = 'file', maxBytes = MAX_FILE_BYTES): Promise<string> {
-  let handle;
+  let fd;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -24,7 +25,7 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_F
     throw new UsageError('file_unreadable', `cannot read ${what} ${path}: ${reason}`);
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (info.isDirectory()) throw new UsageError('file_unreadable', `cannot read ${what} ${path}: it is a directory`);
     if (!info.isFile()) {
       const pipe = info.isFIFO() || info.isSocket();
@@ -39,14 +40,14 @@ export async function readTextFile(path: string, what = 'file', maxBytes = MAX_F
     // The size can change under us: read at most one byte past the limit to notice.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = (await handle.read(buffer, length, buffer.length - length, length)).bytesRead;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, length);
     if (length > maxBytes) throw new UsageError('input_too_large', `cannot read ${what} ${path}: over the ${Math.round(maxBytes / 1024)} KiB limit`);
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError('file_unreadable', `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -78,8 +79,8 @@ function unwritable(path: string, error: unknown): UsageError {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number; exclusive?: boolean } = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const handle = await open(temp, 'wx', options.mode ?? 0o644);
+    await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -88,16 +89,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
     if (options.exclusive) {
       // link() fails if the target exists, which rename() would silently replace.
-      await link(temp, path).catch((error: NodeJS.ErrnoException) => {
+      await fs.link(temp, path).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST') throw new UsageError('file_exists', `${path} already exists`);
         throw error;
       });
-      await rm(temp, { force: true });
+      await fs.rm(temp, { force: true });
     } else {
-      await rename(temp, path);
+      await fs.rename(temp, path);
     }
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw unwritable(path, error);
   }
 }
@@ -114,28 +115,28 @@ export async function writeFilesAtomic(
       written.push(file.path);
     }
   } catch (error) {
-    await Promise.all(written.map((path) => rm(path, { force: true }).catch(() => undefined)));
+    await Promise.all(written.map((path) => fs.rm(path, { force: true }).catch(() => undefined)));
     throw error;
   }
 }
 
 /** What is at a path, if anything: for refusing a directory where a file name is expected. */
 export async function pathKind(path: string): Promise<'file' | 'directory' | 'other' | undefined> {
-  const info = await stat(path).catch(() => undefined);
+  const info = await fs.stat(path).catch(() => undefined);
   return !info ? undefined : info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
 }
 
 /** When a file was last modified, in seconds since the epoch (a key file's age). */
 export async function modifiedAt(path: string): Promise<number> {
-  return Math.floor((await stat(path)).mtimeMs / 1000);
+  return Math.floor((await fs.stat(path)).mtimeMs / 1000);
 }
 
 /** A fresh private directory under the system's temp directory (`authctl demo`'s sandbox). */
 export function makeTempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return fs.mkdtemp(join(tmpdir(), prefix));
 }
 
 /** Removes a directory tree; missing is fine. */
 export function removeTree(path: string): Promise<void> {
-  return rm(path, { recursive: true, force: true });
+  return fs.rm(path, { recursive: true, force: true });
 }
