@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, sandbox } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
 
 afterAll(cleanupHomes);
 
@@ -60,6 +61,14 @@ describe("V8's code cache for the bundle", () => {
     expect(await box.run(['decode', '--json', token])).toEqual(clean);
     // in a directory of its own, a refused cache is replaced (the test above); here it is left alone
     expect(readFileSync(file!).equals(planted)).toBe(true);
+  });
+
+  it('bin/authctl.js, for scripts that run it by path, is the same program', () => {
+    const run = (bin: string, args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', bin), ...args], { encoding: 'utf8', env: sandbox().env });
+    for (const args of [['--version'], ['decode', '--json', token], ['decode', 'not-a-token']]) {
+      const [viaJs, viaCjs] = [run('authctl.js', args), run('authctl.cjs', args)];
+      expect({ code: viaJs.status, stdout: viaJs.stdout, stderr: viaJs.stderr }).toEqual({ code: viaCjs.status, stdout: viaCjs.stdout, stderr: viaCjs.stderr });
+    }
   });
 
   it('failed runs and --debug save nothing (the demo test checks the demo); an unwritable cache directory costs nothing but the saving', async () => {

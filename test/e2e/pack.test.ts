@@ -20,6 +20,7 @@ describe('the npm package', () => {
       );
       const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
       expect(files).toContain('bin/authctl.cjs');
+      expect(files).toContain('bin/authctl.js');
       expect(files).toContain('dist/main.cjs');
       expect(files).toContain('completions/authctl.bash');
       // the licences: ours, and those of every library bundled into dist/
