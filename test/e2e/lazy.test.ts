@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from '../helpers/cli.js';
+import { executed } from '../helpers/coverage.js';
 
-/**
- * What one run executed, from V8's own coverage (NODE_V8_COVERAGE): the script files it loaded,
- * and the bundled modules that ran. esbuild wraps each module that is loaded on demand in an
- * initializer named after its source path, so a module that never ran has no counted call.
- */
+/** What one run of authctl executed (V8 coverage). */
 function ranBy(args: string[]): { scripts: string[]; modules: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'authctl-coverage-'));
   try {
@@ -19,19 +16,7 @@ function ranBy(args: string[]): { scripts: string[]; modules: string[] } {
     } catch {
       // exit codes do not matter here, only what ran
     }
-    const scripts: string[] = [];
-    const modules: string[] = [];
-    for (const file of readdirSync(dir)) {
-      for (const script of JSON.parse(readFileSync(join(dir, file), 'utf8')).result as {
-        url: string;
-        functions: { functionName: string; ranges: { count: number }[] }[];
-      }[]) {
-        if (!script.url.startsWith('file:')) continue;
-        scripts.push(script.url);
-        for (const fn of script.functions) if (fn.ranges[0]!.count > 0 && /^(node_modules|src)\//.test(fn.functionName)) modules.push(fn.functionName);
-      }
-    }
-    return { scripts, modules };
+    return executed(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

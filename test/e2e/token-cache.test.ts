@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { BIN, cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
+import { executed } from '../helpers/coverage.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -157,6 +158,43 @@ describe('a cache hit is cheap', () => {
     // --force goes to the server (and so needs the secret)
     const forced = await runCli(['token', 'get', '--profile', 'kc', '--force'], { cwd: home, env: down });
     expect(forced.code).not.toBe(0);
+  });
+
+  it('with a keychain at hand, a hit still loads neither the keychain binding nor the HTTP stack', async () => {
+    const home = tmpHome();
+    const local = { ...env, XDG_CACHE_HOME: join(home, 'cache'), AUTHCTL_CONFIG: join(home, 'config.toml') };
+    expect(
+      (
+        await runCli(
+          [
+            'profile',
+            'add',
+            'gc',
+            '--provider',
+            'gooclaim',
+            '--base-url',
+            `${fx.url}/gooclaim`,
+            '--client-id',
+            SEED.gooclaim.clientId,
+            '--expect-iss',
+            `${fx.url}/gooclaim`,
+          ],
+          { cwd: home, env: local },
+        )
+      ).code,
+    ).toBe(0);
+    const first = await runCli(['token', 'get', '--profile', 'gc'], { cwd: home, env: { ...local, ...secret } });
+    expect(first.code).toBe(0);
+    // the session bus of the test run (a real keyring under scripts/with-keyring.sh), or none
+    const coverage = join(home, 'coverage');
+    const hit = await runCli(['token', 'get', '--profile', 'gc'], {
+      cwd: home,
+      env: { ...local, DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, NODE_V8_COVERAGE: coverage },
+    });
+    expect(hit).toMatchObject({ code: 0, stdout: first.stdout });
+    const ran = executed(coverage);
+    expect(ran.scripts.some((url) => url.endsWith('/dist/main.cjs'))).toBe(true);
+    expect(ran.scripts.filter((url) => url.includes('keyring') || url.endsWith('/dist/undici.cjs'))).toEqual([]);
   });
 });
 
