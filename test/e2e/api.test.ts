@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, type CliResult, sandbox } from '../helpers/cli.js';
-import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
+import { addGooclaim, SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
 import { json, startServer, type FixtureServer } from '../helpers/server.js';
 
 /**
@@ -42,19 +42,7 @@ beforeAll(async () => {
       json(res, { workflow: 'wf_abc123', method: req.method, received: Buffer.concat(chunks).toString() }, { 'x-request-id': 'r-1' });
     });
   });
-  const r = await box.run([
-    'profile',
-    'add',
-    'gooclaim',
-    '--provider',
-    'gooclaim',
-    '--base-url',
-    `${fx.url}/gooclaim`,
-    '--client-id',
-    SEED.gooclaim.clientId,
-    '--expect-iss',
-    `${fx.url}/gooclaim`,
-  ]);
+  const r = await box.run(addGooclaim('gooclaim', fx.url));
   expect(r.code).toBe(0);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
-import { SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
+import { addGooclaim, SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
 import { executed } from '../helpers/coverage.js';
 
 let dir: string;
@@ -19,23 +19,7 @@ const locks = () =>
 beforeAll(async () => {
   ({ dir, env } = sandbox());
   fx = await startProviders();
-  expect(
-    (
-      await run([
-        'profile',
-        'add',
-        'gooclaim',
-        '--provider',
-        'gooclaim',
-        '--base-url',
-        `${fx.url}/gooclaim`,
-        '--client-id',
-        SEED.gooclaim.clientId,
-        '--expect-iss',
-        `${fx.url}/gooclaim`,
-      ])
-    ).code,
-  ).toBe(0);
+  expect((await run(addGooclaim('gooclaim', fx.url))).code).toBe(0);
   expect(
     (
       await run([
@@ -163,26 +147,7 @@ describe('a cache hit is cheap', () => {
   it('with a keychain at hand, a hit still loads neither the keychain binding nor the HTTP stack', async () => {
     const home = tmpHome();
     const local = { ...env, XDG_CACHE_HOME: join(home, 'cache'), AUTHCTL_CONFIG: join(home, 'config.toml') };
-    expect(
-      (
-        await runCli(
-          [
-            'profile',
-            'add',
-            'gc',
-            '--provider',
-            'gooclaim',
-            '--base-url',
-            `${fx.url}/gooclaim`,
-            '--client-id',
-            SEED.gooclaim.clientId,
-            '--expect-iss',
-            `${fx.url}/gooclaim`,
-          ],
-          { cwd: home, env: local },
-        )
-      ).code,
-    ).toBe(0);
+    expect((await runCli(addGooclaim('gc', fx.url), { cwd: home, env: local })).code).toBe(0);
     const first = await runCli(['token', 'get', '--profile', 'gc'], { cwd: home, env: { ...local, ...secret } });
     expect(first.code).toBe(0);
     // the session bus of the test run (a real keyring under scripts/with-keyring.sh), or none

@@ -31,6 +31,23 @@ async function body(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `profile add NAME` for the Gooclaim stand-in at `url`, its issuer pinned (the document requires it). */
+export function addGooclaim(name: string, url: string): string[] {
+  return [
+    'profile',
+    'add',
+    name,
+    '--provider',
+    'gooclaim',
+    '--base-url',
+    `${url}/gooclaim`,
+    '--client-id',
+    SEED.gooclaim.clientId,
+    '--expect-iss',
+    `${url}/gooclaim`,
+  ];
+}
+
 export async function startProviders(): Promise<ProviderFixture> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'fixture-rs256', alg: 'RS256', use: 'sig' };
