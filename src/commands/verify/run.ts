@@ -229,26 +229,31 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     // Signature checks run on libuv's thread pool; keeping a window of them in flight uses
     // every core while the output stays in input order. While the next line is slow to come
     // (a log followed live), the results already checked go out instead of waiting for it.
-    const window: { checked: Promise<Checked>; done: boolean }[] = [];
+    const window: { checked: Promise<Checked>; settled: Promise<undefined>; done: boolean }[] = [];
+    const start = (text: string, line: number | undefined) => {
+      const checked = checkOne(text, line);
+      const entry = { checked, settled: Promise.resolve(undefined), done: false };
+      const settle = () => {
+        entry.done = true;
+        return undefined;
+      };
+      entry.settled = checked.then(settle, settle);
+      window.push(entry);
+    };
     const tokens = readTokens(options.token, deps.io)[Symbol.asyncIterator]();
     let count = 0;
     let next = tokens.next();
     for (;;) {
       while (window.length && (window[0]!.done || window.length >= VERIFY_WINDOW)) yield judge(await window.shift()!.checked);
       const head = window[0];
-      const arrived = await (head ? Promise.race([next, head.checked.then(() => undefined)]) : next);
+      const arrived = await (head ? Promise.race([next, head.settled]) : next);
       if (!arrived) continue; // the head was checked first: out it goes
       if (arrived.done) break;
       next = tokens.next();
       count++;
-      const entry = { checked: checkOne(arrived.value.text, bulk ? arrived.value.line : undefined), done: false };
-      entry.checked.then(
-        () => (entry.done = true),
-        () => (entry.done = true),
-      );
-      window.push(entry);
+      start(arrived.value.text, bulk ? arrived.value.line : undefined);
     }
-    if (count === 0) window.push({ checked: checkOne('', undefined), done: false }); // empty stdin: say why
+    if (count === 0) start('', undefined); // empty stdin: say why
     while (window.length) yield judge(await window.shift()!.checked);
   }
   return { stream: results() };

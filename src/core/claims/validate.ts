@@ -21,6 +21,7 @@ const REGISTERED_TYPES: Record<string, ClaimType> = {
   aud: 'string-or-array',
   scope: 'string-or-array',
 };
+const REGISTERED_ENTRIES = Object.entries(REGISTERED_TYPES);
 
 function finding(code: FindingCode, severity: Severity, message: string, claim?: string): Finding {
   return claim === undefined ? { code, severity, message } : { code, severity, claim, message };
@@ -113,12 +114,12 @@ function checkHeader(header: Record<string, unknown>, policy: ClaimsPolicy): Fin
 function checkTypes(payload: Record<string, unknown>, policy: ClaimsPolicy): { findings: Finding[]; wellTyped: Set<string> } {
   const findings: Finding[] = [];
   const wellTyped = new Set<string>();
-  // (a copy only when the policy adds types: this runs for every token of a batch)
-  const expected: Record<string, ClaimType> =
+  // (a new list only when the policy adds types: this runs for every token of a batch)
+  const expected =
     policy.claimTypes || policy.scopeFormat
-      ? { ...REGISTERED_TYPES, ...policy.claimTypes, ...(policy.scopeFormat && { scope: policy.scopeFormat }) }
-      : REGISTERED_TYPES;
-  for (const [claim, type] of Object.entries(expected)) {
+      ? Object.entries({ ...REGISTERED_TYPES, ...policy.claimTypes, ...(policy.scopeFormat && { scope: policy.scopeFormat }) })
+      : REGISTERED_ENTRIES;
+  for (const [claim, type] of expected) {
     if (!(claim in payload)) continue;
     if (hasType(payload[claim], type)) {
       wellTyped.add(claim);
