@@ -163,6 +163,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
+  const claimsPolicy = { ...policy, algorithms };
   let checker = signatureChecker(source.verifier, algorithms);
   let refreshed: Promise<typeof checker> | undefined;
   const bulk = options.token === undefined || options.token === '-';
@@ -213,7 +214,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     const { header, payload } = checked.token;
     let findings: Finding[];
     try {
-      findings = validateClaims(header, payload, { ...policy, algorithms }, { now, seenJti });
+      findings = validateClaims(header, payload, claimsPolicy, { now, seenJti });
     } catch (error) {
       if (!bulk || globals.debug) throw error;
       return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [unexpectedFinding(error)] }, now, announce);
