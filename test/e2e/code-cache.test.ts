@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
 
 afterAll(cleanupHomes);
@@ -83,5 +84,20 @@ describe("V8's code cache for the bundle", () => {
     const blocked = await box.run(['decode', '--json', token]);
     expect(blocked).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(blocked.stdout).payload).toEqual({ sub: 'cached' });
+  });
+});
+
+describe("bin/authctl.cjs sizes libuv's thread pool", () => {
+  it('one thread per core, two to four, unless the user set UV_THREADPOOL_SIZE', () => {
+    const dir = sandbox().dir;
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => require('fs').writeSync(2, `pool=${process.env.UV_THREADPOOL_SIZE}\\n`));\n");
+    const pool = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, ['-r', probe, join(ROOT, 'bin', 'authctl.cjs'), '--version'], {
+        encoding: 'utf8',
+        env: { ...sandbox().env, ...extra },
+      }).stderr.trim();
+    expect(pool({})).toBe(`pool=${Math.min(4, Math.max(2, availableParallelism()))}`);
+    expect(pool({ UV_THREADPOOL_SIZE: '7' })).toBe('pool=7');
   });
 });
