@@ -6,7 +6,7 @@
  * input's kind, seed and a short prefix. scripts/fuzz.mjs bundles and runs this.
  */
 import { AuthctlError } from '../../src/errors.js';
-import { inspectToken } from '../../src/core/jwt/inspect.js';
+import { describeTimes, inspectToken } from '../../src/core/jwt/inspect.js';
 import { BUILTIN_POLICIES, parsePolicy, POLICY_KEYS } from '../../src/core/claims/policy.js';
 import { validateClaims } from '../../src/core/claims/validate.js';
 import { parseConfig } from '../../src/core/config.js';
@@ -178,7 +178,7 @@ const style = makeStyle(false);
 const TARGETS: Record<string, (r: Rng) => void> = {
   token(r) {
     const report = inspectToken(token(r), pick(r, POLICIES), { now: 1_800_000_000, strict: r() < 0.5, seenJti: new Set(['a']) });
-    if (report.token) JSON.stringify(renderReport(report, style));
+    if (report.token) JSON.stringify(renderReport(report, report.token.kind === 'jws' ? describeTimes(report.token.payload, 1_800_000_000) : {}, style));
     JSON.stringify(report.findings);
     renderFindings(report.findings, style);
   },

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { CheckFailedError } from '../../errors.js';
-import { inspectToken, type TokenReport } from '../../core/jwt/inspect.js';
+import { describeTimes, inspectToken, type TimeView, type TokenReport } from '../../core/jwt/inspect.js';
 import type { ClaimsPolicy } from '../../core/claims/types.js';
 import { readOneToken } from '../../io/token-input.js';
 import { renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
@@ -16,7 +16,7 @@ function value(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-export function renderReport(report: TokenReport, style: Style): string {
+export function renderReport(report: TokenReport, times: Record<string, TimeView>, style: Style): string {
   const token = report.token!;
   const out: string[] = [style.bold(token.kind === 'jwe' ? 'Header (JWE: the payload is encrypted)' : 'Header')];
   out.push(
@@ -28,7 +28,7 @@ export function renderReport(report: TokenReport, style: Style): string {
   if (token.kind === 'jws') {
     out.push('', style.bold('Claims'));
     const rows = Object.entries(token.payload).map(([k, v]) => {
-      const time = report.times[k];
+      const time = times[k];
       const extra = time ? style.dim(`  ${time.iso ?? 'out of range'} (${time.relative})`) : '';
       return [k, `${value(v)}${extra}`] as const;
     });
@@ -46,14 +46,15 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
   const token = report.token;
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
   if (!token) throw new CheckFailedError('invalid_token', report.findings[0]!.message);
+  const times = token.kind === 'jws' ? describeTimes(token.payload, deps.now()) : {};
   return {
     json: {
       verified: false,
       kind: token.kind,
       header: token.header,
-      ...(token.kind === 'jws' ? { payload: token.payload, signature: { bytes: token.signature.length }, times: report.times } : {}),
+      ...(token.kind === 'jws' ? { payload: token.payload, signature: { bytes: token.signature.length }, times } : {}),
       findings: report.findings,
     },
-    text: (style) => renderReport(report, style),
+    text: (style) => renderReport(report, times, style),
   };
 }

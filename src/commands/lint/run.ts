@@ -45,7 +45,7 @@ export async function runLint(options: LintOptions, deps: Deps, globals: GlobalO
         report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
       } catch (error) {
         if (!bulk || globals.debug) throw error;
-        report = { findings: [unexpectedFinding(error)], times: {}, valid: false };
+        report = { findings: [unexpectedFinding(error)], valid: false };
       }
       // The policy's name is said once: on the only result, or the first of a batch.
       yield lintResult(report, bulk ? line : undefined, text, source, count === 1);

@@ -16,7 +16,6 @@ export interface TimeView {
 export interface TokenReport {
   token?: ParsedToken;
   findings: Finding[];
-  times: Record<string, TimeView>;
   valid: boolean;
 }
 
@@ -61,15 +60,15 @@ export function inspectToken(
     token = parseToken(input);
   } catch (error) {
     if (error instanceof CheckFailedError) {
-      return { findings: [{ code: 'invalid_token', severity: 'error', message: error.message }], times: {}, valid: false };
+      return { findings: [{ code: 'invalid_token', severity: 'error', message: error.message }], valid: false };
     }
     throw error;
   }
   if (token.kind === 'jwe') {
     // The claims are encrypted: nothing can vouch for them, so a check cannot pass.
     const message = `encrypted token (JWE, ${token.header.enc === undefined ? 'unknown enc' : describeBare(token.header.enc)}): its claims cannot be read or checked without the decryption key`;
-    return { token, findings: [{ code: 'invalid_token', severity: 'error', message }], times: {}, valid: false };
+    return { token, findings: [{ code: 'invalid_token', severity: 'error', message }], valid: false };
   }
   const findings = validateClaims(token.header, token.payload, policy, context);
-  return { token, findings, times: describeTimes(token.payload, context.now), valid: passes(findings, context.strict) };
+  return { token, findings, valid: passes(findings, context.strict) };
 }
