@@ -42,11 +42,12 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
 
 export async function runDecode(options: DecodeOptions, deps: Deps): Promise<CommandResult> {
   const input = await readOneToken(options.token, deps.io);
-  const report = inspectToken(input, NO_POLICY, { now: deps.now() });
+  const now = deps.now();
+  const report = inspectToken(input, NO_POLICY, { now });
   const token = report.token;
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
   if (!token) throw new CheckFailedError('invalid_token', report.findings[0]!.message);
-  const times = token.kind === 'jws' ? describeTimes(token.payload, deps.now()) : {};
+  const times = token.kind === 'jws' ? describeTimes(token.payload, now) : {};
   return {
     json: {
       verified: false,
