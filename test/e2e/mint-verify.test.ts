@@ -223,7 +223,7 @@ describe('bulk verify', () => {
       opensslHs256(claims(), 'another-secret-that-is-long-enough-for-hs256'),
       good,
       'junk',
-      opensslHs256({ sub: 'a', exp: now() - 60 }, 'a-batch-secret-that-is-long-enough-for-hs256'),
+      opensslHs256({ sub: 'a', exp: now() - 3600 }, 'a-batch-secret-that-is-long-enough-for-hs256'),
       good,
     ];
     const args = ['verify', '--secret-file', 'hs.secret', '--alg', 'HS256', '--json'];
