@@ -13,6 +13,8 @@ const { createRequire } = require('node:module');
 const { Script } = require('node:vm');
 
 const main = path.join(__dirname, '..', 'dist', 'main.cjs');
+// The one rule for which cache files are the user's own (src/io/own-files.ts), shared with the token cache
+const ownFiles = require('../dist/own-files.cjs');
 // libuv's thread pool runs the signature checks of bulk verify (jose's WebCrypto calls). Its four
 // threads on a one- or two-core machine crowd out the main thread, which parses, judges and prints
 // every token. One thread per core, at least two, measured 15% faster for RS256 on two cores;
@@ -27,7 +29,7 @@ if (process.argv.includes('--debug')) {
 } else {
   const cache = cachePlace();
   let cachedData;
-  if (cache && trusted([cache.file, ...cache.dirs])) {
+  if (cache && ownFiles.untrustedCachePath(cache.top, cache.file) === undefined) {
     try {
       cachedData = fs.readFileSync(cache.file);
     } catch {}
@@ -52,33 +54,16 @@ function cachePlace() {
     const word = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
     const command = word && /^[a-z]{2,12}$/.test(word) ? word : '_';
     const dirs = [path.join(top, 'code', key), path.join(top, 'code'), top];
-    return { key, command, dirs, file: path.join(dirs[0], `${command}.bin`) };
+    return { key, command, top, dirs, file: path.join(dirs[0], `${command}.bin`) };
   } catch {
     return undefined;
   }
 }
 
-/**
- * Compiled code runs as this user, so it comes only from places no one else could have written:
- * each of `places` is real (not a link), ours, and writable by no group or other user.
- */
-function trusted(places) {
-  if (typeof process.getuid !== 'function') return true;
-  const uid = process.getuid();
-  try {
-    return places.every((place) => {
-      const info = fs.lstatSync(place);
-      return !info.isSymbolicLink() && info.uid === uid && (info.mode & 0o022) === 0;
-    });
-  } catch {
-    return false;
-  }
-}
-
 function save(cache, script) {
   try {
-    fs.mkdirSync(cache.dirs[0], { recursive: true, mode: 0o700 });
-    if (!trusted(cache.dirs)) return;
+    // compiled code runs as this user: it is kept only where no one else could write it
+    if (ownFiles.ownCacheDir(cache.top, cache.dirs[0]) !== undefined) return;
     const temp = `${cache.file}.${process.pid}`;
     fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temp, cache.file);

@@ -20,7 +20,7 @@ _authctl_opts() {
     'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
     'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
-    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
     'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -31,7 +31,7 @@ _authctl_opts() {
     'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
     'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'api') echo '--json --no-color --debug -v --verbose --config --profile -H --header -d --data -i --include --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'api') echo '--json --no-color --debug -v --verbose --config --profile -H --header -d --data -i --include --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
     'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
@@ -112,6 +112,7 @@ _authctl_takes_value() {
     'token get|--audience'|\
     'token get|--resource'|\
     'token get|--assertion-file'|\
+    'token get|--sign-in-timeout'|\
     'token get|--issuer'|\
     'token get|--timeout'|\
     'token get|--max-wait'|\
@@ -215,6 +216,7 @@ _authctl_takes_value() {
     'api|--header'|\
     'api|-d'|\
     'api|--data'|\
+    'api|--allow-origin'|\
     'api|--issuer'|\
     'api|--timeout'|\
     'api|--max-wait'|\

@@ -52,7 +52,8 @@ const undiciExternal = {
 
 const result = await build({
   ...common,
-  entryPoints: { main: 'src/main.ts', 'scan-worker': 'src/io/scan-worker.ts' },
+  // own-files: the cache-trust rule, which bin/authctl.cjs applies to the code cache before the bundle runs
+  entryPoints: { main: 'src/main.ts', 'scan-worker': 'src/io/scan-worker.ts', 'own-files': 'src/io/own-files.ts' },
   // The native keychain binding ships per-platform binaries and cannot be bundled.
   external: ['@napi-rs/keyring'],
   // import() of it becomes require(): the bundle runs as a vm.Script (bin/authctl.cjs), which has

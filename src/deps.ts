@@ -1,6 +1,6 @@
 import type { IO } from './io/streams.js';
 import type { ConfigStore } from './io/config-store.js';
-import { colorEnabled, writeOutput, type CommandOutput } from './io/output.js';
+import { colorEnabled, diagnostic, writeOutput, type CommandOutput } from './io/output.js';
 import type { ExitCode } from './errors.js';
 import type { HttpClient } from './io/http.js';
 import type { KeyStore } from './io/keychain.js';
@@ -95,7 +95,7 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       const { fileTokenCache, storeTokenCache } = await import('./io/token-cache.js');
       if (mode === 'keychain') return storeTokenCache(await deps.keystore(globals, choice));
       const { cacheDir } = await import('./io/paths.js');
-      return fileTokenCache(cacheDir(io.env));
+      return fileTokenCache(cacheDir(io.env), globals.verbose ? (why) => diagnostic(io, `  ${why}`) : undefined);
     },
     async emit(output, globals) {
       const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);

@@ -71,9 +71,8 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
     }
     // With --json the error is the command's one JSON document, on stdout where scripts read.
     // A server's words can be in the message: never let them carry a secret this run sent.
-    const redact = deps.secrets.size ? (await import('./core/redact.js')).redactSecrets : undefined;
-    const text = renderError(error, { json, debug, color });
-    (json ? io.stdout : io.stderr).write(redact ? redact(text, deps.secrets) : text);
+    const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
+    (json ? io.stdout : io.stderr).write(renderError(error, { json, debug, color, redact }));
     return { code: error.exitCode, stuck: deps.stuck };
   }
 }

@@ -2,6 +2,7 @@ import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-
 import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
+import { canonicalOrigin } from './origin.js';
 import { BODY_FORMATS, CLIENT_AUTH_METHODS, CREDENTIAL_STORES, GRANTS, INTROSPECTION_STYLES, PROFILE_NAME, TOKEN_CACHE_MODES } from './config-values.js';
 
 /**
@@ -43,6 +44,8 @@ export interface Profile {
   alg?: string;
   /** `aud` of client assertions: "token_url" (default), "issuer", or a literal value. */
   assertion_audience?: string;
+  /** Origins besides base_url's that `authctl api` may send the profile's token to (core/origin.ts). */
+  api_origins?: string[];
   /** Extra request body fields, e.g. webMethods' `claimsSet`. */
   extra_body?: Record<string, unknown>;
   /** Claims template for `token mint --profile` (JustGold, gamification). */
@@ -88,9 +91,10 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   introspection_style: INTROSPECTION_STYLES,
 };
 const TABLE_KEYS = ['extra_body', 'mint', 'policy'] as const;
+const LIST_KEYS = ['api_origins'] as const;
 /** Keys that name files; relative ones are taken from the config file's directory. */
 export const PROFILE_PATH_KEYS = ['private_key', 'tls_client_cert', 'tls_client_key'] as const;
-export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS];
+export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS, ...LIST_KEYS];
 
 /** Key names that would put a secret in the config file; refused wherever they appear. */
 const SECRET_KEY = /^(client_secret|secret|password|api_key|apikey|refresh_token|access_token|private_key_pem|hmac_secret|token)$/i;
@@ -204,6 +208,15 @@ function checkProfile(name: string, profile: unknown, at: (key?: string) => stri
       if (!choices.includes(value as string)) throw fail(` must be one of ${choices.join(', ')}`);
     } else if ((TABLE_KEYS as readonly string[]).includes(key)) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(' must be a table');
+    } else if ((LIST_KEYS as readonly string[]).includes(key)) {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw fail(' must be a list of strings');
+      for (const origin of value) {
+        try {
+          canonicalOrigin(origin, 'entry');
+        } catch (error) {
+          throw fail(`: ${(error as Error).message}`);
+        }
+      }
     } else {
       throw fail(': unknown key', `known keys: ${PROFILE_KEYS.join(', ')}`);
     }

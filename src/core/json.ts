@@ -5,6 +5,8 @@
  * value nested deeper than any real document is refused at the door.
  */
 
+import { capped, quoted } from './untrusted-text.js';
+
 /** Deeper than any real JWT, JWKS, metadata or token response (they nest three or four levels). */
 export const MAX_JSON_DEPTH = 64;
 
@@ -61,14 +63,14 @@ export function describeValue(value: unknown, max = 60): string {
 
 /** describeValue, but a string comes out as itself (truncated), for places that print a name: `alg ES256`. */
 export function describeBare(value: unknown, max = 60): string {
-  return typeof value === 'string' ? (value.length > max ? `${value.slice(0, max - 1)}…` : value) : describeValue(value, max);
+  return typeof value === 'string' ? capped(value, max) : describeValue(value, max);
 }
 
 function describe(value: unknown, depth: number, budget: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
+      return quoted(value.length > budget ? value.slice(0, budget) : value);
     case 'number':
     case 'boolean':
     case 'bigint':
@@ -91,7 +93,7 @@ function describe(value: unknown, depth: number, budget: number): string {
       parts.push('…');
       break;
     }
-    const text = `${key === undefined ? '' : `${JSON.stringify(key)}:`}${describe(child, depth - 1, budget - used)}`;
+    const text = `${key === undefined ? '' : `${quoted(key)}:`}${describe(child, depth - 1, budget - used)}`;
     parts.push(text);
     used += text.length + 1;
   }
@@ -106,17 +108,4 @@ function describe(value: unknown, depth: number, budget: number): string {
  */
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-/**
- * Text from elsewhere (a server's error description, a provider's error code) made fit for a
- * one-line message: control characters (newlines, terminal escape sequences) become spaces and
- * the length is capped.
- *
- * @example printable('bad\n\u001b[31mred', 20) // 'bad  [31mred'
- */
-export function printable(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

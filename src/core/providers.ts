@@ -7,7 +7,10 @@ import type { CredentialKind } from './credentials.js';
  */
 export interface ProviderTemplate {
   description: string;
-  build(baseUrl: string | undefined): Profile;
+  /** The profile for a server at `base`: the issuer for templates built on discovery (`fromIssuer`), else the base URL. */
+  build(base: string | undefined): Profile;
+  /** Built from `--issuer` when given (the server's discovery fills the rest), not from `--base-url`, the API's. */
+  fromIssuer?: boolean;
   /** Why `verify` refuses a profile of this provider that pins no issuer (the document asks for the check). */
   pinsIssuer?: string;
   /** The secret a profile of this provider needs, for the hint after `profile add`. */
@@ -21,6 +24,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
   oauth2: {
     description: 'generic OAuth 2.0 / OpenID Connect server (RFC 6749, 7662, 7009, 8414)',
     build: (base) => defined({ provider: 'oauth2', issuer: base, grant: 'client_credentials', client_auth: 'client_secret_basic', body_format: 'form' }),
+    fromIssuer: true,
     secret: 'client_secret',
   },
   gooclaim: {
@@ -81,6 +85,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         body_format: 'form',
         policy: base ? { preset: 'keycloak', issuer: base } : { preset: 'keycloak' },
       }),
+    fromIssuer: true,
     secret: 'client_secret',
   },
   justgold: {

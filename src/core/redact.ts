@@ -87,3 +87,21 @@ function replaceForms(text: string, pairs: [string, string][]): string {
   for (const [form, mark] of pairs) if (out.includes(form)) out = out.split(form).join(mark);
   return out;
 }
+
+/**
+ * A server's answer (parsed JSON) with `redact` applied to every string in it, keys included:
+ * what a command shows of a server's fields, so an echoed secret never reaches output.
+ *
+ * @example redactValues({ echoed: 'you sent s3cret' }, (t) => t.replace('s3cret', '***')) // { echoed: 'you sent ***' }
+ */
+export function redactValues<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactValues(item, redact)) as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValues(v, redact)])) as T;
+}
+
+/** A remote verdict whose `info` (the server's fields about the caller) is redacted; its findings carry marked words, redacted at output. */
+export function redactedInfo<T extends { info?: Record<string, unknown> }>(verdict: T, secrets: ReadonlySet<string>): T {
+  return verdict.info ? { ...verdict, info: redactValues(verdict.info, secretRedactor(secrets)) } : verdict;
+}

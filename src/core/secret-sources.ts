@@ -63,3 +63,17 @@ export function sourceFlags(kind: SecretKind): string | undefined {
 
 /** The environment variables CI can use instead of a keychain, for the keychain-unavailable hint. */
 export const CI_SECRET_ENV = [SECRET_SOURCES.client_secret.env, SECRET_SOURCES.password.env, SECRET_SOURCES.hmac_secret.env, SECRET_SOURCES.api_key.env];
+
+/**
+ * The environment a child process gets ($BROWSER, git): this one less every secret variable of
+ * the table (and any other `AUTHCTL_*`, which only authctl reads), so a program authctl starts
+ * never receives a secret it was not meant to.
+ *
+ * @example childEnvironment({ PATH: '/bin', AUTHCTL_CLIENT_SECRET: 's' }) // { PATH: '/bin' }
+ */
+export function childEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const secrets = new Set(Object.values(SECRET_SOURCES).map((source) => source.env));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && !secrets.has(name) && !name.startsWith('AUTHCTL_')) out[name] = value;
+  return out;
+}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnvironment } from '../core/secret-sources.js';
 
 /**
  * Opens a URL in the person's browser: `$BROWSER` when set (as gh and git do; a `%s` in it is
@@ -20,7 +21,7 @@ export function openBrowser(url: string, env: Readonly<Record<string, string | u
     [command, args] = ['xdg-open', [url]];
   }
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'ignore', detached: true, env: { ...env } as NodeJS.ProcessEnv });
+    const child = spawn(command, args, { stdio: 'ignore', detached: true, env: childEnvironment(env) });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
       child.unref();

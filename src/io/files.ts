@@ -63,7 +63,7 @@ const WRITE_REASONS: Record<string, string> = {
 };
 
 /** A failed write as a one-line coded error; anything not in the table keeps its errno code. */
-function unwritable(path: string, error: unknown): UsageError {
+export function unwritable(path: string, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
   return new UsageError('file_unwritable', `cannot write ${path}: ${WRITE_REASONS[code] ?? code}`, undefined, { cause: error });

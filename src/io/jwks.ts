@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheSeconds, discoveryUrls, parseJwksResponse, parseServerMetadata, type ServerMetadata } from '../core/oauth/discovery.js';
 import { NetworkError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
+import { ownCacheDir, untrustedCachePath } from './own-files.js';
 import type { HttpClient } from './http.js';
 import { parseJson } from '../core/json.js';
 
@@ -27,7 +28,9 @@ export async function loadRemoteJwks(
   options: { dir: string; now: number; fresh?: boolean; useCache: boolean },
 ): Promise<{ jwks: CacheEntry['jwks']; fromCache: boolean }> {
   const path = entryPath(options.dir, url);
-  if (options.useCache && !options.fresh) {
+  // A key set decides which tokens are believed: only the user's own cache files count (own-files.ts).
+  const useCache = options.useCache && ownCacheDir(options.dir, dirname(path)) === undefined;
+  if (useCache && !options.fresh && untrustedCachePath(options.dir, path) === undefined) {
     try {
       const entry = parseJson(await readFile(path, 'utf8')) as CacheEntry;
       if (entry.url === url && entry.expiresAt > options.now && Array.isArray(entry.jwks?.keys)) return { jwks: entry.jwks, fromCache: true };
@@ -38,7 +41,7 @@ export async function loadRemoteJwks(
   const response = await http.send({ method: 'GET', url });
   const jwks = parseJwksResponse(response);
   const ttl = cacheSeconds(response.headers);
-  if (options.useCache && ttl > 0) {
+  if (useCache && ttl > 0) {
     await writeFileAtomic(path, JSON.stringify({ url, expiresAt: options.now + ttl, jwks } satisfies CacheEntry), { mode: 0o600 }).catch(() => undefined);
   }
   return { jwks, fromCache: false };

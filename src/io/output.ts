@@ -2,6 +2,7 @@ import kleur from 'kleur';
 import { type AuthctlError, ExitCode } from '../errors.js';
 import type { Finding } from '../core/claims/types.js';
 import type { IO } from './streams.js';
+import { jsonSafe, oneLine, revealSaid, said, terminalSafe } from '../core/untrusted-text.js';
 
 export interface Style {
   bold(text: string): string;
@@ -18,7 +19,7 @@ export interface CommandResult {
   text(style: Style): string;
   /** 1 when the thing checked failed (CLI.md); 0 by default. */
   exitCode?: 0 | 1;
-  /** Printing a secret is this result's job (`token get`): it is not redacted. */
+  /** Printing a secret is this result's job (`token get`): what the server said in it is not redacted. */
   revealsSecret?: boolean;
 }
 
@@ -38,7 +39,7 @@ export interface OutputOptions {
   json: boolean;
   color: boolean;
   debug: boolean;
-  /** Removes the run's secrets from text that may carry what a server said. */
+  /** Removes the run's secrets from words from outside (only those: see core/untrusted-text.ts). */
   redact?: (text: string) => string;
 }
 
@@ -75,8 +76,10 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
   if ('written' in output) return output.written;
   const style = makeStyle(options.color);
   const render = (item: CommandResult, indent?: number) => {
-    const text = options.json ? JSON.stringify(item.json, null, indent) : item.text(style);
-    return item.revealsSecret || !options.redact ? text : options.redact(text);
+    // The net under the values sanitized where they were laid out: nothing from outside reaches
+    // the terminal raw, and JSON stays the same JSON.
+    const text = options.json ? jsonSafe(JSON.stringify(item.json, null, indent)) : terminalSafe(item.text(style), options.color);
+    return revealSaid(text, item.revealsSecret ? undefined : options.redact);
   };
   if ('stream' in output) {
     // One write per batch of results, not per line (a write is a system call): the batch goes
@@ -113,12 +116,12 @@ export function renderError(error: AuthctlError, options: OutputOptions): string
   if (options.json) {
     const doc: Record<string, unknown> = { code: error.code, message: error.message };
     if (error.hint) doc.hint = error.hint;
-    return `${JSON.stringify({ error: doc })}\n`;
+    return revealSaid(`${jsonSafe(JSON.stringify({ error: doc }))}\n`, options.redact);
   }
   const style = makeStyle(options.color);
-  const hint = error.hint ? `\n${style.dim(`hint: ${error.hint}`)}` : '';
-  const stack = options.debug && error.stack ? `\n${style.dim(error.stack)}` : '';
-  return `${style.red(`authctl: error[${error.code}]`)}: ${error.message}${hint}${stack}\n`;
+  const hint = error.hint ? `\n${style.dim(`hint: ${oneLine(error.hint)}`)}` : '';
+  const stack = options.debug && error.stack ? `\n${style.dim(terminalSafe(error.stack, false))}` : '';
+  return revealSaid(`${style.red(`authctl: error[${error.code}]`)}: ${oneLine(error.message)}${hint}${stack}\n`, options.redact);
 }
 
 /** Findings as aligned lines: severity, code, claim, message. */
@@ -126,23 +129,34 @@ export function renderFindings(findings: readonly Finding[], style: Style, inden
   return findings
     .map((f) => {
       const mark = f.severity === 'error' ? style.red('✖ error  ') : style.yellow('! warning');
-      const claim = f.claim ? style.dim(` ${f.claim}:`) : '';
-      return `${indent}${mark} ${style.bold(f.code)}${claim} ${f.message}`;
+      const claim = f.claim ? style.dim(` ${said(f.claim)}:`) : '';
+      return `${indent}${mark} ${style.bold(f.code)}${claim} ${oneLine(f.message)}`;
     })
     .join('\n');
 }
 
-/** `key  value` rows with the keys padded to one column. */
+/** `key  value` rows with the keys padded to one column; keys may come from outside (a token's claim names). */
 export function renderTable(rows: readonly (readonly [string, string])[], style: Style, indent = '  '): string {
-  const width = Math.max(0, ...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${indent}${style.cyan(k.padEnd(width))}  ${v}`).join('\n');
+  const keys = rows.map(([k]) => said(k));
+  const width = Math.max(0, ...keys.map((k) => k.length));
+  return rows.map(([, v], i) => `${indent}${style.cyan(keys[i]!.padEnd(width))}  ${v}`).join('\n');
+}
+
+/** A value from outside (a claim, a server's field) as one table cell: a string as itself, anything else as JSON. */
+export function cell(value: unknown): string {
+  return said(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+}
+
+/** A diagnostic line on stderr that may carry words from outside: sanitized, and redacted there. */
+export function diagnostic(io: IO, line: string, redact?: (text: string) => string): void {
+  io.stderr.write(`${revealSaid(terminalSafe(line, false), redact)}\n`);
 }
 
 /** What a verify or health endpoint said about the caller, as a table under the verdict. */
 export function renderInfoTable(info: Record<string, unknown> | undefined, style: Style): string {
   return info
     ? `\n${renderTable(
-        Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const),
+        Object.entries(info).map(([k, v]) => [k, cell(v)] as const),
         style,
       )}`
     : '';

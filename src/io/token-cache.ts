@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenSet } from '../core/oauth/token.js';
+import { existsSync } from 'node:fs';
 import { writeFileAtomic } from './files.js';
+import { ownCacheDir, untrustedCachePath } from './own-files.js';
 import type { KeyStore } from './keychain.js';
 import { parseJson } from '../core/json.js';
 
@@ -71,32 +73,45 @@ function decode(raw: string): { account?: string; entry: CachedToken } | undefin
  * Short-lived access tokens as files under `$XDG_CACHE_HOME/authctl/tokens/` (directory 0700,
  * files 0600, atomic writes), as kubelogin, gcloud and the AWS CLI keep theirs: works on CI
  * runners, in containers and over SSH, where no keychain answers, and a hit costs one read.
+ * Only the user's own files are read or written (own-files.ts); anything else is a miss, and
+ * `distrusted` hears why.
  */
-export function fileTokenCache(dir: string): TokenCache {
+export function fileTokenCache(dir: string, distrusted: (why: string) => void = () => undefined): TokenCache {
   const tokens = join(dir, 'tokens');
   const pathOf = (account: string) => join(tokens, `${createHash('sha256').update(account).digest('hex').slice(0, 32)}.json`);
+  /** The record at `path`, when it is there and the user's own. */
+  async function readOwn(path: string): Promise<string | undefined> {
+    if (!existsSync(path)) return undefined;
+    const why = untrustedCachePath(dir, path);
+    if (why) {
+      distrusted(`token cache record ignored: ${why}`);
+      return undefined;
+    }
+    return readFile(path, 'utf8').catch(() => undefined);
+  }
   return {
     description: `files in ${tokens}`,
     async read(account) {
-      const raw = await readFile(pathOf(account), 'utf8').catch(() => undefined);
+      const raw = await readOwn(pathOf(account));
       const record = raw === undefined ? undefined : decode(raw);
       return record && record.account === account ? record.entry : undefined;
     },
-    write: (account, entry) => writeFileAtomic(pathOf(account), encode(account, entry), { mode: 0o600 }),
+    async write(account, entry) {
+      const why = ownCacheDir(dir, tokens);
+      if (why) return distrusted(`token not cached: ${why}`);
+      await writeFileAtomic(pathOf(account), encode(account, entry), { mode: 0o600 });
+    },
     async delete(account) {
       const path = pathOf(account);
-      const existed = await readFile(path).then(
-        () => true,
-        () => false,
-      );
+      const existed = existsSync(path);
       await rm(path, { force: true });
       return existed;
     },
     async list() {
-      const names = await readdir(tokens).catch(() => [] as string[]);
+      const names = untrustedCachePath(dir, tokens) ? [] : await readdir(tokens).catch(() => [] as string[]);
       const out: { account: string; entry: CachedToken }[] = [];
       for (const name of names.filter((n) => n.endsWith('.json'))) {
-        const raw = await readFile(join(tokens, name), 'utf8').catch(() => undefined);
+        const raw = await readOwn(join(tokens, name));
         const record = raw === undefined ? undefined : decode(raw);
         if (record?.account) out.push({ account: record.account, entry: record.entry });
       }

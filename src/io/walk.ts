@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UsageError } from '../errors.js';
+import { gitCommand } from './child-env.js';
 import { readTextFile } from './files.js';
 
 export interface ScanTarget {
@@ -104,22 +105,30 @@ async function walkDir(dir: string, inherited: IgnoreRule[], cwd: string, report
 const run = promisify(execFile);
 
 /** `--staged`: the files in the git index (added, copied, modified, renamed) with their staged content. */
-export async function stagedFiles(cwd: string, maxBytes: number): Promise<{ path: string; content: Buffer | 'large' }[]> {
+export async function stagedFiles(
+  cwd: string,
+  maxBytes: number,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ path: string; content: Buffer | 'large' }[]> {
   let names: string;
   try {
-    ({ stdout: names } = await run('git', ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR'], { cwd, maxBuffer: 64 * 1024 * 1024 }));
+    const git = gitCommand(['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR'], env);
+    ({ stdout: names } = await run('git', git.args, { cwd, env: git.env, maxBuffer: 64 * 1024 * 1024 }));
   } catch (error) {
     throw new UsageError(
       'git_failed',
       `--staged needs a git work tree: ${(error as { stderr?: string }).stderr?.trim().split('\n')[0] ?? (error as Error).message}`,
     );
   }
-  const { stdout: top } = await run('git', ['rev-parse', '--show-toplevel'], { cwd });
-  const root = top.trim();
+  const top = gitCommand(['rev-parse', '--show-toplevel'], env);
+  const { stdout: root } = await run('git', top.args, { cwd, env: top.env });
   const files = [];
   for (const name of names.split('\0').filter(Boolean)) {
-    const { stdout } = await run('git', ['show', `:${name}`], { cwd: root, encoding: 'buffer', maxBuffer: maxBytes + 1 }).catch(() => ({ stdout: undefined }));
-    files.push({ path: toPosix(relative(cwd, join(root, name))), content: stdout ?? ('large' as const) });
+    const show = gitCommand(['show', `:${name}`], env);
+    const { stdout } = await run('git', show.args, { cwd: root.trim(), env: show.env, encoding: 'buffer', maxBuffer: maxBytes + 1 }).catch(() => ({
+      stdout: undefined,
+    }));
+    files.push({ path: toPosix(relative(cwd, join(root.trim(), name))), content: stdout ?? ('large' as const) });
   }
   return files;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../core/oauth/retry.
 import { signJwt } from '../core/jwt/mint.js';
 import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.js';
 import { selectProfile } from '../io/config-store.js';
+import { isJsonObject, parseJson } from '../core/json.js';
 import { readTextFile } from '../io/files.js';
 import type { HttpClient, HttpResponse } from '../io/http.js';
 import { loadKeyFile } from '../io/key-file.js';
@@ -49,6 +50,42 @@ export interface Session {
   /** The profile's credential store, for the secret resolver (services/secrets.ts). */
   access: StoreAccess;
   close(): Promise<void>;
+}
+
+/** Request fields that carry a token or a secret: whatever a server echoes of them is redacted. */
+const SECRET_FIELDS = new Set([
+  'token',
+  'assertion',
+  'client_assertion',
+  'client_secret',
+  'password',
+  'refresh_token',
+  'subject_token',
+  'actor_token',
+  'code',
+  'code_verifier',
+  'device_code',
+]);
+
+/**
+ * Every token and secret a request carries: the credentials of its Authorization header (a Basic
+ * pair, a bearer token) and the secret fields of a form or JSON body (API keys and client secrets
+ * join the set when the resolver reads them).
+ */
+function sentSecrets(request: OutgoingRequest): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() === 'authorization') out.push(value.replace(/^\S+\s+/, ''));
+  if (!request.body) return out;
+  const type = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (type.includes('json')) {
+    try {
+      const body = parseJson(request.body);
+      if (isJsonObject(body)) for (const [key, value] of Object.entries(body)) if (SECRET_FIELDS.has(key) && typeof value === 'string') out.push(value);
+    } catch {}
+  } else {
+    for (const [key, value] of new URLSearchParams(request.body)) if (SECRET_FIELDS.has(key)) out.push(value);
+  }
+  return out.filter((secret) => secret.length > 0);
 }
 
 function retryable(error: unknown): boolean {
@@ -133,12 +170,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
       for (let attempt = 1; ; attempt++) {
         let response: HttpResponse | undefined;
         let failure: unknown;
-        // The credentials of an Authorization header (a Basic pair, a bearer token) are secrets too.
-        const credentials = request.headers.authorization?.replace(/^\S+\s+/, '');
-        if (credentials) deps.secrets.add(credentials);
-        if (request.body && /(^|&)(client_assertion|assertion)=/.test(request.body)) {
-          for (const [key, value] of new URLSearchParams(request.body)) if (key === 'client_assertion' || key === 'assertion') deps.secrets.add(value);
-        }
+        for (const secret of sentSecrets(request)) deps.secrets.add(secret);
         try {
           response = await http.send(request);
         } catch (error) {

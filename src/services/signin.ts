@@ -10,8 +10,11 @@ import {
   parseCallback,
   parseDeviceAuthorization,
   pkcePair,
+  pollInterval,
   pollVerdict,
 } from '../core/oauth/signin.js';
+import { said } from '../core/untrusted-text.js';
+import { diagnostic } from '../io/output.js';
 import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { openBrowser } from '../io/browser.js';
 import { listenForCallback } from '../io/loopback.js';
@@ -42,10 +45,11 @@ export async function browserSignIn(session: Session, deps: Deps, options: SignI
     const nonce = scope?.split(' ').includes('openid') ? randomBytes(16).toString('base64url') : undefined;
     const url = buildAuthorizationUrl(profile, { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce });
     const opened = !options.noBrowser && (await openBrowser(url, deps.io.env));
-    deps.io.stderr.write(
+    diagnostic(
+      deps.io,
       opened
-        ? `authctl: sign in to ${new URL(url).host} in your browser (waiting up to ${options.waitSeconds} s)\n`
-        : `authctl: open this URL in a browser to sign in (waiting up to ${options.waitSeconds} s):\n  ${url}\n`,
+        ? `authctl: sign in to ${new URL(url).host} in your browser (waiting up to ${options.waitSeconds} s)`
+        : `authctl: open this URL in a browser to sign in (waiting up to ${options.waitSeconds} s):\n  ${url}`,
     );
     const code = parseCallback(await callback.wait(options.waitSeconds * 1000), state);
     return { params: { grant: 'authorization_code', code, redirectUri: callback.redirectUri, codeVerifier: verifier }, ...(nonce ? { nonce } : {}) };
@@ -56,30 +60,33 @@ export async function browserSignIn(session: Session, deps: Deps, options: SignI
 
 /**
  * The device authorization grant (RFC 8628): the code and where to enter it go to stderr
- * (stdout stays the token), then the token endpoint is polled at the server's interval,
- * slowing down when it says so, until the person approves, denies, or the code expires.
+ * (stdout stays the token), then the token endpoint is polled at the server's interval (within
+ * POLL_INTERVAL), slowing down when it says so, until the person approves, denies, the code
+ * expires or the sign-in timeout passes, whichever comes first.
  */
-export async function deviceSignIn(session: Session, deps: Deps, scope: string | undefined): Promise<TokenSet> {
+export async function deviceSignIn(session: Session, deps: Deps, scope: string | undefined, waitSeconds: number): Promise<TokenSet> {
   const { profile } = session;
   const credentials = await session.clientCredentials();
   const device = parseDeviceAuthorization(await session.send(buildDeviceAuthorizationRequest(profile, credentials, scope ?? profile.scope)));
-  deps.io.stderr.write(
-    `authctl: to sign in, open ${device.verificationUri} and enter the code ${device.userCode}\n${device.verificationUriComplete ? `  (or open ${device.verificationUriComplete})\n` : ''}`,
-  );
+  diagnostic(deps.io, `authctl: to sign in, open ${said(device.verificationUri)} and enter the code ${said(device.userCode)}`);
+  if (device.verificationUriComplete) diagnostic(deps.io, `  (or open ${said(device.verificationUriComplete)})`);
   let interval = device.interval;
-  const deadline = deps.nowMs() + device.expiresIn * 1000;
-  while (deps.nowMs() < deadline) {
+  const limit = Math.min(device.expiresIn, waitSeconds);
+  const deadline = deps.nowMs() + limit * 1000;
+  while (deps.nowMs() + interval * 1000 < deadline) {
     await deps.sleep(interval * 1000);
     const response = await session.send(buildTokenRequest(profile, { grant: 'device_code', deviceCode: device.deviceCode }, credentials));
     const verdict = pollVerdict(response);
     if (verdict?.kind === 'pending') continue;
     if (verdict?.kind === 'slow_down') {
-      interval += 5; // RFC 8628 §3.5
+      interval = pollInterval(interval, true);
       continue;
     }
     return parseTokenResponse(response, profile.client_auth);
   }
-  throw new AuthError('expired_token', `the device code expired after ${device.expiresIn} s without a sign-in`, 'run it again');
+  throw limit < device.expiresIn
+    ? new AuthError('expired_token', `no sign-in within ${limit} s`, 'run it again, or give more time with --sign-in-timeout')
+    : new AuthError('expired_token', `the device code expired after ${device.expiresIn} s without a sign-in`, 'run it again');
 }
 
 /**
@@ -97,7 +104,7 @@ export async function checkIdToken(session: Session, deps: Deps, globals: Global
     );
   const { loadRemoteJwks } = await import('../io/jwks.js');
   const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now: deps.now(), useCache: true });
-  const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks, globals.verbose ? (why) => deps.io.stderr.write(`  ${why}\n`) : undefined) };
+  const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks, globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined) };
   const fail = (why: string) => new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${why}`);
   let parsed;
   try {
@@ -109,7 +116,14 @@ export async function checkIdToken(session: Session, deps: Deps, globals: Global
   const algorithms = allowedAlgorithms(verifier, undefined);
   const signature = await signatureChecker(verifier, algorithms)(parsed);
   if (signature) throw fail(signature.message);
-  const policy = { issuer: profile.issuer ? [profile.issuer] : undefined, audience: [profile.client_id!], algorithms, ...(nonce ? { nonce } : {}) };
+  const policy = {
+    issuer: profile.issuer ? [profile.issuer] : undefined,
+    audience: [profile.client_id!],
+    authorizedParty: profile.client_id!,
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+    algorithms,
+    ...(nonce ? { nonce } : {}),
+  };
   const error = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() }).find((f) => f.severity === 'error');
   if (error) throw fail(`${error.code}: ${error.message}`);
 }

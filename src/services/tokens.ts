@@ -5,6 +5,8 @@ import { accountName, decodeCredential, encodeCredential } from '../core/credent
 import { accountProfile, cacheAccount, cacheEndpoint, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
 import { cacheDir } from '../io/paths.js';
+import { ownCacheDir } from '../io/own-files.js';
+import { diagnostic } from '../io/output.js';
 import type { EndpointFlags, Session } from './session.js';
 import type { Profile } from '../core/config.js';
 import { selectProfile } from '../io/config-store.js';
@@ -40,6 +42,9 @@ export interface Acquired {
   refreshTokenStored: boolean;
 }
 
+/** How long a person may take to sign in, unless --sign-in-timeout says otherwise. */
+const DEFAULT_SIGN_IN_SECONDS = 300;
+
 function isKeychainUnavailable(error: unknown): error is AuthError {
   return error instanceof AuthError && error.code === 'keychain_unavailable';
 }
@@ -53,7 +58,7 @@ async function openCache(session: Session, options: AcquireOptions, deps: Deps, 
     return cache;
   } catch (error) {
     if (!isKeychainUnavailable(error)) throw error;
-    if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
+    if (globals.verbose) diagnostic(deps.io, `  token cache off: ${error.message}`);
     return undefined;
   }
 }
@@ -140,7 +145,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
       return true;
     } catch (error) {
       if (!isKeychainUnavailable(error)) throw error;
-      if (globals.verbose) deps.io.stderr.write(`  the refresh token is not kept: ${error.message}\n`);
+      if (globals.verbose) diagnostic(deps.io, `  the refresh token is not kept: ${error.message}`);
       return false;
     }
   }
@@ -148,12 +153,14 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
   /** A person signs in: in a browser (authorization code + PKCE) or on another device (RFC 8628). */
   async function signIn(): Promise<TokenSet> {
     const { browserSignIn, checkIdToken, deviceSignIn } = await import('./signin.js');
-    if (grant === 'device_code') return deviceSignIn(session, deps, options.scope);
-    const { params, nonce } = await browserSignIn(session, deps, {
-      scope: options.scope,
-      noBrowser: options.noBrowser,
-      waitSeconds: options.signInWait ?? 300,
-    });
+    const waitSeconds = options.signInWait ?? DEFAULT_SIGN_IN_SECONDS;
+    // Both flows believe an ID token only once its signature and claims are checked.
+    if (grant === 'device_code') {
+      const token = await deviceSignIn(session, deps, options.scope, waitSeconds);
+      if (token.id_token) await checkIdToken(session, deps, globals, token.id_token, undefined);
+      return token;
+    }
+    const { params, nonce } = await browserSignIn(session, deps, { scope: options.scope, noBrowser: options.noBrowser, waitSeconds });
     const token = await request({ ...params, resource: options.resource });
     if (token.id_token) await checkIdToken(session, deps, globals, token.id_token, nonce);
     return token;
@@ -224,14 +231,19 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     if (cache && (entry.reuseUntil !== undefined || refreshTokenStored)) {
       await cache.write(account, entry).catch((error: unknown) => {
         if (!isKeychainUnavailable(error)) throw error;
-        if (globals.verbose) deps.io.stderr.write(`  token cache off: ${error.message}\n`);
+        if (globals.verbose) diagnostic(deps.io, `  token cache off: ${error.message}`);
       });
     }
     return { token, obtainedAt, expiresAt, source, refreshTokenStored };
   }
 
   if (!cache) return obtain(undefined);
-  return withLock(join(cacheDir(deps.io.env), 'locks'), account, async () => {
+  const top = cacheDir(deps.io.env);
+  const locks = join(top, 'locks');
+  const distrusted = ownCacheDir(top, locks);
+  if (distrusted && globals.verbose) diagnostic(deps.io, `  no cross-process lock: ${distrusted}`);
+  const locked = distrusted ? <T>(run: () => Promise<T>) => run() : <T>(run: () => Promise<T>) => withLock(locks, account, run);
+  return locked(async () => {
     const cached = await cache.read(account).catch((error: unknown) => (isKeychainUnavailable(error) ? undefined : Promise.reject(error)));
     return obtain(cached);
   });

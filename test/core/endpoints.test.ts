@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { revealSaid } from '../../src/core/untrusted-text.js';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK } from 'jose';
@@ -84,9 +85,12 @@ describe('introspection, revocation, verify and health endpoints', () => {
     expect(codeOf(() => parseRevocationResponse(res(503, '')))).toEqual(['server_error', 3]);
     expect(parseBearerResponse(res(200, { status: 'ok' }))).toEqual({ valid: true, findings: [], info: { status: 'ok' } });
     expect(parseBearerResponse(res(204, ''))).toEqual({ valid: true, findings: [] });
-    expect(parseBearerResponse(res(401, { error: 'expired_token', message: 'the token expired' })).findings).toEqual([
-      { code: 'token_expired', severity: 'error', message: 'expired_token: the token expired' },
-    ]);
+    const [expired] = parseBearerResponse(res(401, { error: 'expired_token', message: 'the token expired' })).findings;
+    expect({ ...expired, message: revealSaid(expired!.message) }).toEqual({
+      code: 'token_expired',
+      severity: 'error',
+      message: 'expired_token: the token expired',
+    });
     expect(parseBearerResponse(res(403, '')).findings[0]?.code).toBe('insufficient_permissions');
     expect(parseBearerResponse(res(400, { code: 'weird\ncode' })).findings[0]?.message).not.toContain('\n');
     expect(codeOf(() => parseBearerResponse(res(404, '')))).toEqual(['not_found', 3]);

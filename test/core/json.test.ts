@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deeperThan, describeBare, describeValue, JsonDepthError, lookup, parseJson, printable } from '../../src/core/json.js';
+import { deeperThan, describeBare, describeValue, JsonDepthError, lookup, parseJson } from '../../src/core/json.js';
 import { redactSecrets, secretForms, secretRedactor } from '../../src/core/redact.js';
 import { validateClaims } from '../../src/core/claims/validate.js';
 import { BUILTIN_POLICIES } from '../../src/core/claims/policy.js';
@@ -33,9 +33,10 @@ describe('untrusted JSON', () => {
     for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(lookup({ a: 1 }, key)).toBeUndefined();
   });
 
-  it('printable makes server text one line without terminal escapes', () => {
-    expect(printable('a\nb\r\u001b[31mc\u2028')).toBe('a b  [31mc ');
-    expect(printable('x'.repeat(400)).length).toBe(300);
+  it('describes hostile strings without their control and bidi characters', () => {
+    expect(describeBare('ES\u001b]0;x\u0007256\n')).toBe('ES\\u001b]0;x\\u0007256\\n');
+    expect(describeValue('a\u202eb\u009bc')).toBe('"a\\u202eb\\u009bc"');
+    expect(describeValue({ 'k\u2066': 1 })).toBe('{"k\\u2066":1}');
   });
 });
 

@@ -12,10 +12,14 @@ import { json, startServer, type FixtureServer } from '../helpers/server.js';
 let box: ReturnType<typeof sandbox>;
 let fx: ProviderFixture;
 let resource: FixtureServer;
+let evil: FixtureServer;
+const evilSeen: string[] = [];
 const revoked = new Set<string>();
 const seen: { method: string; path: string; authorization?: string; contentType?: string; body: string }[] = [];
 const secret = { AUTHCTL_CLIENT_SECRET: SEED.gooclaim.clientSecret };
-const api = (args: string[], input?: string): Promise<CliResult> => box.run(['api', '--profile', 'gooclaim', ...args], secret, input);
+// The resource server is not on the gooclaim profile's base_url: each run allows its origin.
+const api = (args: string[], input?: string): Promise<CliResult> =>
+  box.run(['api', '--profile', 'gooclaim', '--allow-origin', resource.url, ...args], secret, input);
 const tokenRequests = () => fx.tokenRequests.length;
 
 beforeAll(async () => {
@@ -42,11 +46,16 @@ beforeAll(async () => {
       json(res, { workflow: 'wf_abc123', method: req.method, received: Buffer.concat(chunks).toString() }, { 'x-request-id': 'r-1' });
     });
   });
+  // A second origin on another port that records whatever reaches it.
+  evil = await startServer((req, res) => {
+    evilSeen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    json(res, {});
+  });
   const r = await box.run(addGooclaim('gooclaim', fx.url));
   expect(r.code).toBe(0);
 });
 afterAll(async () => {
-  await Promise.all([fx.close(), resource.close()]);
+  await Promise.all([fx.close(), resource.close(), evil.close()]);
   cleanupHomes();
 });
 
@@ -138,5 +147,39 @@ describe('authctl api', () => {
     await box.run(['profile', 'add', 'nobase', '--token-url', `${fx.url}/gooclaim/v1/auth/token`]);
     const r = await box.run(['api', '--profile', 'nobase', '/x'], secret);
     expect(r.stderr).toMatch(/has no base_url/);
+  });
+
+  it('sends the token to no origin but the profile’s own, however the URL is spelled; http never replaces https', async () => {
+    const evilHost = new URL(evil.url).host;
+    // 'res' (added above) has its base_url on the resource server.
+    await box.run(['profile', 'add', 'tls', '--base-url', `https://${evilHost}/v1`, '--token-url', `${fx.url}/gooclaim/v1/auth/token`]);
+    const tokensBefore = tokenRequests();
+    const cases: [string, string][] = [
+      ['res', `${evil.url}/x`],
+      ['res', `http://${new URL(resource.url).host}@${evilHost}/x`],
+      ['res', `HTTP://${evilHost}/x`],
+      ['res', `\\\\${evilHost}/x`],
+      ['res', `//${evilHost}/x`],
+      ['res', `/\\${evilHost}/x`],
+      ['res', `${resource.url.replace('127.0.0.1', 'localhost')}/x`],
+      ['nobase2', `${evil.url}/x`],
+      ['tls', `http://${evilHost}/v1/x`],
+      ['gooclaim', `${evil.url}/x`],
+    ];
+    await box.run(['profile', 'add', 'nobase2', '--token-url', `${fx.url}/gooclaim/v1/auth/token`]);
+    for (const [profile, url] of cases) {
+      const r = await box.run(['api', '--profile', profile, url], secret);
+      expect([url, r.code]).toEqual([url, 2]);
+      expect(r.stderr).toMatch(/^authctl: error\[untrusted_origin\]: /);
+    }
+    const downgrade = await box.run(['api', '--profile', 'tls', `http://${evilHost}/v1/x`], secret);
+    expect(downgrade.stderr).toMatch(/never sends its token over http/);
+    expect(evilSeen).toEqual([]);
+    expect(tokenRequests()).toBe(tokensBefore);
+    // The profile's own origin, and one allowed for the run, still work.
+    expect((await box.run(['api', '--profile', 'res', '/workflows/1'], secret)).code).toBe(0);
+    const allowed = await box.run(['api', '--profile', 'res', '--allow-origin', evil.url, `${evil.url}/ok`], secret);
+    expect(allowed.code).toBe(0);
+    expect(evilSeen).toEqual([expect.stringMatching(/^GET \/ok Bearer eyJ/)]);
   });
 });

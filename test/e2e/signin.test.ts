@@ -112,7 +112,7 @@ describe('authorization code with PKCE', () => {
     expect(denied.code).toBe(4);
     expect(denied.stderr).toMatch(/^authctl: error\[access_denied\]: the sign-in ended with access_denied/m);
     const started = Date.now();
-    const waited = await runLive(['token', 'get', '--profile', 'web', '--force', '--no-cache', '--no-browser', '--timeout', '2s'], person);
+    const waited = await runLive(['token', 'get', '--profile', 'web', '--force', '--no-cache', '--no-browser', '--sign-in-timeout', '2s'], person);
     expect(waited.code).toBe(4);
     expect(waited.stderr).toMatch(/error\[access_denied\]: no sign-in within 2 s/);
     expect(Date.now() - started).toBeLessThan(15_000);

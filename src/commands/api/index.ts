@@ -10,14 +10,17 @@ export function apiCommand(deps: Deps) {
       .argument('[url]', "absolute URL, or a path on the profile's base_url")
       .option('-H, --header <header>', 'extra request header, "Name: value" (repeatable)', collect)
       .option('-d, --data <data>', 'request body: text, @file, or @- for stdin')
-      .option('-i, --include', 'print the status line and response headers before the body'),
+      .option('-i, --include', 'print the status line and response headers before the body')
+      .option('--allow-origin <origin>', "let the profile's token go to this origin too, for this run (repeatable)", collect),
   )
     .addHelpText(
       'after',
       `
 The token comes from the profile: its cache or token endpoint, or minted from its key and claims
 template (JustGold, gamification). It goes only into the Authorization header: never argv,
-output or traces. A 401 on a cached token evicts it, gets one fresh token and retries once.
+output or traces. It goes only to the profile's own origins (scheme, host and port): its
+base_url's, its api_origins, and any --allow-origin; any other URL, however spelled, is refused
+before anything is sent (untrusted_origin, exit 2), and http never stands in for https. A 401 on a cached token evicts it, gets one fresh token and retries once.
 With -d, --json says the body is JSON: it is checked, and sent as application/json. The response
 body is printed as it comes, whatever its type (errors, with --json, are JSON documents).
 

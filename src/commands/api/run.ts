@@ -1,6 +1,9 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthError, ExitCode, NetworkError, UsageError } from '../../errors.js';
 import { parseJson } from '../../core/json.js';
+import { allowedOrigins, targetUrl } from '../../core/origin.js';
+import { revealSaid, said } from '../../core/untrusted-text.js';
+import { secretRedactor } from '../../core/redact.js';
 import { readTextFile } from '../../io/files.js';
 import type { StreamingResponse } from '../../io/http.js';
 import type { WrittenResult } from '../../io/output.js';
@@ -15,27 +18,22 @@ export interface ApiOptions extends EndpointFlags {
   header?: string[];
   data?: string;
   include?: boolean;
+  /** Origins, besides the profile's own, that may receive its token in this run. */
+  allowOrigin?: string[];
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** `[METHOD] URL` as gh api takes them: one operand is the URL; the method defaults by whether there is a body. */
+/**
+ * `[METHOD] URL` as gh api takes them: one operand is the URL; the method defaults by whether
+ * there is a body. The URL must be on one of the profile's origins (core/origin.ts).
+ */
 function target(options: ApiOptions, session: Session): { method: string; url: string } {
   const [method, path] = options.url === undefined ? [undefined, options.method] : [options.method, options.url];
   if (!path) throw new UsageError('missing_argument', 'no URL given', "authctl api [METHOD] URL (a path is taken from the profile's base_url)");
   if (method !== undefined && !/^[A-Za-z]+$/.test(method)) throw new UsageError('invalid_argument', `"${method}" is not an HTTP method`);
-  let url: URL;
-  try {
-    url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(path.replace(/^\/?/, ''), `${(session.profile.base_url ?? '').replace(/\/?$/, '/')}`);
-  } catch {
-    throw new UsageError(
-      'invalid_argument',
-      session.profile.base_url
-        ? `"${path}" is not a URL or path`
-        : `"${path}" is not an absolute URL, and profile "${session.name}" has no base_url to take a path from`,
-    );
-  }
-  return { method: (method ?? (options.data !== undefined ? 'POST' : 'GET')).toUpperCase(), url: url.toString() };
+  const url = targetUrl(path, session.profile.base_url, allowedOrigins(session.profile, options.allowOrigin ?? []));
+  return { method: (method ?? (options.data !== undefined ? 'POST' : 'GET')).toUpperCase(), url: url.href };
 }
 
 function headers(options: ApiOptions): Record<string, string> {
@@ -115,8 +113,9 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
       response = await send(token);
     }
     if (options.include) {
-      const head = Object.entries(response.headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((value) => `${k}: ${value}`));
-      await write(deps, `HTTP ${response.status}\n${head.join('\n')}\n\n`);
+      // Headers are the server's words on a terminal: sanitized and redacted. The body is the user's data, raw.
+      const head = Object.entries(response.headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((value) => `${said(k)}: ${said(String(value))}`));
+      await write(deps, revealSaid(`HTTP ${response.status}\n${head.join('\n')}\n\n`, secretRedactor(deps.secrets)));
     }
     for await (const chunk of response.chunks()) await write(deps, chunk);
     const status = response.status;

@@ -3,7 +3,7 @@ import { CheckFailedError } from '../../errors.js';
 import { describeTimes, inspectToken, type TimeView, type TokenReport } from '../../core/jwt/inspect.js';
 import type { ClaimsPolicy } from '../../core/claims/types.js';
 import { readOneToken } from '../../io/token-input.js';
-import { renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
+import { cell, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
 
 export interface DecodeOptions {
   token?: string;
@@ -12,16 +12,12 @@ export interface DecodeOptions {
 /** The universal rules only: decode annotates, it never judges a token valid. */
 const NO_POLICY: ClaimsPolicy = {};
 
-function value(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 export function renderReport(report: TokenReport, times: Record<string, TimeView>, style: Style): string {
   const token = report.token!;
   const out: string[] = [style.bold(token.kind === 'jwe' ? 'Header (JWE: the payload is encrypted)' : 'Header')];
   out.push(
     renderTable(
-      Object.entries(token.header).map(([k, v]) => [k, value(v)] as const),
+      Object.entries(token.header).map(([k, v]) => [k, cell(v)] as const),
       style,
     ),
   );
@@ -30,7 +26,7 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
     const rows = Object.entries(token.payload).map(([k, v]) => {
       const time = times[k];
       const extra = time ? style.dim(`  ${time.iso ?? 'out of range'} (${time.relative})`) : '';
-      return [k, `${value(v)}${extra}`] as const;
+      return [k, `${cell(v)}${extra}`] as const;
     });
     out.push(rows.length ? renderTable(rows, style) : style.dim('  (none)'));
     out.push('', style.bold('Signature'), `  ${token.signature.length === 0 ? 'none (unsecured JWT)' : `${token.signature.length} bytes`}`);

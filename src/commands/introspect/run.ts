@@ -3,8 +3,8 @@ import { UsageError } from '../../errors.js';
 import { formatIsoTime, formatRelative } from '../../core/duration.js';
 import { normalizeTokenInput } from '../../core/jwt/parse.js';
 import { buildIntrospectionRequest, parseIntrospectionResponse } from '../../core/oauth/endpoints.js';
-import { maskToken } from '../../core/redact.js';
-import { renderTable, type CommandResult } from '../../io/output.js';
+import { maskToken, redactValues, secretRedactor } from '../../core/redact.js';
+import { cell, renderTable, type CommandResult } from '../../io/output.js';
 import { readOneToken } from '../../io/token-input.js';
 import { type EndpointFlags, withSession } from '../../services/session.js';
 import { acquireToken } from '../../services/tokens.js';
@@ -21,9 +21,13 @@ export async function runIntrospect(
     // Gooclaim's variant authenticates with the caller's own access token.
     const bearer = session.profile.introspection_style === 'bearer-json' ? (await acquireToken(session, {}, deps, globals)).token.access_token : undefined;
     const credentials = bearer ? {} : await session.clientCredentials();
-    const result = parseIntrospectionResponse(
-      await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })),
-      session.profile.client_auth,
+    // The server's fields are its words: an echo of what this run sent is redacted from them.
+    const result = redactValues(
+      parseIntrospectionResponse(
+        await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })),
+        session.profile.client_auth,
+      ),
+      secretRedactor(deps.secrets),
     );
     const now = deps.now();
     return {
@@ -35,7 +39,7 @@ export async function runIntrospect(
           .filter(([k]) => k !== 'active')
           .map(([k, v]) => {
             const time = ['exp', 'iat', 'nbf'].includes(k) && typeof v === 'number' ? style.dim(`  ${formatIsoTime(v)} (${formatRelative(v, now)})`) : '';
-            return [k, `${typeof v === 'string' ? v : JSON.stringify(v)}${time}`] as const;
+            return [k, `${cell(v)}${time}`] as const;
           });
         return rows.length ? `${head}\n${renderTable(rows, style)}` : head;
       },

@@ -1,5 +1,6 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { normalizeTokenInput } from '../../core/jwt/parse.js';
+import { redactedInfo } from '../../core/redact.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 import { renderFindings, renderInfoTable, type CommandResult } from '../../io/output.js';
 import { readOneToken } from '../../io/token-input.js';
@@ -12,7 +13,7 @@ export async function runPing(options: EndpointFlags & { token?: string }, deps:
   return withSession(options, deps, globals, async (session) => {
     const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)).token);
     const response = await session.send(request);
-    const verdict = parseBearerResponse(response, 'the health endpoint');
+    const verdict = redactedInfo(parseBearerResponse(response, 'the health endpoint'), deps.secrets);
     const ms = response.elapsedMs;
     return {
       json: { url: request.url, healthy: verdict.valid, ms, ...verdict },

@@ -39,7 +39,8 @@ export function buildProfile(options: ProfileAddOptions): Profile {
   if (options.provider && !template) {
     throw new UsageError('invalid_argument', `unknown provider "${options.provider}"`, `providers: ${Object.keys(PROVIDERS).join(', ')}`);
   }
-  const profile: Profile = { ...template?.build(options.fields.base_url ?? options.fields.issuer), ...(options.fields as Profile) };
+  const { base_url: base, issuer } = options.fields;
+  const profile: Profile = { ...template?.build(template.fromIssuer ? (issuer ?? base) : (base ?? issuer)), ...(options.fields as Profile) };
   if (options.extraBody) profile.extra_body = parseExtraBody(options.extraBody);
   if (options.expectIss || options.expectAud) {
     profile.policy = { ...profile.policy };

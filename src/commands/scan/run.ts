@@ -44,7 +44,13 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
     if (flags.history !== undefined) {
       const { addedLines } = await import('../../io/git-history.js');
       const seen = new Set<string>();
-      for await (const added of addedLines(io.cwd, typeof flags.history === 'string' ? flags.history : undefined, flags.maxSize, () => result.large++)) {
+      for await (const added of addedLines(
+        io.cwd,
+        typeof flags.history === 'string' ? flags.history : undefined,
+        flags.maxSize,
+        () => result.large++,
+        io.env,
+      )) {
         if (!seen.has(added.commit)) {
           seen.add(added.commit);
           commits++;
@@ -56,7 +62,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
         report(result);
       }
     } else if (flags.staged) {
-      for (const file of await stagedFiles(io.cwd, flags.maxSize))
+      for (const file of await stagedFiles(io.cwd, flags.maxSize, io.env))
         tallyText(result, file.path, file.content === 'large' ? 'large' : classify(file.content, flags.maxSize), now);
     } else if (paths.includes('-')) {
       if (paths.length > 1) throw new UsageError('conflicting_options', '- (stdin) cannot be combined with other paths');

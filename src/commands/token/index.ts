@@ -4,7 +4,7 @@ import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { examples } from '../help.js';
 import { withKeyOptions } from '../key-options.js';
-import { collect, collectResource, emit, storeOption, withEndpointOptions } from '../options.js';
+import { collect, collectResource, durationArg, emit, storeOption, withEndpointOptions } from '../options.js';
 import { GRANTS } from '../../core/config-values.js';
 
 function mintCommand(deps: Deps) {
@@ -69,7 +69,10 @@ function getCommand(deps: Deps) {
       .option('--assertion-file <file>', "jwt_bearer grant: the assertion (a JWT from your IdP) in a file, - for stdin; default: signed with the profile's key")
       .option('--no-cache', 'neither read nor write the token cache')
       .option('--force', 'ignore a cached token and authenticate again')
-      .option('--no-browser', 'authorization_code: print the sign-in URL on stderr instead of opening a browser'),
+      .option('--no-browser', 'authorization_code: print the sign-in URL on stderr instead of opening a browser')
+      .addOption(
+        new Option('--sign-in-timeout <duration>', 'how long a person may take to sign in (browser or device flow; default 5m)').argParser(durationArg),
+      ),
   );
   return withOutputOptions(command)
     .addHelpText(
@@ -89,7 +92,7 @@ Examples:
     )
     .action(({ cache, browser, ...flags }, cmd) =>
       emit(deps, cmd, async (globals) =>
-        (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache, noBrowser: !browser, signInWait: flags.timeout }, deps, globals),
+        (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache, noBrowser: !browser, signInWait: flags.signInTimeout }, deps, globals),
       ),
     );
 }

@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { normalizeTokenInput } from '../../core/jwt/parse.js';
 import { buildRemoteVerifyRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
-import { maskToken } from '../../core/redact.js';
+import { maskToken, redactedInfo } from '../../core/redact.js';
 import { renderFindings, renderInfoTable, type CommandResult } from '../../io/output.js';
 import { readOneToken } from '../../io/token-input.js';
 import { type EndpointFlags, withSession } from '../../services/session.js';
@@ -10,7 +10,7 @@ import { type EndpointFlags, withSession } from '../../services/session.js';
 export async function runRemoteVerify(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
   return withSession(options, deps, globals, async (session) => {
-    const verdict = parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token)));
+    const verdict = redactedInfo(parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token))), deps.secrets);
     return {
       json: { token: maskToken(token), remote: session.profile.verify_url, ...verdict },
       exitCode: verdict.valid ? 0 : 1,

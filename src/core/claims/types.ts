@@ -61,6 +61,11 @@ export interface ClaimsPolicy {
   clockTolerance?: number;
   /** The OpenID Connect nonce an ID token must carry (the one the sign-in sent). */
   nonce?: string;
+  /**
+   * The client an ID token was issued to (OpenID Connect Core §3.1.3.7): an `azp` must name it,
+   * and a token for several audiences must carry one.
+   */
+  authorizedParty?: string;
   /** Extra `crit` header parameters the caller understands (beyond `b64`). */
   understoodCrit?: string[];
   /** Required JSON types of named claims, beyond the registered ones. */

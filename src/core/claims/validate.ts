@@ -244,6 +244,21 @@ export function validateClaims(header: Record<string, unknown>, payload: Record<
       ),
     );
   }
+  if (policy.authorizedParty !== undefined) {
+    const several = Array.isArray(payload.aud) && payload.aud.length > 1;
+    if ('azp' in payload ? payload.azp !== policy.authorizedParty : several) {
+      findings.push(
+        finding(
+          'invalid_audience',
+          'error',
+          'azp' in payload
+            ? `"azp" is ${describeValue(payload.azp)}, not this client (${policy.authorizedParty})`
+            : 'no "azp" in a token for several audiences: which client it was issued to is unknown',
+          'azp',
+        ),
+      );
+    }
+  }
   if (policy.jtiFormat === 'uuid' && types.wellTyped.has('jti') && !UUID.test(payload.jti as string)) {
     findings.push(
       finding('invalid_claim_type', 'error', `"jti" must be a UUID (RFC 9562) as this policy requires, found ${describeValue(payload.jti)}`, 'jti'),

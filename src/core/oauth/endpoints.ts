@@ -4,7 +4,7 @@ import type { ClientAuthMethod } from '../config-values.js';
 import type { Finding, FindingCode } from '../claims/types.js';
 import { FINDING_CODES } from '../claims/types.js';
 import { jsonBody, type ResponseLike } from './discovery.js';
-import { printable } from '../json.js';
+import { capped, printable } from '../untrusted-text.js';
 import { oauthError } from './errors.js';
 import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingRequest } from './token.js';
 import { lookup } from '../json.js';
@@ -128,19 +128,14 @@ export function parseBearerResponse(response: ResponseLike, what = 'the verify e
       body = {};
     }
     const sentCode = typeof body.error === 'string' ? body.error : typeof body.code === 'string' ? body.code : undefined;
-    const providerCode = sentCode === undefined ? undefined : printable(sentCode, 64);
-    const said = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string');
-    const message = said !== undefined ? printable(said) : `${what} answered HTTP ${response.status}${providerCode ? ` (${providerCode})` : ''}`;
-    return {
-      valid: false,
-      findings: [
-        {
-          code: toFindingCode(providerCode, response.status),
-          severity: 'error',
-          message: providerCode && !message.includes(providerCode) ? `${providerCode}: ${message}` : message,
-        },
-      ],
-    };
+    const providerCode = sentCode === undefined ? undefined : capped(sentCode, 64);
+    const words = [body.message, body.error_description, body.detail].find((m): m is string => typeof m === 'string');
+    const shownCode = providerCode === undefined ? undefined : printable(providerCode);
+    const message =
+      words !== undefined
+        ? `${shownCode && !words.includes(providerCode!) ? `${shownCode}: ` : ''}${printable(words)}`
+        : `${what} answered HTTP ${response.status}${shownCode ? ` (${shownCode})` : ''}`;
+    return { valid: false, findings: [{ code: toFindingCode(providerCode, response.status), severity: 'error', message }] };
   }
   throw oauthError(response, what);
 }

@@ -1,7 +1,8 @@
 import { AuthError, ERRORS, isErrorCode, NetworkError, type AuthCode, type AuthctlError } from '../../errors.js';
 import type { ClientAuthMethod } from '../config-values.js';
 import { SECRET_SOURCES } from '../secret-sources.js';
-import { isJsonObject, parseJson, printable } from '../json.js';
+import { isJsonObject, parseJson } from '../json.js';
+import { printable } from '../untrusted-text.js';
 
 /** An error code a server may hand us to pass on as our own: lower-case words and underscores. */
 const OAUTH_CODE = /^[a-z][a-z0-9_]{0,63}$/;

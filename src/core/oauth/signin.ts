@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AuthError, NetworkError, UsageError } from '../../errors.js';
 import type { Profile } from '../config.js';
 import { isJsonObject } from '../json.js';
+import { printable } from '../untrusted-text.js';
 import { jsonBody, type ResponseLike } from './discovery.js';
 import { oauthError } from './errors.js';
 import { applyClientAuth, encodeBody, type ClientCredentials, type OutgoingRequest } from './token.js';
@@ -69,7 +70,7 @@ export function parseCallback(query: URLSearchParams, expectedState: string): st
     const description = query.get('error_description');
     throw new AuthError(
       error === 'access_denied' ? 'access_denied' : 'oauth_error',
-      `the sign-in ended with ${error}${description ? `: ${description.slice(0, 200)}` : ''}`,
+      `the sign-in ended with ${printable(error, 64)}${description ? `: ${printable(description, 200)}` : ''}`,
     );
   }
   const code = query.get('code');
@@ -99,8 +100,24 @@ export interface DeviceAuthorization {
   verificationUri: string;
   verificationUriComplete?: string;
   expiresIn: number;
-  /** Seconds between polls (RFC 8628 §3.2: 5 when the server says nothing). */
+  /** Seconds between polls (RFC 8628 §3.2: 5 when the server says nothing), within POLL_INTERVAL. */
   interval: number;
+}
+
+/**
+ * The bounds on the server's polling interval: a hostile or broken server can neither make
+ * authctl hammer it (an interval of 0.001) nor stall it (1e7 overflows a timer).
+ */
+export const POLL_INTERVAL = { min: 1, max: 60, default: 5, slowDown: 5 } as const;
+
+/**
+ * The next polling interval (RFC 8628 §3.5: slow_down adds 5 seconds), within POLL_INTERVAL.
+ *
+ * @example pollInterval(0.001) // 1
+ */
+export function pollInterval(seconds: number, slowDown = false): number {
+  const next = slowDown ? seconds + POLL_INTERVAL.slowDown : seconds;
+  return Math.min(POLL_INTERVAL.max, Math.max(POLL_INTERVAL.min, next));
 }
 
 /** RFC 8628 §3.2: the device code answer; anything without its required fields is refused. */
@@ -120,7 +137,7 @@ export function parseDeviceAuthorization(response: ResponseLike): DeviceAuthoriz
     verificationUri: verification_uri,
     ...(typeof verification_uri_complete === 'string' ? { verificationUriComplete: verification_uri_complete } : {}),
     expiresIn: expires_in,
-    interval: typeof interval === 'number' && interval > 0 ? interval : 5,
+    interval: pollInterval(typeof interval === 'number' && Number.isFinite(interval) && interval > 0 ? interval : POLL_INTERVAL.default),
   };
 }
 
