@@ -1,6 +1,7 @@
 import { EnvHttpProxyAgent, request } from 'undici';
 import { NetworkError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { printable } from '../core/untrusted-text.js';
 
 export interface HttpRequest {
   method: string;
@@ -113,7 +114,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const location = response.headers.location;
       throw new NetworkError(
         'redirect_refused',
-        `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${String(location ?? '(no location)')}; authctl does not follow redirects`,
+        `${url.origin}${url.pathname} answered ${response.statusCode} redirecting to ${location === undefined ? '(no location)' : printable(String(location), 200)}; authctl does not follow redirects`,
       );
     }
     const body = response.body;

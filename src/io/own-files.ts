@@ -22,6 +22,17 @@ function distrust(path: string, uid: number): string | undefined {
   return undefined;
 }
 
+/** Why the directory that holds the cache lets anyone replace it: world-writable without the sticky bit. */
+function openToAll(dir: string): string | undefined {
+  let info;
+  try {
+    info = lstatSync(dir, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+  return info && (info.mode & 0o002) !== 0 && (info.mode & 0o1000) === 0 ? `${dir} is world-writable without the sticky bit` : undefined;
+}
+
 /**
  * Why `path` (a file or directory at or below `top`, the cache's own directory) is not to be
  * trusted, or undefined when it and every directory from `top` down are the user's own and the
@@ -32,13 +43,8 @@ function distrust(path: string, uid: number): string | undefined {
 export function untrustedCachePath(top: string, path: string): string | undefined {
   if (typeof process.getuid !== 'function') return undefined; // Windows: ACLs, not modes
   const uid = process.getuid();
-  let parent;
-  try {
-    parent = lstatSync(dirname(top), { throwIfNoEntry: false });
-  } catch {
-    parent = undefined;
-  }
-  if (parent && (parent.mode & 0o002) !== 0 && (parent.mode & 0o1000) === 0) return `${dirname(top)} is world-writable without the sticky bit`;
+  const home = openToAll(dirname(top));
+  if (home) return home;
   const rest = relative(top, path);
   if (rest.startsWith('..')) return `${path} is outside ${top}`;
   let place = top;
@@ -55,6 +61,8 @@ export function untrustedCachePath(top: string, path: string): string | undefine
  * trusted, or undefined when it is the user's own.
  */
 export function ownCacheDir(top: string, dir: string): string | undefined {
+  const home = typeof process.getuid === 'function' ? openToAll(dirname(top)) : undefined;
+  if (home) return home; // nothing is made there
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {

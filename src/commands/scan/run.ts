@@ -1,3 +1,4 @@
+import { oneLine, said } from '../../core/untrusted-text.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
@@ -128,7 +129,7 @@ function renderScan(
   const paint = (s: ScanSeverity) => (s === 'critical' || s === 'high' ? style.red : s === 'medium' ? style.yellow : style.dim)(s.padEnd(8));
   const lines = findings.map(
     (f) =>
-      `${style.bold(`${f.path}:${f.line}:${f.column}`)}${f.commit ? style.dim(` (${f.commit.slice(0, 12)}, ${f.date?.slice(0, 10)})`) : ''}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${f.masked}\n    ${f.message}`,
+      `${style.bold(`${said(f.path)}:${f.line}:${f.column}`)}${f.commit ? style.dim(` (${f.commit.slice(0, 12)}, ${f.date?.slice(0, 10)})`) : ''}  ${paint(f.severity)} ${style.cyan(f.rule)}  ${said(f.masked)}\n    ${oneLine(f.message)}`,
   );
   const skipped = [
     summary.not_scanned && `${summary.not_scanned} not scanned`,
@@ -140,6 +141,6 @@ function renderScan(
     summary.commits_scanned !== undefined ? `${summary.commits_scanned} commits (${summary.files_scanned} file changes)` : `${summary.files_scanned} files`;
   const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${where}${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
   const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
-  const notScanned = failed.map((f) => style.yellow(`! ${f.path}: not scanned: ${f.reason}`));
+  const notScanned = failed.map((f) => style.yellow(`! ${said(f.path)}: not scanned: ${oneLine(f.reason)}`));
   return [...lines, ...notScanned, verdict].join('\n');
 }
