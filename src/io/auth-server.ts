@@ -117,7 +117,14 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
         if (body === undefined) return send(413, {}, { error: 'invalid_request', error_description: `the body is over ${MAX_BODY} bytes` });
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
         const url = new URL(req.url ?? '/', 'http://x');
-        const reply = await core!.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), headers, body });
+        const reply = await core!.handle({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.search.slice(1),
+          headers,
+          body,
+          client: req.socket.remoteAddress,
+        });
         send(reply.status, reply.headers, reply.body, reply.html);
       })
       .catch(() => send(500, {}, { error: 'server_error', error_description: 'the development server failed on this request' }));

@@ -22,6 +22,19 @@ const post = (path: string, fields: Record<string, string>, headers: Record<stri
   server.handle({ method: 'POST', path, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: formBody(fields) });
 const get = (path: string, query = '', headers: Record<string, string> = {}) => server.handle({ method: 'GET', path, query, headers, body: '' });
 const body = (reply: ServerReply) => reply.body as Record<string, unknown>;
+/** A person at a browser: the page first (its anti-CSRF field and cookie), then the form posted with them. */
+async function submit(path: string, query: string, fields: Record<string, string>, address = '192.0.2.1'): Promise<ServerReply> {
+  const shown = await server.handle({ method: 'GET', path, query, headers: {}, body: '', client: address });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(shown.html ?? '')?.[1] ?? '';
+  const cookie = (shown.headers['set-cookie'] ?? '').split(';')[0]!;
+  return server.handle({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: formBody({ ...fields, csrf }),
+    client: address,
+  });
+}
 
 beforeEach(async () => {
   clock = T0;
@@ -72,7 +85,7 @@ describe('authorization code with PKCE', () => {
     const page = await get('/authorize', request().toString());
     expect(page.status).toBe(200);
     expect(page.html).toMatch(/<form method="post" action="http:\/\/127\.0\.0\.1:8400\/authorize">/);
-    const signedIn = await post('/authorize', {
+    const signedIn = await submit('/authorize', request().toString(), {
       ...Object.fromEntries(request()),
       username: DEV_DEFAULTS.username,
       password: DEV_DEFAULTS.password,
@@ -91,7 +104,11 @@ describe('authorization code with PKCE', () => {
   });
 
   it('a good exchange gives an access token, a refresh token and an ID token with the nonce', async () => {
-    const signedIn = await post('/authorize', { ...Object.fromEntries(request()), username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+    const signedIn = await submit('/authorize', request().toString(), {
+      ...Object.fromEntries(request()),
+      username: DEV_DEFAULTS.username,
+      password: DEV_DEFAULTS.password,
+    });
     const code = new URL(signedIn.headers.location!).searchParams.get('code')!;
     const reply = await post(
       '/token',
@@ -115,10 +132,51 @@ describe('authorization code with PKCE', () => {
   });
 
   it('deny sends access_denied back; a wrong password shows the page again', async () => {
-    const denied = await post('/authorize', { ...Object.fromEntries(request()), action: 'deny' });
+    const denied = await submit('/authorize', request().toString(), { ...Object.fromEntries(request()), action: 'deny' });
     expect(new URL(denied.headers.location!).searchParams.get('error')).toBe('access_denied');
-    const wrong = await post('/authorize', { ...Object.fromEntries(request()), username: DEV_DEFAULTS.username, password: 'nope' });
+    const wrong = await submit('/authorize', request().toString(), { ...Object.fromEntries(request()), username: DEV_DEFAULTS.username, password: 'nope' });
     expect([wrong.status, wrong.html]).toEqual([401, expect.stringMatching(/Wrong username or password/)]);
+  });
+
+  it('a form this server did not show (no anti-CSRF token, or another browser’s) is refused', async () => {
+    const fields = { ...Object.fromEntries(request()), username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password };
+    expect((await post('/authorize', fields)).status).toBe(403);
+    const shown = await get('/authorize', request().toString());
+    const csrf = /name="csrf" value="([^"]+)"/.exec(shown.html!)![1]!;
+    expect((await post('/authorize', { ...fields, csrf })).status).toBe(403); // the field without the cookie
+    expect((await post('/authorize', { ...fields, csrf: 'guessed' }, { cookie: 'authctl_form=guessed' })).status).toBe(403);
+    expect((await post('/authorize', { ...fields, action: 'deny' })).status).toBe(403);
+  });
+
+  it('pages are never framed: X-Frame-Options and CSP frame-ancestors', async () => {
+    const shown = await get('/authorize', request().toString());
+    expect(shown.headers).toMatchObject({ 'x-frame-options': 'DENY', 'content-security-policy': expect.stringContaining("frame-ancestors 'none'") });
+    expect(shown.headers['set-cookie']).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await get('/device')).headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('a scope the client may not have is refused at /authorize, before anyone signs in', async () => {
+    const refused = await get('/authorize', request({ scope: 'openid admin:all' }).toString());
+    expect(refused.status).toBe(302);
+    expect(Object.fromEntries(new URL(refused.headers.location!).searchParams)).toMatchObject({ error: 'invalid_scope', state: 'st' });
+  });
+
+  it('wrong passwords are throttled per user and per address, with a wait that grows', async () => {
+    const attempt = (password: string, address = '192.0.2.7', username = DEV_DEFAULTS.username) =>
+      submit('/authorize', request().toString(), { ...Object.fromEntries(request()), username, password }, address);
+    const statuses = [];
+    for (let i = 0; i < 300; i++) statuses.push((await attempt('wrong')).status);
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(4); // the rest wait; the clock has not moved
+    const waiting = await attempt(DEV_DEFAULTS.password);
+    expect([waiting.status, waiting.headers['retry-after']]).toEqual([429, '1']);
+    // another address guessing the same user waits too; the waits double
+    expect((await attempt('wrong', '192.0.2.8')).status).toBe(429);
+    clock += 1;
+    expect((await attempt('wrong')).status).toBe(401);
+    expect((await attempt(DEV_DEFAULTS.password)).headers['retry-after']).toBe('2');
+    clock += 2;
+    expect((await attempt(DEV_DEFAULTS.password)).status).toBe(302);
   });
 });
 
@@ -130,7 +188,7 @@ describe('device authorization grant', () => {
     expect(body(await poll()).error).toBe('authorization_pending');
     expect(body(await poll()).error).toBe('slow_down');
     expect((await get('/device', `user_code=${started.user_code}`)).html).toMatch(/value="[A-Z]{4}-[A-Z]{4}"/);
-    const approved = await post('/device', {
+    const approved = await submit('/device', '', {
       user_code: String(started.user_code).toLowerCase(),
       username: DEV_DEFAULTS.username,
       password: DEV_DEFAULTS.password,
@@ -145,7 +203,10 @@ describe('device authorization grant', () => {
 
   it('denied, expired, unknown codes', async () => {
     const started = body(await post('/device_authorization', {}, basic));
-    await post('/device', { user_code: String(started.user_code), action: 'deny' });
+    // Deny, like approve, is for a signed-in person only.
+    const stranger = await submit('/device', '', { user_code: String(started.user_code), action: 'deny' });
+    expect(stranger.status).toBe(401);
+    await submit('/device', '', { user_code: String(started.user_code), action: 'deny', username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
     expect(
       body(await post('/token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: String(started.device_code) }, basic)).error,
     ).toBe('access_denied');
@@ -154,7 +215,7 @@ describe('device authorization grant', () => {
     expect(body(await post('/token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: String(late.device_code) }, basic)).error).toBe(
       'expired_token',
     );
-    expect((await post('/device', { user_code: 'ZZZZ-ZZZZ', username: 'x', password: 'y' })).status).toBe(400);
+    expect((await submit('/device', '', { user_code: 'ZZZZ-ZZZZ', username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password })).status).toBe(400);
   });
 });
 

@@ -157,6 +157,19 @@ describe('RFC 6749 errors for bad requests', () => {
     ]);
   });
 
+  it('a client assertion that expires more than 10 minutes ahead is refused; one at 10 minutes passes', async () => {
+    const lasting = (seconds: number) =>
+      new SignJWT({ jti: `jti-${++counter}`, iss: 'keyed', sub: 'keyed' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'c1' })
+        .setAudience(`${ISSUER}/token`)
+        .setIssuedAt(clock)
+        .setExpirationTime(clock + seconds)
+        .sign(client.privateKey);
+    const far = await server.handle(form({ grant_type: 'client_credentials', ...(await clientAssertion(await lasting(24 * 3600))) }));
+    expect([far.status, body(far).error, body(far).error_description]).toEqual([401, 'invalid_client', expect.stringMatching(/more than 10 minutes/)]);
+    expect((await server.handle(form({ grant_type: 'client_credentials', ...(await clientAssertion(await lasting(600))) }))).status).toBe(200);
+  });
+
   it('the wrong method on an endpoint is 405 with Allow', async () => {
     const reply = await server.handle({ method: 'GET', path: '/token', headers: {}, body: '' });
     expect([reply.status, reply.headers.allow]).toEqual([405, 'POST']);

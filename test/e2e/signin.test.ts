@@ -136,7 +136,7 @@ describe('device authorization grant', () => {
     let denied: Promise<unknown> | undefined;
     const r = await runLive(['token', 'get', '--profile', 'tv', '--no-cache'], { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }, (line) => {
       const complete = /\(or open (\S+)\)/.exec(line)?.[1];
-      if (complete) denied = signIn(complete, { action: 'deny' });
+      if (complete) denied = signIn(complete, { action: 'deny', username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
     });
     await denied;
     expect(r.code).toBe(4);

@@ -1,5 +1,6 @@
 import { ClientAuthenticator } from './client-auth.js';
 import { SignIn } from './signin.js';
+import { PAGE_HEADERS } from './page-guard.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
 import {
   credentialsOf,
@@ -77,7 +78,8 @@ export class AuthorizationServer {
     const inRealm = this.routes === ROUTES ? realmPath(request.path) : undefined;
     if (inRealm && this.ctx.settings.realms.includes(inRealm.realm)) return this.realm(inRealm.realm).handle({ ...request, path: inRealm.path });
     try {
-      return await this.route(request);
+      const reply = await this.route(request);
+      return reply.html === undefined ? reply : { ...reply, headers: { ...reply.headers, ...PAGE_HEADERS } };
     } catch (error) {
       if (error instanceof OAuthFailure)
         return { status: error.status, headers: { ...NO_STORE, ...error.headers }, body: { error: error.error, error_description: error.description } };

@@ -12,6 +12,9 @@ const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS51
  * replay memory they need: a jti is refused while the assertion that carried it could still be
  * accepted (the claims module's replay check over the jti seen per client).
  */
+/** How far ahead a client assertion's `exp` may be (RFC 7523 §3 leaves it to the server; 10 minutes is generous). */
+const MAX_ASSERTION_LIFETIME = 600;
+
 export class ClientAuthenticator {
   /** Per client: jti → the exp of the assertion that used it. */
   private readonly seen = new Map<string, Map<string, number>>();
@@ -104,6 +107,9 @@ export class ClientAuthenticator {
     );
     if (!('payload' in checked))
       throw fail(checked.code === 'replayed_token' ? 'the assertion was already used (replayed jti)' : `the assertion does not verify: ${checked.error}`);
+    // A long-lived assertion is a stolen one's best friend, and its jti would have to be kept as long.
+    if (Number(checked.payload.exp) - now > MAX_ASSERTION_LIFETIME)
+      throw fail(`the assertion expires more than ${MAX_ASSERTION_LIFETIME / 60} minutes from now; a client assertion is for one request`);
     seen.set(checked.payload.jti as string, Number(checked.payload.exp));
     return checked.payload;
   }

@@ -84,6 +84,12 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
   },
 };
 
+/** The scopes of `requested` a client may not have when a person signs in (the authorization endpoint asks first). */
+export function refusedScopes(client: ServerClient, requested: string | undefined): string[] {
+  const allowed = [...client.scopes, ...SIGN_IN_SCOPES];
+  return (requested ?? '').split(' ').filter((s) => s && !allowed.includes(s));
+}
+
 function grantedScope(client: ServerClient, requested: string | undefined, previous: IssuedToken | undefined, signedIn: boolean): string {
   const allowed = previous ? previous.scope.split(' ').filter(Boolean) : signedIn ? [...client.scopes, ...SIGN_IN_SCOPES] : client.scopes;
   if (requested === undefined || requested.trim() === '') return allowed.join(' ');

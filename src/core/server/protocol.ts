@@ -12,6 +12,8 @@ export interface ServerRequest {
   query?: string;
   headers: Readonly<Record<string, string | undefined>>;
   body: string;
+  /** The caller's address (sign-in attempts are throttled per address). */
+  client?: string;
 }
 
 export interface ServerReply {

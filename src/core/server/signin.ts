@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerClient, ServerUser } from './settings.js';
 import { formParams, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import { PageGuard } from './page-guard.js';
+import { refusedScopes } from './grants.js';
 
 /**
  * What a person does in a browser: sign in on the authorization endpoint (RFC 6749 §4.1 with
@@ -60,6 +62,8 @@ const signInFields =
   '<p><label>Username <input name="username" autocomplete="username"></label></p><p><label>Password <input name="password" type="password" autocomplete="current-password"></label></p>' +
   '<p><button name="action" value="approve">Sign in and allow</button> <button name="action" value="deny">Deny</button></p>';
 
+const WRONG_PASSWORD = page('Sign-in failed', '<p>Wrong username or password. Go back and try again.</p>');
+
 /** RFC 8252 §7.3: a native client's loopback redirect may use any port. */
 function loopback(uri: URL): boolean {
   return uri.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(uri.hostname);
@@ -70,12 +74,15 @@ const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope',
 export class SignIn {
   private readonly codes = new Map<string, PendingCode>();
   private readonly devices = new Map<string, DeviceGrant>();
+  private readonly guard: PageGuard;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly client: (id: string | undefined) => ServerClient | undefined,
     private readonly routes: Routes,
-  ) {}
+  ) {
+    this.guard = new PageGuard(ctx);
+  }
 
   /** The checks before anything is shown: a known client allowed this grant, a redirect URI it registered (or loopback), PKCE S256. */
   private authorizeRequest(params: Params): { client: ServerClient; redirect: URL } {
@@ -97,12 +104,34 @@ export class SignIn {
     return { client, redirect };
   }
 
-  private user(params: Params): ServerUser | undefined {
+  /**
+   * A posted form's sign-in: refused (a page to show) when the form is not one this server showed
+   * this browser, when attempts come too fast after failures, or when the password is wrong.
+   */
+  private signInFrom(request: ServerRequest, params: Params): ServerUser | ServerReply {
+    if (!this.guard.formIsOurs(request, params.csrf)) return PageGuard.foreignForm(page);
+    const wait = this.guard.waitFor(request, params.username);
+    if (wait > 0) return PageGuard.tooSoon(wait, page);
     const user = this.ctx.settings.users.find((u) => u.username === params.username);
-    return user && params.password !== undefined && sameSecret(params.password, user.password) ? user : undefined;
+    if (!user || params.password === undefined || !sameSecret(params.password, user.password)) {
+      this.guard.failed(request, params.username);
+      return { status: 401, headers: {}, html: WRONG_PASSWORD };
+    }
+    this.guard.succeeded(user.username);
+    return user;
   }
 
-  /** GET shows the sign-in page; POST signs in and redirects back with a code (or access_denied). */
+  /** A page with a form on it, and the anti-CSRF token the form carries. */
+  private formPage(title: string, before: string, action: string, fields: string): ServerReply {
+    const { field, headers } = this.guard.issueForm();
+    return {
+      status: 200,
+      headers,
+      html: page(title, `${before}<form method="post" action="${this.ctx.issuer}${action}">${fields}${field}${signInFields}</form>`),
+    };
+  }
+
+  /** GET shows the sign-in page; POST signs in and redirects back with a code (or access_denied, invalid_scope). */
   authorize(request: ServerRequest): ServerReply {
     const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
     const { client, redirect } = this.authorizeRequest(params);
@@ -110,13 +139,17 @@ export class SignIn {
       for (const [key, value] of Object.entries({ ...fields, state: params.state })) if (value !== undefined) redirect.searchParams.set(key, value);
       return { status: 302, headers: { location: redirect.toString(), 'cache-control': 'no-store' } };
     };
+    // RFC 6749 §4.1.2.1: a scope the client may not have is refused before anyone signs in.
+    const refused = refusedScopes(client, params.scope);
+    if (refused.length) return back({ error: 'invalid_scope', error_description: `scope not allowed for this client: ${refused.join(' ')}` });
     if (request.method === 'GET') {
-      const form = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p><form method="post" action="${this.ctx.issuer}${this.routes.authorization}">${hidden(params, AUTHORIZE_PARAMS)}${signInFields}</form>`;
-      return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Sign in to the authctl development server', form) };
+      const asks = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p>`;
+      return this.formPage('Sign in to the authctl development server', asks, this.routes.authorization, hidden(params, AUTHORIZE_PARAMS));
     }
+    if (!this.guard.formIsOurs(request, params.csrf)) return PageGuard.foreignForm(page);
     if (params.action === 'deny') return back({ error: 'access_denied', error_description: 'the user denied the request' });
-    const user = this.user(params);
-    if (!user) return { status: 401, headers: {}, html: page('Sign-in failed', '<p>Wrong username or password. Go back and try again.</p>') };
+    const user = this.signInFrom(request, params);
+    if (!('username' in user)) return user;
     const code = this.ctx.newId();
     this.codes.set(code, {
       clientId: client.client_id,
@@ -177,22 +210,25 @@ export class SignIn {
     };
   }
 
-  /** The verification page: GET shows the form, POST approves or denies the user code. */
+  /** The verification page: GET shows the form, POST approves or denies the user code, for a signed-in user only. */
   devicePage(request: ServerRequest): ServerReply {
     const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
-    if (request.method === 'GET') {
-      const form = `<form method="post" action="${this.ctx.issuer}${this.routes.device}"><p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>${signInFields}</form>`;
-      return { status: 200, headers: { 'cache-control': 'no-store' }, html: page('Connect a device', form) };
-    }
+    if (request.method === 'GET')
+      return this.formPage(
+        'Connect a device',
+        '',
+        this.routes.device,
+        `<p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>`,
+      );
     const normalized = (params.user_code ?? '').toUpperCase().replace(/[^A-Z]/g, '');
     const grant = [...this.devices.values()].find((d) => d.userCode.replace('-', '') === normalized && d.state === 'pending' && d.exp > this.ctx.now());
+    const user = this.signInFrom(request, params);
+    if (!('username' in user)) return user;
     if (!grant) return { status: 400, headers: {}, html: page('Unknown code', '<p>That code is unknown or has expired.</p>') };
     if (params.action === 'deny') {
       grant.state = 'denied';
       return { status: 200, headers: {}, html: page('Denied', '<p>The device was not connected. You can close this tab.</p>') };
     }
-    const user = this.user(params);
-    if (!user) return { status: 401, headers: {}, html: page('Sign-in failed', '<p>Wrong username or password.</p>') };
     grant.state = 'approved';
     grant.user = user;
     return { status: 200, headers: {}, html: page('Device connected', '<p>You are signed in on the device. You can close this tab.</p>') };
