@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { atExit, cancelAtExit } from './exit-cleanup.js';
 
 export interface ChildResult {
   code: number;
@@ -18,11 +19,17 @@ export function runSelf(args: readonly string[], options: { env: Record<string, 
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
     });
+    // A step still running when this process is ended is ended with it.
+    const key = `child:${child.pid}`;
+    atExit(key, () => child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.on('close', (code, signal) => {
+      cancelAtExit(key);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
   });
 }

@@ -2,36 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { unwritable } from './files.js';
-import { rmSync } from 'node:fs';
+import { keepAtExit, removeAtExit } from './exit-cleanup.js';
 import { join } from 'node:path';
 
 /** A lock older than this whose owner cannot be checked (another host) is taken as abandoned. */
 const LOCK_STALE_MS = 60_000;
 const LOCK_WAIT_MS = 30_000;
-
-/** Lock (and owner) files this process holds, removed on exit and on SIGINT/SIGTERM so the next run never waits. */
-const held = new Set<string>();
-let hooked = false;
-
-function releaseAllSync(): void {
-  for (const path of held) rmSync(path, { force: true });
-  held.clear();
-}
-
-function onTerminate(signal: NodeJS.Signals): void {
-  releaseAllSync();
-  // Re-raise with the default action, so the exit status still says which signal ended us.
-  process.removeListener('SIGTERM', onTerminate);
-  process.kill(process.pid, signal);
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  // The edge ends the process on SIGINT; 'exit' listeners run synchronously then.
-  process.on('exit', releaseAllSync);
-  process.once('SIGTERM', onTerminate);
-}
 
 const HOST = hostname();
 
@@ -92,29 +68,28 @@ export async function withLock<T>(dir: string, name: string, run: () => Promise<
   const path = join(dir, `${createHash('sha256').update(name).digest('hex').slice(0, 16)}.lock`);
   const started = Date.now();
   let locked = false;
-  hookExit();
   // The lock file appears with its owner already in it (written aside, then hard-linked into
   // place, which fails if it exists): a process killed at any moment never leaves an anonymous
   // lock. The owner text is unique to this attempt, so a breaker can tell one lock from another.
   const owner = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.owner`;
-  held.add(owner);
+  removeAtExit(owner);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(owner, `${process.pid}@${HOST}@${randomBytes(8).toString('hex')}`, { mode: 0o600 });
   } catch (error) {
-    held.delete(owner);
+    keepAtExit(owner);
     await rm(owner, { force: true }).catch(() => undefined);
     throw unwritable(owner, error);
   }
   while (!locked) {
     try {
       await link(owner, path);
-      held.add(path);
+      removeAtExit(path);
       locked = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         await rm(owner, { force: true });
-        held.delete(owner);
+        keepAtExit(owner);
         throw unwritable(path, error);
       }
       await breakAbandoned(path);
@@ -123,12 +98,12 @@ export async function withLock<T>(dir: string, name: string, run: () => Promise<
     }
   }
   await rm(owner, { force: true });
-  held.delete(owner);
+  keepAtExit(owner);
   try {
     return await run();
   } finally {
     if (locked) {
-      held.delete(path);
+      keepAtExit(path);
       await rm(path, { force: true });
     }
   }

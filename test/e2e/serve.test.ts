@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
+import { BIN, cleanupHomes, runCli, tmpHome, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { PEER, startPeer, type Peer } from '../helpers/oidc-peer.js';
 import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
@@ -203,4 +204,26 @@ describe('authctl demo', () => {
     expect(existsSync(doc.home)).toBe(false);
     expect(readdirSync(home)).toEqual([]);
   }, 60_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'interrupted by %s, it still removes its throwaway home (the private key with it)',
+    async (signal) => {
+      const home = tmpHome();
+      const tmp = join(home, 'tmp');
+      mkdirSync(tmp);
+      const own = { HOME: home, XDG_CONFIG_HOME: join(home, 'cfg'), XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data'), TMPDIR: tmp };
+      const child = spawn(process.execPath, [BIN, 'demo'], { cwd: home, env: { PATH: process.env.PATH, ...own }, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code, sig) => resolve(code ?? (sig ? 128 : null))));
+      // wait until the demo has written its key into the throwaway home
+      const deadline = Date.now() + 20_000;
+      const keyWritten = () => readdirSync(tmp).some((d) => existsSync(join(tmp, d, 'client.pem')));
+      while (!keyWritten() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(keyWritten()).toBe(true);
+      child.kill(signal);
+      expect(await exited).not.toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a step it started is ended too
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -4,6 +4,7 @@ import { maskToken } from '../../core/redact.js';
 import { startAuthServer } from '../../io/auth-server.js';
 import { runSelf, type ChildResult } from '../../io/child.js';
 import { makeTempDir, readTextFile, removeTree, writeFileAtomic } from '../../io/files.js';
+import { keepAtExit, removeAtExit } from '../../io/exit-cleanup.js';
 import type { CommandResult } from '../../io/output.js';
 
 interface Step {
@@ -111,6 +112,8 @@ scopes = ["api:read", "api:write"]
  */
 export async function runDemo(deps: Deps): Promise<CommandResult> {
   const dir = await makeTempDir('authctl-demo-');
+  // Ctrl-C or SIGTERM must not leave the throwaway home (a private key is in it) behind either.
+  removeAtExit(dir);
   const env: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(deps.io.env).filter(([k]) => !k.startsWith('AUTHCTL_') && k !== 'FORCE_COLOR'),
   );
@@ -185,5 +188,6 @@ export async function runDemo(deps: Deps): Promise<CommandResult> {
   } finally {
     await server?.close();
     await removeTree(dir);
+    keepAtExit(dir);
   }
 }
