@@ -100,6 +100,17 @@ describe('the error table', () => {
     expect(missing).toEqual([]);
   });
 
+  it('README’s CI snippets install a pinned authctl: no npx of a registry name, no hidden failures, the SARIF permission shown', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const yaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n');
+    expect(yaml).toMatch(/scan/);
+    expect(yaml).not.toMatch(/npx\s+(-y\s+)?authctl/);
+    expect(yaml).not.toMatch(/\|\|\s*true/);
+    expect(yaml).toMatch(/security-events: write/);
+    expect(yaml).toMatch(/ref: [0-9a-f]{40}\b/);
+  });
+
   it('a code gets its exit status and default hint from the table', async () => {
     const { AuthctlError, NetworkError } = await import('../../src/errors.js');
     expect(AuthctlError.of('internal_error', 'x').exitCode).toBe(70);
