@@ -35,7 +35,18 @@ const codeOf = (run: () => unknown) => {
 
 describe('metadata and JWKS responses', () => {
   it('metadata must name the issuer asked for (RFC 8414 §3.3)', () => {
-    expect(parseServerMetadata(res(200, { issuer: 'https://as.example/', token_endpoint: 't' }), 'https://as.example').token_endpoint).toBe('t');
+    expect(parseServerMetadata(res(200, { issuer: 'https://as.example/', token_endpoint: 'https://as.example/t' }), 'https://as.example').token_endpoint).toBe(
+      'https://as.example/t',
+    );
+    // endpoints that will receive the client's secrets: never downgraded to http, never with credentials in them
+    for (const token_endpoint of ['http://as.example/t', 'https://u:p@as.example/t', 'not a url', 'file:///t'])
+      expect(codeOf(() => parseServerMetadata(res(200, { issuer: 'https://as.example', token_endpoint }), 'https://as.example'))).toEqual([
+        'invalid_response',
+        3,
+      ]);
+    expect(parseServerMetadata(res(200, { issuer: 'http://127.0.0.1:1', jwks_uri: 'http://127.0.0.1:1/j' }), 'http://127.0.0.1:1').jwks_uri).toBe(
+      'http://127.0.0.1:1/j',
+    );
     expect(codeOf(() => parseServerMetadata(res(200, { issuer: 'https://evil.example' }), 'https://as.example'))).toEqual(['invalid_response', 3]);
     expect(codeOf(() => parseServerMetadata(res(404, ''), 'https://as.example'))).toEqual(['http_error', 3]);
   });

@@ -66,8 +66,45 @@ export function parseServerMetadata(response: ResponseLike, issuer: string): Ser
       'a mismatch means the document cannot be trusted for this issuer',
     );
   }
+  // The endpoints receive the client's secrets: a document fetched over https cannot send them over
+  // http, nor to a URL with credentials in it.
+  const secure = new URL(issuer).protocol === 'https:';
+  for (const name of ENDPOINT_FIELDS) {
+    const value = metadata[name];
+    if (value === undefined) continue;
+    let url: URL | undefined;
+    try {
+      url = typeof value === 'string' ? new URL(value) : undefined;
+    } catch {
+      url = undefined;
+    }
+    const why = !url
+      ? 'is not a URL'
+      : url.protocol !== 'https:' && (secure || url.protocol !== 'http:')
+        ? `is not https (${url.protocol.replace(/:$/, '')})`
+        : url.username || url.password
+          ? 'carries a user name or password'
+          : undefined;
+    if (why)
+      throw new NetworkError(
+        'invalid_response',
+        `the metadata at ${response.url}: ${name} ${why}`,
+        'a document that downgrades its endpoints cannot be trusted',
+      );
+  }
   return metadata as ServerMetadata;
 }
+
+/** Metadata fields that name an endpoint authctl calls. */
+const ENDPOINT_FIELDS = [
+  'token_endpoint',
+  'introspection_endpoint',
+  'revocation_endpoint',
+  'device_authorization_endpoint',
+  'authorization_endpoint',
+  'jwks_uri',
+  'pushed_authorization_request_endpoint',
+] as const;
 
 /** A JWKS response: HTTP 200 and a `keys` array. */
 export function parseJwksResponse(response: ResponseLike): { keys: Record<string, unknown>[] } {
