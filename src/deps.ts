@@ -73,7 +73,9 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     },
     async http(settings) {
       const { createHttpClient } = await import('./io/http.js');
-      const trace = settings.verbose ? (line: string) => io.stderr.write(`${line}\n`) : undefined;
+      const { secretRedactor } = await import('./core/redact.js');
+      const redact = secretRedactor(deps.secrets);
+      const trace = settings.verbose ? (line: string) => diagnostic(io, line, redact) : undefined;
       return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, clientCert: settings.clientCert, env: io.env, trace });
     },
     stuck: false,

@@ -10,6 +10,7 @@ import { parseServerSettings, defaultServerSettings, type ServerSettings } from 
 import { generateKey, publicJwk } from '../core/keys/export.js';
 import { defaultAlgorithm } from '../core/keys/algorithms.js';
 import { maskToken } from '../core/redact.js';
+import { said } from '../core/untrusted-text.js';
 import { readTextFile } from './files.js';
 import { loadKeyFile } from './key-file.js';
 import type { IO } from './streams.js';
@@ -109,7 +110,7 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
       res.writeHead(status, { ...type, ...headers });
       res.end(text);
       options.log?.(
-        `${req.method} ${req.url?.split('?')[0]} ${status}${req.headers.authorization ? ` (${req.headers.authorization.split(' ')[0]} ${maskToken(req.headers.authorization.split(' ')[1] ?? '')})` : ''}`,
+        `${said(String(req.method))} ${said(req.url?.split('?')[0] ?? '')} ${status}${req.headers.authorization ? ` (${req.headers.authorization.split(' ')[0]} ${maskToken(req.headers.authorization.split(' ')[1] ?? '')})` : ''}`,
       );
     };
     readBody(req)

@@ -1,7 +1,7 @@
 import { EnvHttpProxyAgent, request } from 'undici';
 import { NetworkError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { printable } from '../core/untrusted-text.js';
+import { printable, said } from '../core/untrusted-text.js';
 
 export interface HttpRequest {
   method: string;
@@ -96,7 +96,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   async function open(req: HttpRequest): Promise<StreamingResponse> {
     const url = new URL(req.url);
     const started = Date.now();
-    options.trace?.(`> ${req.method} ${url.origin}${url.pathname}`);
+    options.trace?.(`> ${req.method} ${said(`${url.origin}${url.pathname}`)}`);
     let response;
     try {
       response = await request(url, {
@@ -132,7 +132,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         } catch (error) {
           throw describeFailure(error, url, options.timeoutMs);
         }
-        options.trace?.(`< ${response.statusCode} ${url.origin}${url.pathname} (${size} bytes, ${Date.now() - started} ms)`);
+        options.trace?.(`< ${response.statusCode} ${said(`${url.origin}${url.pathname}`)} (${size} bytes, ${Date.now() - started} ms)`);
       },
       discard: () => body.dump().catch(() => undefined),
       startedAt: started,

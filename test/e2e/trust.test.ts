@@ -67,6 +67,52 @@ describe('a message about a secret never holds the secret', () => {
   });
 });
 
+describe('a token read from stdin is never echoed back', () => {
+  let echo: FixtureServer;
+  beforeAll(async () => {
+    // A server that echoes the request it got in its error, raw and URL-decoded.
+    echo = await startServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const sent = Buffer.concat(chunks).toString();
+        const said = `you sent ${sent} = ${decodeURIComponent(sent.replace(/\+/g, ' '))}`;
+        json(res, { error: 'invalid_request', error_description: said, message: said }, { 'x-echo': said.slice(0, 200) }, 400);
+      });
+    });
+  });
+  afterAll(() => echo.close());
+
+  it.each([
+    ['introspect', '-'],
+    ['token', 'revoke', '-'],
+  ])('%s %s', async (...command) => {
+    const box = sandbox();
+    await box.run([
+      'profile',
+      'add',
+      'e',
+      '--token-url',
+      `${echo.url}/token`,
+      '--introspection-url',
+      `${echo.url}/introspect`,
+      '--revocation-url',
+      `${echo.url}/revoke`,
+      '--client-id',
+      'c',
+      '--client-auth',
+      'client_secret_post',
+    ]);
+    const token = `opaque-${randomBytes(16).toString('hex')}+/=`;
+    for (const json of [[], ['--json']]) {
+      const r = await box.run([...json, ...command, '--profile', 'e'], { AUTHCTL_CLIENT_SECRET: 'echo-client-secret' }, token);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/\[redacted sha256:[0-9a-f]{8}\]/);
+      for (const form of [token, encodeURIComponent(token)]) expect(r.stdout + r.stderr).not.toContain(form);
+    }
+  });
+});
+
 describe('the token cache uses only the user’s own files', () => {
   let fx: ProviderFixture;
   let box: ReturnType<typeof sandbox>;

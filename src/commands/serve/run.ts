@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { startAuthServer } from '../../io/auth-server.js';
 import { untilTerminated } from '../../io/streams.js';
-import { renderTable } from '../../io/output.js';
+import { renderTable, diagnostic } from '../../io/output.js';
 
 export interface ServeFlags {
   host: string;
@@ -20,7 +20,7 @@ export async function runServe(flags: ServeFlags, deps: Deps, globals: GlobalOpt
       settingsFile: flags.settings,
       keyFiles: flags.key,
       generatedAlg: flags.alg,
-      log: (line) => deps.io.stderr.write(`${line}\n`),
+      log: (line) => diagnostic(deps.io, line),
     },
     deps.io,
   );
