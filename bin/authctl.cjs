@@ -7,6 +7,16 @@
 // run compiles as usual and saves a fresh one. A cache that cannot be read or written costs
 // nothing but the saving. --debug skips it, for stack traces mapped to src/ by the source maps.
 'use strict';
+// The floor (package.json's engines): older Nodes get one line saying so, never a syntax error or
+// a stack trace from a bundle built for a newer one.
+const NODE_FLOOR = [22, 19];
+const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
+if (nodeMajor < NODE_FLOOR[0] || (nodeMajor === NODE_FLOOR[0] && nodeMinor < NODE_FLOOR[1])) {
+  const message = `authctl needs Node ${NODE_FLOOR.join('.')} or later (22 and 24 are the supported lines); this is Node ${process.versions.node}`;
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'unsupported_runtime', message } })}\n`);
+  else process.stderr.write(`authctl: error[unsupported_runtime]: ${message}\n`);
+  process.exit(2);
+}
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');

@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo completion' ;;
+    '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo version completion' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -47,6 +47,7 @@ _authctl_opts() {
     'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
     'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'version') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
   esac
 }
@@ -312,6 +313,8 @@ _authctl_takes_value() {
     'serve|--alg'|\
     'demo|--config'|\
     'demo|--profile'|\
+    'version|--config'|\
+    'version|--profile'|\
     'completion|--config'|\
     'completion|--profile') return 0 ;;
   esac
@@ -388,6 +391,7 @@ _authctl_values() {
     'serve|--profile') authctl profile list --names 2>/dev/null ;;
     'serve|--alg') echo 'ES256 RS256 EdDSA' ;;
     'demo|--profile') authctl profile list --names 2>/dev/null ;;
+    'version|--profile') authctl profile list --names 2>/dev/null ;;
     'completion|--profile') authctl profile list --names 2>/dev/null ;;
   esac
 }

@@ -7,8 +7,14 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// `authctl version` names the commit it was built from (a tarball without .git says "unknown").
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {}
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 // commander requires node:child_process at load time, only to run executable subcommands (which
@@ -34,7 +40,7 @@ const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
-  target: 'node20.18',
+  target: 'node22.19',
   // Licence notices go in one file (below), not scattered through the bundle.
   legalComments: 'none',
   metafile: true,
@@ -60,7 +66,7 @@ const result = await build({
   // no loader for import().
   supported: { 'dynamic-import': false },
   // import.meta.url (the scan worker's bundle is found beside this one), asked for only by scan
-  define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version), 'import.meta': '__authctlMeta' },
+  define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version), __AUTHCTL_COMMIT__: JSON.stringify(commit), 'import.meta': '__authctlMeta' },
   banner: { js: "var __authctlMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
   plugins: [lazyChildProcess, undiciExternal],
   // Less to read at each start; names stay, and --debug maps stack traces to src/ lines.

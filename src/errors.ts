@@ -59,6 +59,8 @@ export const ERRORS = {
   refused: { exit: 'usage' },
   settings_invalid: { exit: 'usage' },
   unsafe_bind: { exit: 'usage' },
+  /** Node older than package.json's engines (bin/authctl.cjs says so before the bundle loads). */
+  unsupported_runtime: { exit: 'usage' },
   /** A profile's token asked to go to an origin that is not the profile's own (core/origin.ts). */
   untrusted_origin: { exit: 'usage', hint: 'allow the origin with --allow-origin ORIGIN, or api_origins in the profile' },
   unsupported_alg: { exit: 'usage' },

@@ -1,14 +1,17 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { AuthctlError, ERRORS, ExitCode, InterruptedError, isErrorCode, UsageError, type UsageCode } from './errors.js';
 import { createDeps, type Deps } from './deps.js';
-import { buildProgram, protectDashTokens } from './program.js';
+import { buildProgram, protectDashTokens, versionFlagAsCommand } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
 import { processIO } from './io/streams.js';
 
 /** commander's error codes (`commander.unknownOption`) as authctl codes (`unknown_option`). */
 function fromCommander(error: CommanderError): AuthctlError | undefined {
   if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return undefined;
-  const [first, ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const [said = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  // commander 15 lists the surplus arguments, and an argument may be a secret someone typed by
+  // mistake (credentials set client_secret hunter2): the message says how many, never which.
+  const first = error.code === 'commander.excessArguments' ? said.replace(/(got \d+)\b.*$/, '$1.') : said;
   const name = error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const code = isErrorCode(name) && ERRORS[name].exit === 'usage' ? (name as UsageCode) : 'invalid_argument';
   const hint =
@@ -48,7 +51,7 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   });
   const program = buildProgram(deps, argv);
   try {
-    await program.parseAsync(protectDashTokens(program as never, argv));
+    await program.parseAsync(protectDashTokens(program as never, versionFlagAsCommand(argv)));
     return { code: deps.exitCode, stuck: deps.stuck };
   } catch (caught) {
     let error: AuthctlError;

@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from './deps.js';
-import { VERSION } from './version.js';
+import { versionCommand } from './commands/version/index.js';
 import { decodeCommand } from './commands/decode/index.js';
 import { lintCommand } from './commands/lint/index.js';
 import { profileCommand } from './commands/profile/index.js';
@@ -47,21 +47,22 @@ const COMMANDS = {
   check: checkCommand,
   serve: serveCommand,
   demo: demoCommand,
+  version: versionCommand,
 } as const;
 
 /**
  * The command a command line runs when it names one of COMMANDS: its first word that is neither
  * an option nor a global option's value (and no --help comes before it, which asks for the list).
  * Only that command is then built (start-up time: building all of them costs more than running
- * decode); none for --version; otherwise, for help, completion and suggestions on a typo, all.
+ * decode); `version` for -V/--version; otherwise, for help, completion and suggestions on a typo, all.
  */
-export function commandNamed(argv: string[]): keyof typeof COMMANDS | 'none' | undefined {
+export function commandNamed(argv: string[]): keyof typeof COMMANDS | undefined {
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     if (word === '--config' || word === '--profile') i++;
     else if (word === '--' || word === '-h' || word === '--help') return undefined;
-    else if (word === '-V' || word === '--version') return 'none';
+    else if (word === '-V' || word === '--version') return 'version';
     else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? (word as keyof typeof COMMANDS) : undefined;
   }
   return undefined;
@@ -72,7 +73,7 @@ export function buildProgram(deps: Deps, argv: string[]) {
   const profiles: string[] = [];
   const program = new Command('authctl')
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
-    .version(VERSION, '-V, --version')
+    .option('-V, --version', 'print the version (authctl version)')
     .option('--json', 'print one JSON document (errors too)', false)
     .option('--no-color', 'no colour (also NO_COLOR); FORCE_COLOR forces it')
     .option('--debug', 'show stack traces for unexpected errors', false)
@@ -96,14 +97,21 @@ Examples:
 Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 130 interrupted.`,
     );
   const only = commandNamed(argv);
-  if (only !== 'none') {
-    for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
-    program.addCommand(completionCommand(deps, () => program as never));
-  }
+  for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
+  if (!only) program.addCommand(completionCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand);
   // AUTHCTL_PROFILE goes through the same parser, but only flags typed on the command line count here.
   program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));
   return program;
+}
+
+/**
+ * `-V`/`--version` before any command is the `version` command (so `--version --json` prints one
+ * JSON document like every command); anywhere else it stays what it is.
+ */
+export function versionFlagAsCommand(argv: string[]): string[] {
+  const index = argv.findIndex((word, i) => i >= 2 && (word === '-V' || word === '--version'));
+  return index !== -1 && commandNamed(argv) === 'version' ? [...argv.slice(0, index), 'version', ...argv.slice(index + 1)] : argv;
 }
 
 /** A base64url (or dotted JWS/JWE) token, which may begin with "-" one time in 64. */

@@ -49,9 +49,9 @@ describe('the command-line contract', () => {
     expect(run('help', 'decode')).toBeUndefined();
     expect(run('toString')).toBeUndefined();
     expect(run()).toBeUndefined();
-    expect(run('--version')).toBe('none');
-    expect(run('-V')).toBe('none');
-    expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(run('--version')).toBe('version');
+    expect(run('-V')).toBe('version');
+    expect((await runCli(['--version'])).stdout).toMatch(/^authctl \d+\.\d+\.\d+ \((?:[0-9a-f]{12}|unknown)\)\nnode \d+\.\d+\.\d+ /);
     const list = (await runCli(['--help', 'decode'])).stdout;
     for (const name of ['keygen', 'token', 'decode', 'verify', 'api', 'scan', 'check', 'serve', 'demo', 'completion'])
       expect(list).toMatch(new RegExp(`^  ${name} `, 'm'));

@@ -52,7 +52,8 @@ describe('lazy loading', () => {
     for (const args of [['--version'], ['--help'], ['token', '--help'], ['keygen', '--help']]) {
       const ran = ranBy(args);
       expect(loads(ran, '/dist/main.cjs'), args.join(' ')).toBe(true);
-      expect(runs(ran, 'node_modules/commander/'), `${args.join(' ')} ran commander`).toBe(true);
+      // (commander 15 is an ES module, bundled into the top level: it has no initializer of its own to
+      // count; the verify test above shows that a module that runs is seen)
       for (const library of ['node_modules/jose/', 'node_modules/smol-toml/']) expect(runs(ran, library), `${args.join(' ')} ran ${library}`).toBe(false);
       expect(loads(ran, '/dist/undici.cjs'), `${args.join(' ')} loaded undici`).toBe(false);
       expect(ran.scripts.some((url) => url.includes('keyring'))).toBe(false);

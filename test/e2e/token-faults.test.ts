@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { json, startServer, type FixtureServer } from '../helpers/server.js';
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 /**
@@ -93,10 +93,21 @@ describe('token endpoint faults', () => {
 });
 
 describe('proxies from the environment', () => {
-  it('HTTP_PROXY tunnels the request through the proxy (CONNECT); NO_PROXY bypasses it; the User-Agent names authctl', async () => {
-    // A minimal CONNECT proxy, as corporate proxies are: it records the tunnels it opens.
+  it('HTTP_PROXY carries the request through the proxy; NO_PROXY bypasses it; the User-Agent names authctl', async () => {
+    // A minimal proxy, as corporate proxies are: it tunnels (CONNECT, for https targets) and
+    // forwards (an absolute-form request, which undici sends for a plain http target), and
+    // records the target of each.
     const tunnels: string[] = [];
-    const proxy = createHttpServer();
+    const proxy = createHttpServer((req, res) => {
+      const target = new URL(String(req.url));
+      tunnels.push(target.host);
+      const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
     proxy.on('connect', (req: IncomingMessage, client: Socket) => {
       tunnels.push(String(req.url));
       const [host, port] = String(req.url).split(':');
