@@ -1,5 +1,5 @@
 // Bundles src/main.ts into one CommonJS file, dist/main.cjs, that bin/authctl.cjs runs through
-// V8's code cache. One file and a cache measured faster at start-up than ES module chunks, which
+// Node's compile cache. One file and a cache measured faster at start-up than ES module chunks, which
 // node's loader resolved, read, linked and compiled one by one on every run (about 20 for
 // verify). Each command's modules still run only when that command does (esbuild wraps a module
 // reached by import() in an initializer): `authctl --version` never runs jose, and `authctl
@@ -58,13 +58,10 @@ const undiciExternal = {
 
 const result = await build({
   ...common,
-  // own-files: the cache-trust rule, which bin/authctl.cjs applies to the code cache before the bundle runs
+  // own-files: the cache-trust rule, which bin/authctl.cjs applies to the compile cache before the bundle runs
   entryPoints: { main: 'src/main.ts', 'scan-worker': 'src/io/scan-worker.ts', 'own-files': 'src/io/own-files.ts' },
   // The native keychain binding ships per-platform binaries and cannot be bundled.
   external: ['@napi-rs/keyring'],
-  // import() of it becomes require(): the bundle runs as a vm.Script (bin/authctl.cjs), which has
-  // no loader for import().
-  supported: { 'dynamic-import': false },
   // import.meta.url (the scan worker's bundle is found beside this one), asked for only by scan
   define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version), __AUTHCTL_COMMIT__: JSON.stringify(commit), 'import.meta': '__authctlMeta' },
   banner: { js: "var __authctlMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },

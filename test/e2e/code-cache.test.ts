@@ -9,22 +9,23 @@ afterAll(cleanupHomes);
 
 const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"cached"}').toString('base64url')}.`;
 
-/** The code cache files of a sandbox: one directory per node version and build, one file per command. */
+/** The compile cache files of a sandbox: Node keeps one directory per Node version, one file per script. */
 function cacheFiles(cache: string): string[] {
   const root = join(cache, 'authctl', 'code');
   if (!existsSync(root)) return [];
   return readdirSync(root).flatMap((build) => readdirSync(join(root, build)).map((f) => join(root, build, f)));
 }
 
-describe("V8's code cache for the bundle", () => {
-  it('the first successful run of a command saves one (0600 in a 0700 directory); later runs use it unchanged', async () => {
+describe("Node's compile cache for the bundle", () => {
+  it('the first run saves it in a 0700 directory of this user’s; later runs use it unchanged', async () => {
     const box = sandbox();
     const first = await box.run(['decode', '--json', token]);
     expect(first.code).toBe(0);
     const files = cacheFiles(box.env.XDG_CACHE_HOME!);
-    expect(files.map((f) => f.split('/').pop())).toEqual(['decode.bin']);
-    expect(statSync(files[0]!).mode & 0o777).toBe(0o600);
-    expect(statSync(join(files[0]!, '..')).mode & 0o777).toBe(0o700);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toContain(`/authctl/code/v${process.versions.node}-`);
+    expect(statSync(files[0]!).mode & 0o077).toBe(0);
+    expect(statSync(join(box.env.XDG_CACHE_HOME!, 'authctl', 'code')).mode & 0o777).toBe(0o700);
     const saved = statSync(files[0]!);
     expect(saved.size).toBeGreaterThan(1000);
 
@@ -32,17 +33,11 @@ describe("V8's code cache for the bundle", () => {
     const second = await box.run(['decode', '--json', token]);
     expect(second).toEqual(first);
     expect(statSync(files[0]!).ino).toBe(saved.ino);
-
-    const version = await box.run(['--version']);
-    expect(version.code).toBe(0);
-    expect(
-      cacheFiles(box.env.XDG_CACHE_HOME!)
-        .map((f) => f.split('/').pop())
-        .sort(),
-    ).toEqual(['_.bin', 'decode.bin']);
+    expect((await box.run(['--version'])).code).toBe(0);
+    expect(cacheFiles(box.env.XDG_CACHE_HOME!)).toEqual(files);
   });
 
-  it('a damaged cache is refused by V8: the run is the same, and a fresh cache replaces it', async () => {
+  it('a damaged cache is refused: the run is the same, and a fresh cache replaces it', async () => {
     const box = sandbox();
     const clean = await box.run(['decode', '--json', token]);
     const [file] = cacheFiles(box.env.XDG_CACHE_HOME!);
@@ -52,13 +47,13 @@ describe("V8's code cache for the bundle", () => {
     expect(readFileSync(file!).subarray(0, 64).equals(Buffer.alloc(64, 0x41))).toBe(false);
   });
 
-  it('a cache directory that others can write to is not trusted: the run is the same, and nothing is saved there', async () => {
+  it('a cache directory that others can write to is not trusted: the run is the same, and nothing is used or saved there', async () => {
     const box = sandbox();
     const clean = await box.run(['decode', '--json', token]);
     const [file] = cacheFiles(box.env.XDG_CACHE_HOME!);
     const planted = Buffer.alloc(statSync(file!).size, 0x41);
     writeFileSync(file!, planted);
-    chmodSync(join(file!, '..'), 0o770);
+    chmodSync(join(box.env.XDG_CACHE_HOME!, 'authctl', 'code'), 0o770);
     expect(await box.run(['decode', '--json', token])).toEqual(clean);
     // in a directory of its own, a refused cache is replaced (the test above); here it is left alone
     expect(readFileSync(file!).equals(planted)).toBe(true);
@@ -72,10 +67,8 @@ describe("V8's code cache for the bundle", () => {
     }
   });
 
-  it('failed runs and --debug save nothing (the demo test checks the demo); an unwritable cache directory costs nothing but the saving', async () => {
+  it('--debug saves nothing (the demo test checks the demo); an unwritable cache directory costs nothing but the saving', async () => {
     const box = sandbox();
-    const bad = await box.run(['decode', 'not-a-token']);
-    expect(bad.code).not.toBe(0);
     expect(await box.run(['decode', '--debug', token])).toMatchObject({ code: 0, stderr: '' });
     expect(cacheFiles(box.env.XDG_CACHE_HOME!)).toEqual([]);
 

@@ -198,7 +198,7 @@ describe('the edge', () => {
   });
 
   it('prints the version and help with examples', async () => {
-    expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect((await runCli(['--version'])).stdout).toMatch(/^authctl \d+\.\d+\.\d+ \(.*\)\nnode \d+/);
     const help = await runCli(['lint', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:/);

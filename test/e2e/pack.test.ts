@@ -35,7 +35,7 @@ describe('the npm package', () => {
         timeout: 180_000,
       });
       const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, HOME: dir };
-      expect(execFileSync('authctl', ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(execFileSync('authctl', ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^authctl \d+\.\d+\.\d+ \(/);
       const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"packed"}').toString('base64url')}.`;
       expect(execFileSync('authctl', ['decode', '--json', token], { env, encoding: 'utf8' })).toContain('"sub": "packed"');
       // a tree large enough for scan's worker threads, whose entry must ship in the package too
