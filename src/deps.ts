@@ -101,8 +101,10 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     },
     async emit(output, globals) {
       const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
-      const { secretRedactor } = await import('./core/redact.js');
-      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact: secretRedactor(deps.secrets) });
+      // Secrets are resolved before a command returns its output (a stream's too); with none, the
+      // redaction code (and node:crypto with it) is never loaded.
+      const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
+      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact });
     },
   };
   return deps;
