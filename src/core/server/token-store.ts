@@ -1,4 +1,4 @@
-import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { validateClaims } from '../claims/validate.js';
 import type { ClaimsPolicy } from '../claims/types.js';
 import { signJwt } from '../jwt/mint.js';
@@ -69,8 +69,6 @@ export class TokenStore {
   constructor(private readonly ctx: ServerContext) {
     this.jwks = { keys: ctx.signingKeys.map((k) => k.publicJwk) };
     this.own = { kind: 'jwks', jwks: this.jwks };
-    // Warm jose's key import once, so the first request is not the slow one.
-    createLocalJWKSet(this.jwks);
   }
 
   /** The algorithms of the server's own keys. */
