@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, UsageError } from '../errors.js';
-import { validateClaims } from '../core/claims/validate.js';
-import { parseToken } from '../core/jwt/parse.js';
-import { allowedAlgorithms, signatureChecker, toJwks } from '../core/jwt/verify.js';
+import { firstError, judgeToken } from '../core/jwt/judge.js';
+import { remoteKeySetCheck } from './key-sets.js';
 import {
   buildAuthorizationUrl,
   buildDeviceAuthorizationRequest,
@@ -18,7 +17,6 @@ import { diagnostic } from '../io/output.js';
 import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { openBrowser } from '../io/browser.js';
 import { listenForCallback } from '../io/loopback.js';
-import { cacheDir } from '../io/paths.js';
 import type { Session } from './session.js';
 
 export interface SignInOptions {
@@ -102,28 +100,14 @@ export async function checkIdToken(session: Session, deps: Deps, globals: Global
       'the sign-in returned an ID token, but the profile has no jwks_uri to check it with',
       'set issuer (discovery fills jwks_uri) in the profile',
     );
-  const { loadRemoteJwks } = await import('../io/jwks.js');
-  const { jwks } = await loadRemoteJwks(profile.jwks_uri, session.http, { dir: cacheDir(deps.io.env), now: deps.now(), useCache: true });
-  const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks, globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined) };
-  const fail = (why: string) => new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${why}`);
-  let parsed;
-  try {
-    parsed = parseToken(idToken);
-  } catch (error) {
-    throw fail((error as Error).message);
-  }
-  if (parsed.kind !== 'jws') throw fail('it is encrypted (JWE)');
-  const algorithms = allowedAlgorithms(verifier, undefined);
-  const signature = await signatureChecker(verifier, algorithms)(parsed);
-  if (signature) throw fail(signature.message);
   const policy = {
     issuer: profile.issuer ? [profile.issuer] : undefined,
     audience: [profile.client_id!],
     authorizedParty: profile.client_id!,
     requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
-    algorithms,
     ...(nonce ? { nonce } : {}),
   };
-  const error = validateClaims(parsed.header, parsed.payload, policy, { now: deps.now() }).find((f) => f.severity === 'error');
-  if (error) throw fail(`${error.code}: ${error.message}`);
+  const check = await remoteKeySetCheck(profile.jwks_uri, session.http, deps, {}, globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined);
+  const error = firstError(await judgeToken(idToken, check, policy, { now: deps.now() }));
+  if (error) throw new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${error.code}: ${error.message}`);
 }

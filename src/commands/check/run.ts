@@ -1,12 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
 import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
 import { parseToken } from '../../core/jwt/parse.js';
-import { allowedAlgorithms, signatureChecker, toJwks } from '../../core/jwt/verify.js';
-import { validateClaims } from '../../core/claims/validate.js';
+import { remoteKeySetCheck } from '../../services/key-sets.js';
+import { judgeToken, type SignatureCheck } from '../../core/jwt/judge.js';
 import { profilePolicy } from '../../core/claims/policy.js';
 import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
 import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
@@ -157,28 +156,29 @@ async function checkToken(
 
   if (jws) {
     const policy = profilePolicy(name, profile);
-    const findings = validateClaims(jws.header, jws.payload, policy, { now });
-    const errors = findings.filter((f) => f.severity === 'error');
-    const warnings = findings.filter((f) => f.severity === 'warning');
+    // The key set first (when the profile leads to one), then one verdict from the judge: its
+    // signature finding is the signature row, the rest the claims row.
+    let check: SignatureCheck | undefined;
+    let jwksUri: string | undefined;
+    let keysFailed: { code: string; message: string } | undefined;
+    try {
+      const { discover } = await import('../../io/jwks.js');
+      jwksUri = profile.jwks_uri ?? (profile.issuer ? (await discover(profile.issuer, session.http)).jwks_uri : undefined);
+      if (jwksUri) check = await remoteKeySetCheck(jwksUri, session.http, deps, policy);
+    } catch (error) {
+      keysFailed = why(error);
+    }
+    const verdict = await judgeToken(jws, check, policy, { now });
+    const claims = verdict.findings.filter((f) => f !== verdict.signature);
+    const errors = claims.filter((f) => f.severity === 'error');
+    const warnings = claims.filter((f) => f.severity === 'warning');
     if (errors.length) add('claims', 'fail', errors.map((f) => f.message).join('; '), errors[0]!.code);
     else if (warnings.length) add('claims', 'warn', warnings.map((f) => f.message).join('; '), warnings[0]!.code);
     else add('claims', 'pass', `pass the profile policy${profile.policy ? '' : ' (the profile sets none: only the RFC 7519 basics were checked)'}`);
-
-    try {
-      const { discover, loadRemoteJwks } = await import('../../io/jwks.js');
-      const jwksUri = profile.jwks_uri ?? (profile.issuer ? (await discover(profile.issuer, session.http)).jwks_uri : undefined);
-      if (!jwksUri) {
-        add('signature', 'skip', 'no jwks_uri in the profile, and no issuer to discover one from');
-      } else {
-        const { jwks } = await loadRemoteJwks(jwksUri, session.http, { dir: cacheDir(deps.io.env), now, useCache: false });
-        const verifier = { kind: 'jwks' as const, jwks: toJwks(jwks) };
-        const failure = await signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms))(jws);
-        if (failure) add('signature', 'fail', `${jwksUri}: ${failure.message}`, failure.code);
-        else add('signature', 'pass', `verified against ${jwksUri}${jws.header.kid ? ` (kid ${describeBare(jws.header.kid)})` : ''}`);
-      }
-    } catch (error) {
-      add('signature', 'fail', why(error).message, why(error).code);
-    }
+    if (keysFailed) add('signature', 'fail', keysFailed.message, keysFailed.code);
+    else if (!jwksUri) add('signature', 'skip', 'no jwks_uri in the profile, and no issuer to discover one from');
+    else if (verdict.signature) add('signature', 'fail', `${jwksUri}: ${verdict.signature.message}`, verdict.signature.code);
+    else add('signature', 'pass', `verified against ${jwksUri}${jws.header.kid ? ` (kid ${describeBare(jws.header.kid)})` : ''}`);
   } else {
     add('claims', 'skip', 'an opaque token has no claims to read (use authctl introspect)');
     add('signature', 'skip', 'an opaque token has no signature');

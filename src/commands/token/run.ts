@@ -2,14 +2,14 @@ import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
-import { normalizeTokenInput, parseToken } from '../../core/jwt/parse.js';
-import { validateClaims } from '../../core/claims/validate.js';
+import { normalizeTokenInput } from '../../core/jwt/parse.js';
+import { judgeToken, parseForJudging } from '../../core/jwt/judge.js';
 import { profilePolicy } from '../../core/claims/policy.js';
 import { buildRevocationRequest, parseRevocationResponse } from '../../core/oauth/endpoints.js';
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
 import { accountProfile } from '../../io/token-cache.js';
-import { makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
+import { diagnostic, makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
 import { type Acquired, acquireToken, cachedToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
 import type { Profile } from '../../core/config.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
@@ -35,16 +35,12 @@ export async function runTokenGet(
 
   async function present(name: string, profile: Profile, acquired: Acquired, session?: Session): Promise<CommandResult> {
     const { token } = acquired;
-    // The claims module looks at what came back when it is a JWT (warnings go to stderr only).
-    let findings: ReturnType<typeof validateClaims> = [];
-    try {
-      const parsed = parseToken(token.access_token);
-      if (parsed.kind === 'jws') findings = validateClaims(parsed.header, parsed.payload, profilePolicy(name, profile), { now: deps.now() });
-    } catch {
-      findings = []; // opaque tokens are fine
-    }
+    // The judge looks at the claims of what came back when it is a JWT (a client has no keys for an
+    // access token, so no signature); an opaque token is fine. Findings go to stderr only.
+    const parsed = parseForJudging(token.access_token);
+    const findings = 'token' in parsed ? (await judgeToken(parsed.token, undefined, profilePolicy(name, profile), { now: deps.now() })).findings : [];
     if (findings.length && !globals.json)
-      deps.io.stderr.write(`authctl: the token from ${name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}\n`);
+      diagnostic(deps.io, `authctl: the token from ${name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}`);
     // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
     const { refresh_token: refreshToken, ...access } = token;
     const shown =

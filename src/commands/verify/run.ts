@@ -1,13 +1,14 @@
 import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError, type UsageCode } from '../../errors.js';
-import { parseToken, normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
+import { normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
+import { judgeClaims, parseForJudging } from '../../core/jwt/judge.js';
 import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
 import { describeTimes, unexpectedFinding } from '../../core/jwt/inspect.js';
-import { validateClaims, passes } from '../../core/claims/validate.js';
+import { passes } from '../../core/claims/validate.js';
 import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
-import { CheckFailedError, NetworkError } from '../../errors.js';
+import { NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
 import { resolveKey, type KeyFlags } from '../../services/signing-key.js';
 import { storeAccess } from '../../services/secrets.js';
@@ -197,18 +198,9 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
 
   /** Parsing and the signature: independent per token, so many run at once. */
   async function parseAndCheck(text: string, line: number | undefined): Promise<Checked> {
-    let token;
-    try {
-      token = parseToken(text);
-    } catch (error) {
-      if (!(error instanceof CheckFailedError)) throw error;
-      return { line, id: maskToken(normalizeTokenInput(text)), early: { code: 'invalid_token', severity: 'error', message: error.message } };
-    }
-    const id = maskToken(token.compact);
-    if (token.kind === 'jwe') {
-      return { line, id, early: { code: 'invalid_token', severity: 'error', message: 'an encrypted token (JWE) has no signature to verify here' } };
-    }
-    return { line, id, token, signature: await checkSignature(token) };
+    const parsed = parseForJudging(text);
+    if ('finding' in parsed) return { line, id: maskToken(normalizeTokenInput(text)), early: parsed.finding };
+    return { line, id: maskToken(parsed.token.compact), token: parsed.token, signature: await checkSignature(parsed.token) };
   }
 
   /** The claims, in input order, so replay detection sees tokens in the order given. */
@@ -221,14 +213,12 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     const { header, payload } = checked.token;
     let findings: Finding[];
     try {
-      findings = validateClaims(header, payload, claimsPolicy, { now, seenJti });
+      findings = judgeClaims(checked.token, checked.signature, claimsPolicy, { now, seenJti }).findings;
     } catch (error) {
       if (!bulk || globals.debug) throw error;
       return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [unexpectedFinding(error)] }, now, announce);
     }
-    const signature = checked.signature;
-    if (signature && !findings.some((f) => f.code === signature.code && f.claim === signature.claim)) findings.unshift(signature);
-    if (!signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
+    if (!checked.signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
     return result(
       { line: checked.line, policy: resolved.source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload },
       now,

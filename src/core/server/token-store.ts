@@ -1,8 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
-import { validateClaims } from '../claims/validate.js';
 import type { ClaimsPolicy } from '../claims/types.js';
 import { signJwt } from '../jwt/mint.js';
-import { parseToken } from '../jwt/parse.js';
+import { firstError, judgeToken } from '../jwt/judge.js';
 import { signatureChecker, type Verifier } from '../jwt/verify.js';
 import type { ServerClient } from './settings.js';
 import { NO_STORE, OAuthFailure, type ServerContext, type ServerReply } from './protocol.js';
@@ -33,8 +32,8 @@ export function expired(exp: number, now: number): boolean {
 }
 
 /**
- * A JWT checked as everywhere else in authctl: parsed and signature-checked by core/jwt, its
- * claims by the shared claims module. Returns the payload, or the first error's message.
+ * A JWT checked as everywhere else in authctl: by the one judge (core/jwt/judge.ts). Returns the
+ * payload, or the first error's code and message.
  */
 export async function checkJwt(
   token: string,
@@ -44,18 +43,9 @@ export async function checkJwt(
   now: number,
   seenJti?: { has(jti: string): boolean },
 ): Promise<{ payload: Record<string, unknown> } | { error: string; code: string }> {
-  let parsed;
-  try {
-    parsed = parseToken(token);
-  } catch (error) {
-    return { code: 'invalid_token', error: (error as Error).message };
-  }
-  if (parsed.kind !== 'jws') return { code: 'invalid_token', error: 'an encrypted token (JWE) is not accepted here' };
-  const signature = await signatureChecker(verifier, algorithms)(parsed);
-  if (signature) return { code: signature.code, error: signature.message };
-  const findings = validateClaims(parsed.header, parsed.payload, { ...policy, algorithms }, { now, seenJti });
-  const error = findings.find((f) => f.severity === 'error');
-  return error ? { code: error.code, error: error.message } : { payload: parsed.payload };
+  const verdict = await judgeToken(token, signatureChecker(verifier, algorithms), { ...policy, algorithms }, { now, seenJti });
+  const error = firstError(verdict);
+  return error ? { code: error.code, error: error.message } : { payload: verdict.token!.payload };
 }
 
 /** The server's tokens: opaque access tokens and refresh tokens in memory, JWTs signed with its keys, revocations. */
