@@ -33,7 +33,9 @@ describe('judgeToken', () => {
   });
 
   it('what is not a JWS is one invalid_token finding: garbage, or an encrypted token', async () => {
-    expect((await judgeToken('garbage', check(signer), {}, { now: NOW })).findings).toEqual([expect.objectContaining({ code: 'invalid_token', severity: 'error' })]);
+    expect((await judgeToken('garbage', check(signer), {}, { now: NOW })).findings).toEqual([
+      expect.objectContaining({ code: 'invalid_token', severity: 'error' }),
+    ]);
     const jwe = [seg({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }), 'k', 'iv', 'ct', 'tag'].join('.');
     expect((await judgeToken(jwe, check(signer), {}, { now: NOW })).findings[0]!.message).toMatch(/encrypted/);
   });
