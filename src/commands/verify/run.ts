@@ -10,6 +10,7 @@ import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
 import { NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
+import { orderedPool } from '../../io/ordered-pool.js';
 import { resolveKey, type KeyFlags } from '../../services/signing-key.js';
 import { storeAccess } from '../../services/secrets.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
@@ -226,45 +227,21 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     );
   }
 
-  async function* results(): AsyncGenerator<CommandResult> {
-    // Signature checks run on libuv's thread pool. Up to VERIFY_WINDOW of them are in flight at
-    // once, and a check that ends makes room for the next line at once, whichever it was: a
-    // slow check at the head holds back only the output (kept in input order, up to
-    // VERIFY_HELD results), never the pool. While the next line is slow to come (a log followed
-    // live), the results already checked go out instead of waiting for it.
-    const window: { checked: Promise<Checked>; done: boolean }[] = [];
-    let inFlight = 0;
-    let wake: (() => void) | undefined;
-    const changed = () => new Promise<undefined>((resolve) => (wake = () => resolve(undefined)));
-    const start = (text: string, line: number | undefined) => {
-      const entry = { checked: checkOne(text, line), done: false };
-      const settle = () => {
-        entry.done = true;
-        inFlight--;
-        wake?.();
-      };
-      entry.checked.then(settle, settle);
-      inFlight++;
-      window.push(entry);
-    };
-    const tokens = readTokens(options.token, deps.io)[Symbol.asyncIterator]();
+  /** The token lines, or one empty line when there are none (so the result says why). */
+  async function* lines(): AsyncGenerator<{ text: string; line: number | undefined }> {
     let count = 0;
-    let next = tokens.next();
-    for (;;) {
-      while (window[0]?.done) yield judge(await window.shift()!.checked);
-      if (inFlight >= VERIFY_WINDOW || window.length >= VERIFY_HELD) {
-        await changed();
-        continue;
-      }
-      const arrived = await (inFlight ? Promise.race([next, changed()]) : next);
-      if (!arrived) continue; // a check ended first: out go the results it completes
-      if (arrived.done) break;
-      next = tokens.next();
+    for await (const { text, line } of readTokens(options.token, deps.io)) {
       count++;
-      start(arrived.value.text, bulk ? arrived.value.line : undefined);
+      yield { text, line: bulk ? line : undefined };
     }
-    if (count === 0) start('', undefined); // empty stdin: say why
-    while (window.length) yield judge(await window.shift()!.checked);
+    if (count === 0) yield { text: '', line: undefined };
+  }
+
+  // Signature checks run on libuv's thread pool, VERIFY_WINDOW at once (io/ordered-pool.ts); the
+  // claims are judged in input order as the checks come out, so replay detection sees that order.
+  async function* results(): AsyncGenerator<CommandResult> {
+    for await (const checked of orderedPool(lines(), ({ text, line }) => checkOne(text, line), { concurrency: VERIFY_WINDOW, held: VERIFY_HELD }))
+      yield judge(checked);
   }
   return { stream: results() };
 }
