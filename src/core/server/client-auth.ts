@@ -1,4 +1,4 @@
-import { DEFAULT_CLOCK_TOLERANCE } from '../claims/validate.js';
+import { ReplayGuard } from './replay-guard.js';
 import { decodeJwtUnverified } from '../jwt/parse.js';
 import type { ServerClient, ServerClientAuth } from './settings.js';
 import { credentialsOf, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerRequest } from './protocol.js';
@@ -16,8 +16,7 @@ const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS51
 const MAX_ASSERTION_LIFETIME = 600;
 
 export class ClientAuthenticator {
-  /** Per client: jti → the exp of the assertion that used it. */
-  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly replays = new ReplayGuard();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -93,24 +92,20 @@ export class ClientAuthenticator {
     if (typeof iss !== 'string' || !keys)
       throw fail(iss === undefined ? 'the assertion is not a JWT with an issuer' : 'the assertion issuer is not a client with registered keys');
     const now = this.ctx.now();
-    const seen = this.seen.get(iss) ?? new Map<string, number>();
-    this.seen.set(iss, seen);
-    // An entry is kept while its assertion could still pass (exp plus the default leeway).
-    for (const [jti, exp] of seen) if (exp < now - DEFAULT_CLOCK_TOLERANCE) seen.delete(jti);
     const checked = await checkJwt(
       assertion,
       { kind: 'jwks', jwks: keys },
       ASSERTION_ALGORITHMS,
       { audience: [this.ctx.issuer, `${this.ctx.issuer}${this.routes.token}`], requiredClaims: ['exp', 'jti', 'sub'], requireJti: true },
       now,
-      seen,
+      this.replays.usedBy(iss, now),
     );
     if (!('payload' in checked))
       throw fail(checked.code === 'replayed_token' ? 'the assertion was already used (replayed jti)' : `the assertion does not verify: ${checked.error}`);
     // A long-lived assertion is a stolen one's best friend, and its jti would have to be kept as long.
     if (Number(checked.payload.exp) - now > MAX_ASSERTION_LIFETIME)
       throw fail(`the assertion expires more than ${MAX_ASSERTION_LIFETIME / 60} minutes from now; a client assertion is for one request`);
-    seen.set(checked.payload.jti as string, Number(checked.payload.exp));
+    this.replays.accepted(iss, checked.payload);
     return checked.payload;
   }
 }

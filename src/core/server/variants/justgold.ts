@@ -2,6 +2,7 @@ import { BUILTIN_POLICIES } from '../../claims/policy.js';
 import { decodeJwtUnverified } from '../../jwt/parse.js';
 import { credentialsOf, type ServerContext, type ServerReply, type ServerRequest } from '../protocol.js';
 import { checkJwt } from '../token-store.js';
+import { ReplayGuard } from '../replay-guard.js';
 
 /** The JustGold document's error codes, where the shared vocabulary names them otherwise. */
 const JUSTGOLD_CODES: Readonly<Record<string, string>> = { token_expired: 'expired_token' };
@@ -13,8 +14,7 @@ const JUSTGOLD_CODES: Readonly<Record<string, string>> = { token_expired: 'expir
  * refused (the module's replay check over the jti each partner has used).
  */
 export class JustGoldPing {
-  /** Per partner: jti → the exp of the token that used it. */
-  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly replays = new ReplayGuard();
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -30,19 +30,16 @@ export class JustGoldPing {
     const keys = typeof iss === 'string' ? await this.ctx.clientKeys(iss) : undefined;
     if (typeof iss !== 'string' || !keys) return refuse('invalid_issuer', 'the issuer is not a partner with an uploaded public key');
     const now = this.ctx.now();
-    const seen = this.seen.get(iss) ?? new Map<string, number>();
-    this.seen.set(iss, seen);
-    for (const [jti, exp] of seen) if (exp < now - 60) seen.delete(jti);
     const checked = await checkJwt(
       token,
       { kind: 'jwks', jwks: keys },
       BUILTIN_POLICIES.justgold!.algorithms!,
       { ...BUILTIN_POLICIES.justgold, issuer: [iss] },
       now,
-      seen,
+      this.replays.usedBy(iss, now),
     );
     if (!('payload' in checked)) return refuse(checked.code, checked.error);
-    seen.set(checked.payload.jti as string, Number(checked.payload.exp));
+    this.replays.accepted(iss, checked.payload);
     return { status: 200, headers: {}, body: { status: 'ok', partner: iss } };
   }
 }
