@@ -33,6 +33,9 @@ export async function resolveKey(flags: KeyFlags, deps: Deps, profile: { keyFile
   if (profile.keyFile !== undefined) return loadKeyFile(profile.keyFile, flags, deps.io);
   const stored = profile.access ? await findSecret('hmac_secret', {}, deps, profile.access) : undefined;
   if (stored !== undefined) return secretKey(stored);
+  // A profile's own private key (JustGold's partner key) may live in the credential store too.
+  const storedKey = profile.access ? await findSecret('private_key', {}, deps, profile.access) : undefined;
+  if (storedKey !== undefined) return (await import('../core/keys/load.js')).loadKey(storedKey);
   throw new AuthError(
     'credential_missing',
     'no key given',

@@ -52,6 +52,16 @@ describe('the config file', () => {
     expect(got).toMatch(message);
   });
 
+  it('the endpoints a person’s sign-in needs can be written by hand, as the hints say (a server with one exact redirect URI)', () => {
+    const text =
+      '[profiles.me]\nissuer = "https://as.example"\ntoken_url = "https://as.example/token"\nauthorization_url = "https://as.example/authorize"\ndevice_authorization_url = "https://as.example/device"\nredirect_uri = "http://127.0.0.1:8765/callback"\n';
+    expect(parseConfig(text, 'c.toml').profiles.me).toMatchObject({
+      authorization_url: 'https://as.example/authorize',
+      device_authorization_url: 'https://as.example/device',
+      redirect_uri: 'http://127.0.0.1:8765/callback',
+    });
+  });
+
   it('lineOf finds a profile, a key in it, and a top-level key', () => {
     const text = 'a = 1\n[profiles.x]\nk = 2\n[profiles.y]\nk = 3\n';
     expect([lineOf(text, undefined, 'a'), lineOf(text, 'x'), lineOf(text, 'y', 'k'), lineOf(text, 'z', 'k'), lineOf(text)]).toEqual([

@@ -227,15 +227,16 @@ describe('Keycloak realms, the Gooclaim token shape, JustGold ping and the devel
       token_endpoint: `${ISSUER}/realms/acme/protocol/openid-connect/token`,
       jwks_uri: `${ISSUER}/realms/acme/protocol/openid-connect/certs`,
     });
-    const token = String(
-      body(
-        await post(
-          '/realms/acme/protocol/openid-connect/token',
-          { grant_type: 'password', username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password },
-          basic,
-        ),
-      ).access_token,
+    const answer = body(
+      await post(
+        '/realms/acme/protocol/openid-connect/token',
+        { grant_type: 'password', username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password },
+        basic,
+      ),
     );
+    // 300 s, as Keycloak by default and the compliance service's document (the keycloak policy's limit)
+    expect(answer.expires_in).toBe(300);
+    const token = String(answer.access_token);
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).iss).toBe(`${ISSUER}/realms/acme`);
     const api = await get('/compliance/v1/reports', '', { authorization: `Bearer ${token}` });
     expect(body(api)).toMatchObject({ path: '/compliance/v1/reports', sub: DEV_DEFAULTS.username });

@@ -58,6 +58,23 @@ describe('authctl profile', () => {
     expect(readdirSync(join(h.dir, 'cfg', 'authctl'))).toEqual(['config.toml']);
   });
 
+  it('a partner that mints its own tokens (JustGold): the issuer it expects is the one it writes; no client secret is asked for', async () => {
+    const home = tmpHome();
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'cfg') };
+    const r = await runCli(
+      ['profile', 'add', 'jg', '--provider', 'justgold', '--base-url', 'https://sandbox-api.justgold.me', '--expect-iss', 'partner-123', '--json'],
+      { env },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).profile.mint).toMatchObject({ iss: 'partner-123', aud: 'justgold-api' });
+    const text = await runCli(
+      ['profile', 'add', 'jg2', '--provider', 'justgold', '--base-url', 'https://sandbox-api.justgold.me', '--expect-iss', 'partner-123'],
+      { env },
+    );
+    expect(text.stdout).not.toMatch(/client_secret/);
+    expect(text.stdout).toMatch(/credentials set private_key --profile jg2/);
+  });
+
   it('refuses to replace a profile without --force, and unknown names', async () => {
     const h = home();
     expect((await runCli(['profile', 'add', 'a', '--token-url', 'https://x/token'], { env: h.env })).code).toBe(0);

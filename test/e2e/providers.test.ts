@@ -341,7 +341,8 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/✖ .*\/justgold\/v1\/ping refused the token\n.*token_expired/);
 
-    // without a token, ping mints one from the profile: the template lacks the partner id
+    // without a token, ping mints one from the profile: the template has the partner id (from
+    // --expect-iss) but no subject
     const noIss = await run(['ping', '--profile', 'jg']);
     expect(noIss.code).toBe(1);
     expect(noIss.stderr).toMatch(/error\[missing_required_claim\]: refusing to mint .*\n.*\[profiles\.jg\.mint\]/);
@@ -351,7 +352,8 @@ describe('JustGold: partner-signed tokens, GET /v1/ping', () => {
     const config = join(dir, 'cfg', 'authctl', 'config.toml');
     const text = readFileSync(config, 'utf8');
     expect(text).toContain('[profiles.jg.mint]\n');
-    writeFileSync(config, text.replace('[profiles.jg.mint]\n', '[profiles.jg.mint]\niss = "partner-123"\nsub = "user-123"\n'));
+    expect(text).toMatch(/\[profiles\.jg\.mint\]\n(.*\n)*iss = "partner-123"/);
+    writeFileSync(config, text.replace('[profiles.jg.mint]\n', '[profiles.jg.mint]\nsub = "user-123"\n'));
     const r = await run(['ping', '--profile', 'jg']);
     expect(r.stdout).toMatch(/^✔ http:\/\/127\.0\.0\.1:\d+\/justgold\/v1\/ping answered in \d+ ms\n {2}status +ok\n$/);
     expect(r.code).toBe(0);

@@ -331,3 +331,23 @@ describe('the device flow believes only a checked ID token, and polls within bou
     expect(polls.length).toBeLessThanOrEqual(3);
   });
 });
+
+describe('token get --output env is safe to eval', () => {
+  it('the token is single-quoted: a server cannot make the shell run what it chose', async () => {
+    const box = sandbox();
+    const marker = join(box.dir, 'EVAL-RAN');
+    const token = `abc'$(touch ${marker})'"def\`x\``;
+    const server = await startServer((_req, res) => json(res, { access_token: token, token_type: 'Bearer', expires_in: 60 }));
+    try {
+      await box.run(['profile', 'add', 'odd', '--token-url', `${server.url}/token`, '--client-id', 'c']);
+      const r = await box.run(['token', 'get', '--profile', 'odd', '--output', 'env', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 's' });
+      expect(r.code).toBe(0);
+      expect(r.stdout.startsWith('export AUTHCTL_ACCESS_TOKEN=')).toBe(true);
+      const value = execFileSync('bash', ['-c', `eval "$1"; printf %s "$AUTHCTL_ACCESS_TOKEN"`, 'bash', r.stdout], { encoding: 'utf8' });
+      expect(value).toBe(token);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -47,6 +47,9 @@ export function buildProfile(options: ProfileAddOptions): Profile {
     if (options.expectIss) profile.policy.issuer = options.expectIss;
     if (options.expectAud) profile.policy.audience = options.expectAud;
   }
+  // A profile that mints its own tokens (JustGold's partner, the gamification tenant) is their
+  // issuer: the one issuer it expects is the one it writes.
+  if (profile.mint && options.expectIss?.length === 1 && profile.mint.iss === undefined) profile.mint = { ...profile.mint, iss: options.expectIss[0] };
   if (profile.policy) parsePolicy(profile.policy, `profile ${options.name} policy`);
   return profile;
 }
@@ -62,7 +65,10 @@ function secretHints(name: string, profile: Profile): string[] {
   const kinds = new Set<CredentialKind>();
   const template = profile.provider ? lookup(PROVIDERS, profile.provider)?.secret : undefined;
   if (template) kinds.add(template);
-  else if (profile.client_auth === 'api_key') kinds.add('api_key');
+  // It signs its own tokens: the key is the secret, unless the profile names a key file.
+  else if (profile.mint) {
+    if (!profile.private_key) kinds.add('private_key');
+  } else if (profile.client_auth === 'api_key') kinds.add('api_key');
   else if (!profile.client_auth || profile.client_auth.startsWith('client_secret')) kinds.add('client_secret');
   if (profile.grant === 'password') kinds.add('password');
   return [...kinds].map((kind) => `authctl credentials set ${kind} --profile ${name}`);

@@ -56,7 +56,7 @@ Settings file (TOML; key paths relative to the file):
   claims = { tenant_id = "t-1" }
 
 Examples:
-  authctl serve --port 0 --json > server.json &
+  authctl serve --port 8400 --json > server.json &
   authctl profile add local --issuer http://127.0.0.1:8400 --client-id ${DEV_DEFAULTS.clientId}
   ${SECRET_SOURCES.client_secret.env}=${DEV_DEFAULTS.clientSecret} authctl token get --profile local`,
     )

@@ -62,7 +62,8 @@ export async function runTokenGet(
       options.output === 'header'
         ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}`
         : options.output === 'env'
-          ? `AUTHCTL_ACCESS_TOKEN=${value}`
+          ? // single-quoted for `eval "$(authctl token get --output env)"`: the server chose the token's characters
+            `export AUTHCTL_ACCESS_TOKEN='${value.replace(/'/g, `'\\''`)}'`
           : value;
     return { json, revealsSecret: true, text: () => text };
   }

@@ -14,7 +14,7 @@ import {
   type ServerReply,
   type ServerRequest,
 } from './protocol.js';
-import { KEYCLOAK_ROUTES, realmPath } from './variants/keycloak.js';
+import { KEYCLOAK_ACCESS_TOKEN_LIFETIME, KEYCLOAK_ROUTES, realmPath } from './variants/keycloak.js';
 import { TokenStore } from './token-store.js';
 import { gamificationVerify } from './variants/gamification.js';
 import { gooclaimIntrospect, gooclaimShape, gooclaimTokenParams } from './variants/gooclaim.js';
@@ -110,7 +110,9 @@ export class AuthorizationServer {
   private realm(name: string): AuthorizationServer {
     let realm = this.realms.get(name);
     if (!realm) {
-      realm = new AuthorizationServer({ ...this.ctx, issuer: `${this.ctx.issuer}/realms/${name}` }, KEYCLOAK_ROUTES);
+      // A realm's tokens live as long as Keycloak's do by default (shorter, if the settings say so).
+      const settings = { ...this.ctx.settings, access_token_lifetime: Math.min(this.ctx.settings.access_token_lifetime, KEYCLOAK_ACCESS_TOKEN_LIFETIME) };
+      realm = new AuthorizationServer({ ...this.ctx, settings, issuer: `${this.ctx.issuer}/realms/${name}` }, KEYCLOAK_ROUTES);
       this.realms.set(name, realm);
     }
     return realm;

@@ -18,6 +18,9 @@ export const KEYCLOAK_ROUTES: Routes = {
   device: '/protocol/openid-connect/device',
 };
 
+/** Keycloak's default access token lifespan, and what the compliance service's document says (`expires_in` 300). */
+export const KEYCLOAK_ACCESS_TOKEN_LIFETIME = 300;
+
 /** `/realms/NAME/rest` as the realm's name and the path inside it. */
 export function realmPath(path: string): { realm: string; path: string } | undefined {
   const m = /^\/realms\/([A-Za-z0-9._-]+)(\/.*)$/.exec(path);
