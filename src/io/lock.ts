@@ -43,7 +43,7 @@ function isAbandoned(owner: { text: string; mtimeMs: number }): boolean {
  * again. If it is not the abandoned lock that was judged (another process took the lock between
  * our look and our move), it is put back where it was.
  */
-export async function breakAbandoned(path: string): Promise<void> {
+async function breakAbandoned(path: string): Promise<void> {
   const judged = await ownerOf(path);
   if (!judged || !isAbandoned(judged)) return;
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
