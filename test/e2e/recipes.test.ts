@@ -18,34 +18,12 @@ const SECRETS = {
   KC_CLIENT_SECRET: 'kc-client-secret-0123456789',
   KC_PASSWORD: 'alice-keycloak-password',
 };
-const SETTINGS = `access_token_lifetime = "5m"
-hmac_secret = "${SECRETS.GAMIFICATION_API_SECRET}"
-
-[[clients]]
-client_id = "svc-client"
-client_secret = "${SECRETS.GOOCLAIM_CLIENT_SECRET}"
-grants = ["client_credentials"]
-scopes = ["workflow:read", "audit:read"]
-claims = { tenant_id = "tenant-42" }
-
-[[clients]]
-client_id = "compliance-cli"
-client_secret = "${SECRETS.KC_CLIENT_SECRET}"
-grants = ["password", "refresh_token"]
-
-[[clients]]
-client_id = "app-7f3a"
-auth = ["none"]
-api_key = "${SECRETS.WEBMETHODS_API_KEY}"
-
-[[clients]]
-client_id = "partner-123"
-public_keys = ["partner.pub.pem"]
-
-[[users]]
-username = "alice"
-password = "${SECRETS.KC_PASSWORD}"
-`;
+/** The settings README prints for trying the recipes offline, as printed. */
+function readmeSettings(readme: string): string {
+  const block = /```toml\n(# providers\.toml[\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README has no providers.toml block');
+  return block[1]!;
+}
 const HOSTS = [
   'https://api.gooclaim.com',
   'https://auth.gooclaim.com',
@@ -64,7 +42,10 @@ beforeAll(async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Recipes for the five provider documents'), readme.indexOf('Standards providers need no template'));
   for (const m of section.matchAll(/\*\*([^*]+)\*\*[^\n]*\n\n```sh\n([\s\S]*?)```/g)) recipes.set(m[1]!, m[2]!);
-  writeFileSync(join(box.dir, 'serve.toml'), SETTINGS);
+  const settings = readmeSettings(readme);
+  // The variables the recipes read hold the values the printed settings give the server.
+  for (const [name, value] of Object.entries(SECRETS)) expect(settings, name).toContain(`"${value}"`);
+  writeFileSync(join(box.dir, 'serve.toml'), settings);
   server = await serve(['--settings', 'serve.toml'], box.env, box.dir);
   // The recipes keep secrets in the plaintext store here (CI has no keychain of its own to fill).
   mkdirSync(join(box.dir, 'cfg', 'authctl'), { recursive: true });
