@@ -19,6 +19,23 @@ import { openBrowser } from '../io/browser.js';
 import { listenForCallback } from '../io/loopback.js';
 import type { Session } from './session.js';
 
+/**
+ * The profile with the endpoint a sign-in needs: a profile that names both its issuer and its
+ * token_url skips discovery when the session opens (a client_credentials run needs nothing more),
+ * so a person's sign-in asks the issuer's metadata for the rest here. The session's profile is
+ * filled in too (the ID-token check needs jwks_uri).
+ */
+async function withSignInEndpoints(session: Session, needed: 'authorization_url' | 'device_authorization_url') {
+  const { profile } = session;
+  if (profile[needed] || !profile.issuer) return profile;
+  const { discover } = await import('../io/jwks.js');
+  const metadata = await discover(profile.issuer, session.http);
+  profile.authorization_url ??= metadata.authorization_endpoint;
+  profile.device_authorization_url ??= metadata.device_authorization_endpoint;
+  profile.jwks_uri ??= metadata.jwks_uri;
+  return profile;
+}
+
 export interface SignInOptions {
   scope?: string;
   /** Print the URL instead of opening a browser. */
@@ -33,7 +50,7 @@ export interface SignInOptions {
  * `state` checked. Returns the token request's parameters, and the nonce to check in the ID token.
  */
 export async function browserSignIn(session: Session, deps: Deps, options: SignInOptions): Promise<{ params: GrantParameters; nonce?: string }> {
-  const { profile } = session;
+  const profile = await withSignInEndpoints(session, 'authorization_url');
   if (!profile.client_id) throw new UsageError('missing_client_setting', 'the authorization code grant needs client_id in the profile');
   const callback = await listenForCallback(profile.redirect_uri);
   try {
@@ -63,7 +80,7 @@ export async function browserSignIn(session: Session, deps: Deps, options: SignI
  * expires or the sign-in timeout passes, whichever comes first.
  */
 export async function deviceSignIn(session: Session, deps: Deps, scope: string | undefined, waitSeconds: number): Promise<TokenSet> {
-  const { profile } = session;
+  const profile = await withSignInEndpoints(session, 'device_authorization_url');
   const credentials = await session.clientCredentials();
   const device = parseDeviceAuthorization(await session.send(buildDeviceAuthorizationRequest(profile, credentials, scope ?? profile.scope)));
   diagnostic(deps.io, `authctl: to sign in, open ${said(device.verificationUri)} and enter the code ${said(device.userCode)}`);

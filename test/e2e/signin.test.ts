@@ -132,6 +132,32 @@ describe('device authorization grant', () => {
     expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 
+  it('a profile that names its token_url as well as its issuer still finds the device endpoint (and the keys) by discovery', async () => {
+    const add = await box.run([
+      'profile',
+      'add',
+      'tv-pinned',
+      '--issuer',
+      server.issuer,
+      '--token-url',
+      `${server.issuer}/token`,
+      '--client-id',
+      DEV_DEFAULTS.clientId,
+      '--grant',
+      'device_code',
+      '--scope',
+      'openid api:read',
+    ]);
+    expect(add.code).toBe(0);
+    let approved: Promise<unknown> | undefined;
+    const r = await runLive(['token', 'get', '--profile', 'tv-pinned', '--no-cache'], { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }, (line) => {
+      const complete = /\(or open (\S+)\)/.exec(line)?.[1];
+      if (complete) approved = signIn(complete, { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+    });
+    await approved;
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/)]);
+  });
+
   it('a person who denies ends the polling with access_denied (exit 4)', async () => {
     let denied: Promise<unknown> | undefined;
     const r = await runLive(['token', 'get', '--profile', 'tv', '--no-cache'], { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret }, (line) => {
