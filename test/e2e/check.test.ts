@@ -111,6 +111,10 @@ describe('authctl check', () => {
       /<testcase classname="authctl\.check\.local" name="token" time="0">\n {6}<failure message="http:\/\/127\.0\.0\.1:\d+\/token: [^"]+" type="invalid_client"\/>/,
     );
     expect(r.stdout).not.toContain('not-the-secret');
+    // the server's words in the report file are as on the terminal: no marks left, nothing sent echoed
+    const report = readFileSync(join(dir, 'bad.xml'), 'utf8');
+    expect(report).not.toMatch(/[\ue000\ue001]/);
+    expect(report).not.toContain('not-the-secret');
   });
 
   it('a missing credential is named with where it was looked for, and nothing prompts', async () => {

@@ -18,6 +18,8 @@ import { acquireToken } from '../../services/tokens.js';
 import { profileToken } from '../../services/profile-token.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 import { describeBare } from '../../core/json.js';
+import { revealSaid } from '../../core/untrusted-text.js';
+import { secretRedactor } from '../../core/redact.js';
 
 export interface CheckFlags extends EndpointFlags {
   profiles: string[];
@@ -277,7 +279,12 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
   const results: CheckResult[] = [];
   for (const name of names) results.push(...(await checkProfile(name, flags, deps, globals)));
   const ok = checksPass(results, Boolean(flags.strict));
-  if (flags.junit) await writeFileAtomic(flags.junit, toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString()));
+  // A file, not the terminal: the servers' words in it are redacted there all the same.
+  if (flags.junit)
+    await writeFileAtomic(
+      flags.junit,
+      revealSaid(toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString()), secretRedactor(deps.secrets)),
+    );
   const tally = (status: CheckStatus) => results.filter((r) => r.status === status).length;
   const summary = { passed: tally('pass'), warnings: tally('warn'), failed: tally('fail'), skipped: tally('skip') };
   return {

@@ -1,4 +1,4 @@
-import { oneLine, said } from '../../core/untrusted-text.js';
+import { oneLine, said, terminalSafe } from '../../core/untrusted-text.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
@@ -91,7 +91,7 @@ export async function runScan(flags: ScanFlags, deps: Deps, globals: GlobalOptio
       text: (style) => `${style.green('✔')} recorded ${all.length} finding${all.length === 1 ? '' : 's'} in ${flags.writeBaseline}`,
     };
   }
-  if (io.env.GITHUB_ACTIONS === 'true' && findings.length) io.stderr.write(`${githubAnnotations(findings)}\n`);
+  if (io.env.GITHUB_ACTIONS === 'true' && findings.length) io.stderr.write(`${terminalSafe(githubAnnotations(findings), false)}\n`);
 
   const failing = findings.filter((f) => severityAtLeast(f.severity, flags.failOn));
   // --strict: a file that could not be read or scanned fails the run too.
