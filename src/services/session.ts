@@ -9,7 +9,7 @@ import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.j
 import { selectProfile } from '../io/config-store.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { readTextFile } from '../io/files.js';
-import type { HttpClient, HttpResponse } from '../io/http.js';
+import type { HttpClient, HttpRequest, HttpResponse, StreamingResponse } from '../io/http.js';
 import { loadKeyFile } from '../io/key-file.js';
 import type { KeyStore } from '../io/keychain.js';
 import { requireSecret, storeAccess, type StoreAccess } from './secrets.js';
@@ -39,6 +39,8 @@ export interface Session {
   http: HttpClient;
   /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
   send(request: OutgoingRequest): Promise<HttpResponse>;
+  /** The same, for a response whose body is streamed (`authctl api`). */
+  open(request: HttpRequest): Promise<StreamingResponse>;
   clientCredentials(): Promise<ClientCredentials>;
   /** An RFC 7523 §2.1 authorization grant, signed with the profile's key: sub is the profile's username, else the client. */
   grantAssertion(): Promise<string>;
@@ -51,6 +53,9 @@ export interface Session {
   access: StoreAccess;
   close(): Promise<void>;
 }
+
+/** What a request carries, for the redaction set. */
+type SentRequest = { headers?: Record<string, string>; body?: string };
 
 /** Request fields that carry a token or a secret: whatever a server echoes of them is redacted. */
 const SECRET_FIELDS = new Set([
@@ -72,11 +77,12 @@ const SECRET_FIELDS = new Set([
  * pair, a bearer token) and the secret fields of a form or JSON body (API keys and client secrets
  * join the set when the resolver reads them).
  */
-function sentSecrets(request: OutgoingRequest): string[] {
+function sentSecrets(request: SentRequest): string[] {
   const out: string[] = [];
-  for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() === 'authorization') out.push(value.replace(/^\S+\s+/, ''));
+  const headers = request.headers ?? {};
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'authorization') out.push(value.replace(/^\S+\s+/, ''));
   if (!request.body) return out;
-  const type = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  const type = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
   if (type.includes('json')) {
     try {
       const body = parseJson(request.body);
@@ -160,39 +166,57 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     return loadKey(pem);
   }
 
+  /**
+   * One request under the bounded retry policy (429/503 with Retry-After, a failed connection):
+   * what it carries joins the redaction set first, and a response given up on is drained (`drop`)
+   * before the next attempt.
+   */
+  async function retrying<R extends { status: number; headers: HttpResponse['headers'] }>(
+    request: SentRequest,
+    once: () => Promise<R>,
+    drop?: (response: R) => Promise<unknown>,
+  ): Promise<R> {
+    for (const secret of sentSecrets(request)) deps.secrets.add(secret);
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      let response: R | undefined;
+      let failure: unknown;
+      try {
+        response = await once();
+      } catch (error) {
+        if (!retryable(error)) throw error;
+        failure = error;
+      }
+      const delay = nextDelay(
+        { status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined },
+        attempt,
+        waited,
+        policy,
+        deps.nowMs(),
+      );
+      if (delay === undefined) {
+        if (failure) throw failure;
+        return response!;
+      }
+      if (response) await drop?.(response);
+      if (globals.verbose) deps.io.stderr.write(`  retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})\n`);
+      await deps.sleep(delay);
+      waited += delay;
+    }
+  }
+
   return {
     name: selected.name,
     profile,
     cacheEndpoint: cacheEndpoint(selected.profile, issuer),
     http,
-    async send(request) {
-      let waited = 0;
-      for (let attempt = 1; ; attempt++) {
-        let response: HttpResponse | undefined;
-        let failure: unknown;
-        for (const secret of sentSecrets(request)) deps.secrets.add(secret);
-        try {
-          response = await http.send(request);
-        } catch (error) {
-          if (!retryable(error)) throw error;
-          failure = error;
-        }
-        const delay = nextDelay(
-          { status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined },
-          attempt,
-          waited,
-          policy,
-          deps.nowMs(),
-        );
-        if (delay === undefined) {
-          if (failure) throw failure;
-          return response!;
-        }
-        if (globals.verbose) deps.io.stderr.write(`  retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})\n`);
-        await deps.sleep(delay);
-        waited += delay;
-      }
-    },
+    send: (request) => retrying(request, () => http.send(request)),
+    open: (request) =>
+      retrying(
+        request,
+        () => http.open(request),
+        (response) => response.discard(),
+      ),
     async clientCredentials() {
       const method = profile.client_auth ?? 'client_secret_basic';
       const clientId = profile.client_id;

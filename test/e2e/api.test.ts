@@ -14,6 +14,7 @@ let fx: ProviderFixture;
 let resource: FixtureServer;
 let evil: FixtureServer;
 const evilSeen: string[] = [];
+let busy = 0;
 const revoked = new Set<string>();
 const seen: { method: string; path: string; authorization?: string; contentType?: string; body: string }[] = [];
 const secret = { AUTHCTL_CLIENT_SECRET: SEED.gooclaim.clientSecret };
@@ -41,6 +42,7 @@ beforeAll(async () => {
       if (!token || revoked.has(token) || req.url === '/always-401')
         return json(res, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' }, 401);
       if (req.url === '/boom') return json(res, { error: 'database down' }, {}, 503);
+      if (req.url === '/busy-once' && busy++ === 0) return json(res, { error: 'slow down' }, { 'retry-after': '1' }, 429);
       if (req.url === '/missing') return json(res, { error: 'no such workflow' }, {}, 404);
       if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(3 * 1024 * 1024));
       json(res, { workflow: 'wf_abc123', method: req.method, received: Buffer.concat(chunks).toString() }, { 'x-request-id': 'r-1' });
@@ -139,6 +141,13 @@ describe('authctl api', () => {
     expect(boom.stderr).toMatch(/error\[server_error\]/);
     const big = await api([`${resource.url}/big`]);
     expect([big.code, big.stdout.length]).toEqual([0, 3 * 1024 * 1024]);
+  });
+
+  it('a 429 with Retry-After is waited out and retried once the way token calls are (--max-wait bounds it)', async () => {
+    const attempts = seen.length;
+    const r = await api([`${resource.url}/busy-once`]);
+    expect([r.code, seen.length - attempts]).toEqual([0, 2]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ workflow: 'wf_abc123' });
   });
 
   it('usage: no URL, a bad method, a relative path without a base_url', async () => {

@@ -90,7 +90,7 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
     // The global --json: for api, the body it sends is JSON (its output is the server's body anyway).
     const payload = await body(options, globals.json, deps);
     const send = (token: string) =>
-      session.http.open({
+      session.open({
         method,
         url,
         headers: {
