@@ -3,9 +3,8 @@ import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
 import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
-import { parseToken } from '../../core/jwt/parse.js';
 import { remoteKeySetCheck } from '../../services/key-sets.js';
-import { judgeToken, type SignatureCheck } from '../../core/jwt/judge.js';
+import { judgeToken, parseForJudging, type SignatureCheck } from '../../core/jwt/judge.js';
 import { profilePolicy } from '../../core/claims/policy.js';
 import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
 import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
@@ -147,13 +146,8 @@ async function checkToken(
     return skipAll(['claims', 'signature', 'expiry'], 'no token');
   }
   const accessToken = acquired.token.access_token;
-  let parsed;
-  try {
-    parsed = parseToken(accessToken);
-  } catch {
-    parsed = undefined;
-  }
-  const jws = parsed?.kind === 'jws' ? parsed : undefined;
+  const parsed = parseForJudging(accessToken);
+  const jws = 'token' in parsed ? parsed.token : undefined;
   add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${describeBare(jws.header.alg)}` : 'opaque'})`);
 
   if (jws) {
@@ -280,11 +274,8 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
   for (const name of names) results.push(...(await checkProfile(name, flags, deps, globals)));
   const ok = checksPass(results, Boolean(flags.strict));
   // A file, not the terminal: the servers' words in it are redacted there all the same.
-  if (flags.junit)
-    await writeFileAtomic(
-      flags.junit,
-      revealSaid(toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString()), secretRedactor(deps.secrets)),
-    );
+  const junit = () => toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString());
+  if (flags.junit) await writeFileAtomic(flags.junit, revealSaid(junit(), secretRedactor(deps.secrets)));
   const tally = (status: CheckStatus) => results.filter((r) => r.status === status).length;
   const summary = { passed: tally('pass'), warnings: tally('warn'), failed: tally('fail'), skipped: tally('skip') };
   return {
