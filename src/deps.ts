@@ -73,9 +73,11 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     },
     async http(settings) {
       const { createHttpClient } = await import('./io/http.js');
-      const { secretRedactor } = await import('./core/redact.js');
-      const redact = secretRedactor(deps.secrets);
-      const trace = settings.verbose ? (line: string) => diagnostic(io, line, redact) : undefined;
+      let trace: ((line: string) => void) | undefined;
+      if (settings.verbose) {
+        const redact = (await import('./core/redact.js')).secretRedactor(deps.secrets);
+        trace = (line) => diagnostic(io, line, redact);
+      }
       return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, clientCert: settings.clientCert, env: io.env, trace });
     },
     stuck: false,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Deps } from '../../deps.js';
 import { maskToken } from '../../core/redact.js';
+import { childEnvironment } from '../../core/secret-sources.js';
 import { startAuthServer } from '../../io/auth-server.js';
 import { runSelf, type ChildResult } from '../../io/child.js';
 import { makeTempDir, readTextFile, removeTree, writeFileAtomic } from '../../io/files.js';
@@ -114,9 +115,9 @@ export async function runDemo(deps: Deps): Promise<CommandResult> {
   const dir = await makeTempDir('authctl-demo-');
   // Ctrl-C or SIGTERM must not leave the throwaway home (a private key is in it) behind either.
   removeAtExit(dir);
-  const env: Record<string, string | undefined> = Object.fromEntries(
-    Object.entries(deps.io.env).filter(([k]) => !k.startsWith('AUTHCTL_') && k !== 'FORCE_COLOR'),
-  );
+  // The steps are children like any other (no secret of the caller's), and print without colour.
+  const { FORCE_COLOR: _colour, ...inherited } = childEnvironment(deps.io.env);
+  const env: Record<string, string | undefined> = inherited;
   Object.assign(env, { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1' });
   const reports: StepReport[] = [];
   let server: Awaited<ReturnType<typeof startAuthServer>> | undefined;
