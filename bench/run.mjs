@@ -96,7 +96,8 @@ writeFileSync(emptyModule, '');
 // NODE_EXTRA_CA_CERTS (set on some machines) makes every node read a CA bundle at start, the empty
 // module too: it would hide what authctl itself adds, so start-ups are measured without it.
 const { NODE_EXTRA_CA_CERTS: _ca, ...inherited } = process.env;
-const startEnv = { ...inherited, NO_COLOR: '1', XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') };
+// Output goes into a pipe, as when a script reads it (`TOKEN=$(authctl …)`); colour is left to decide.
+const startEnv = { ...inherited, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') };
 const sample = async (alg, k) =>
   new SignJWT({ sub: 'a', aud: 'api' })
     .setProtectedHeader({ alg })
@@ -124,7 +125,7 @@ for (let i = 0; i < STARTS; i++) {
   for (const [name, args] of Object.entries(starts)) {
     const env = name === COLD ? { ...startEnv, XDG_CACHE_HOME: mkdtempSync(join(dir, 'cold-')) } : startEnv;
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     startMs[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
   }

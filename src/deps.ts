@@ -102,7 +102,7 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       return fileTokenCache(cacheDir(io.env), globals.verbose ? (why) => diagnostic(io, `  ${why}`) : undefined);
     },
     async emit(output, globals) {
-      const color = colorEnabled(globals.color, io.env, io.stdout.isTTY);
+      const color = colorEnabled(globals.color, io.env, io.stdout);
       // Secrets are resolved before a command returns its output (a stream's too); with none, the
       // redaction code (and node:crypto with it) is never loaded.
       const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;

@@ -3,7 +3,8 @@ import { AuthctlError, ERRORS, ExitCode, InterruptedError, isErrorCode, UsageErr
 import { createDeps, type Deps } from './deps.js';
 import { buildProgram, protectDashTokens, versionFlagAsCommand } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
-import { processIO } from './io/streams.js';
+import { processIO, type OutputFailure } from './io/streams.js';
+import { writeSync } from 'node:fs';
 
 /** commander's error codes (`commander.unknownOption`) as authctl codes (`unknown_option`). */
 function fromCommander(error: CommanderError): AuthctlError | undefined {
@@ -26,28 +27,31 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
  * Output into a closed pipe (`authctl lint - < many | head -1`) ends quietly, as git and rg do;
  * a full device (`> /dev/full`) is one coded line on stderr. Never Node's unhandled 'error' trace.
  */
-function guardOutput(deps: Deps): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(deps.exitCode);
-    process.stderr.write(
-      `authctl: error[output_failed]: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name)}\n`,
-    );
-    process.exit(ExitCode.usage);
-  });
-  process.stderr.on('error', () => process.exit(deps.exitCode || ExitCode.usage));
+function outputFailed(deps: () => Deps): OutputFailure {
+  return (fd, error) => {
+    if (fd === 1 && error.code !== 'EPIPE') {
+      const why = error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name);
+      try {
+        writeSync(2, `authctl: error[output_failed]: cannot write to stdout: ${why}\n`);
+      } catch {}
+      process.exit(ExitCode.usage);
+    }
+    process.exit(deps().exitCode || (fd === 2 ? ExitCode.usage : ExitCode.ok));
+  };
 }
 
 /** The edge: the only place that exits, and the only place errors become exit codes. */
 async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
-  const io = processIO();
+  const io = processIO(outputFailed(() => deps));
   const deps = createDeps(io);
-  guardOutput(deps);
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
-  const color = colorEnabled(!argv.includes('--no-color'), io.env, io.stderr.isTTY);
+  const color = () => colorEnabled(!argv.includes('--no-color'), io.env, io.stderr);
   process.once('SIGINT', () => {
-    io.stderr.write(renderError(new InterruptedError(), { json, debug: false, color }));
-    process.exit(ExitCode.interrupted);
+    void renderError(new InterruptedError(), { json, debug: false, color: color() }).then((text) => {
+      io.stderr.write(text);
+      process.exit(ExitCode.interrupted);
+    });
   });
   const program = buildProgram(deps, argv);
   try {
@@ -75,7 +79,7 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
     // With --json the error is the command's one JSON document, on stdout where scripts read.
     // A server's words can be in the message: never let them carry a secret this run sent.
     const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
-    (json ? io.stdout : io.stderr).write(renderError(error, { json, debug, color, redact }));
+    (json ? io.stdout : io.stderr).write(await renderError(error, { json, debug, color: color(), redact }));
     return { code: error.exitCode, stuck: deps.stuck };
   }
 }

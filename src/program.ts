@@ -1,5 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from './deps.js';
+import type { IO } from './io/streams.js';
+import { colorEnabled } from './io/output.js';
 import { versionCommand } from './commands/version/index.js';
 import { decodeCommand } from './commands/decode/index.js';
 import { lintCommand } from './commands/lint/index.js';
@@ -20,14 +22,27 @@ import { apiCommand } from './commands/api/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
-/** Settings every command needs; commander does not pass them to commands added with addCommand. */
-function configureTree(command: AnyCommand): void {
+/**
+ * Settings every command needs; commander does not pass them to commands added with addCommand.
+ * Help goes through the IO's writers, so process.stdout (a stream built on first touch) is
+ * touched only to ask a terminal its width.
+ */
+function configureTree(command: AnyCommand, io: IO): void {
+  const width = (out: IO['stdout'], stream: () => NodeJS.WriteStream) => (out.isTTY ? stream().columns : 80);
   command
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .configureOutput({ outputError: () => {} });
-  for (const sub of command.commands) configureTree(sub as AnyCommand);
+    .configureOutput({
+      outputError: () => {},
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => width(io.stdout, () => process.stdout),
+      getErrHelpWidth: () => width(io.stderr, () => process.stderr),
+      getOutHasColors: () => colorEnabled(true, io.env, io.stdout),
+      getErrHasColors: () => colorEnabled(true, io.env, io.stderr),
+    });
+  for (const sub of command.commands) configureTree(sub as AnyCommand, io);
 }
 
 /** Every command but completion (which walks the whole tree), in help order. */
@@ -99,7 +114,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
   const only = commandNamed(argv);
   for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
   if (!only) program.addCommand(completionCommand(deps, () => program as never));
-  configureTree(program as unknown as AnyCommand);
+  configureTree(program as unknown as AnyCommand, deps.io);
   // AUTHCTL_PROFILE goes through the same parser, but only flags typed on the command line count here.
   program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));
   return program;

@@ -18,7 +18,7 @@ import { parseTokenResponse } from '../../src/core/oauth/token.js';
 import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';
 import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
 import { renderReport } from '../../src/commands/decode/run.js';
-import { makeStyle, renderFindings } from '../../src/io/output.js';
+import { PLAIN, renderFindings } from '../../src/io/output.js';
 
 type Rng = () => number;
 
@@ -172,7 +172,7 @@ const POLICIES = [
   ...Object.values(BUILTIN_POLICIES),
   { issuer: ['x'], audience: ['y'], requiredScopes: ['read'], requireJti: true, typ: 'at+jwt', understoodCrit: ['exp'] },
 ];
-const style = makeStyle(false);
+const style = PLAIN;
 
 /** The targets, each a function of one generated input that may return or throw an AuthctlError. */
 const TARGETS: Record<string, (r: Rng) => void> = {

@@ -1,4 +1,3 @@
-import kleur from 'kleur';
 import { type AuthctlError, ExitCode } from '../errors.js';
 import type { Finding } from '../core/claims/types.js';
 import type { IO } from './streams.js';
@@ -46,17 +45,29 @@ export interface OutputOptions {
 /**
  * CLI.md: colour only on a terminal (not TERM=dumb); never with NO_COLOR or --no-color; FORCE_COLOR forces it.
  */
-export function colorEnabled(colorFlag: boolean, env: IO['env'], isTTY: boolean | undefined): boolean {
+export function colorEnabled(colorFlag: boolean, env: IO['env'], out: { readonly isTTY?: boolean }): boolean {
   if (!colorFlag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
   if (env.TERM === 'dumb') return false;
-  return Boolean(isTTY);
+  // Last: asking whether it is a terminal can load node:tty (see descriptorOut in streams.ts).
+  return Boolean(out.isTTY);
 }
 
-export function makeStyle(enabled: boolean): Style {
-  const k = kleur;
-  k.enabled = enabled;
+/** No colour: text as it is. */
+export const PLAIN: Style = { bold: same, dim: same, red: same, yellow: same, green: same, cyan: same };
+function same(text: string): string {
+  return text;
+}
+
+/**
+ * kleur is loaded only when colour is on: it looks at process.stdout when it loads, and building
+ * that stream is a measurable part of a start (see descriptorOut in streams.ts).
+ */
+export async function makeStyle(enabled: boolean): Promise<Style> {
+  if (!enabled) return PLAIN;
+  const k = (await import('kleur')).default;
+  k.enabled = true;
   return {
     bold: (t) => k.bold(t),
     dim: (t) => k.dim(t),
@@ -74,7 +85,7 @@ function write(io: IO, text: string): void {
 /** Renders a command's output on stdout and returns the exit code it implies. */
 export async function writeOutput(output: CommandOutput, io: IO, options: OutputOptions): Promise<ExitCode> {
   if ('written' in output) return output.written;
-  const style = makeStyle(options.color);
+  const style = await makeStyle(options.color);
   const render = (item: CommandResult, indent?: number) => {
     // The net under the values sanitized where they were laid out: nothing from outside reaches
     // the terminal raw, and JSON stays the same JSON.
@@ -112,13 +123,13 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
 }
 
 /** The one-line error of CLI.md (plus a hint line), or the `{"error": …}` document. */
-export function renderError(error: AuthctlError, options: OutputOptions): string {
+export async function renderError(error: AuthctlError, options: OutputOptions): Promise<string> {
   if (options.json) {
     const doc: Record<string, unknown> = { code: error.code, message: error.message };
     if (error.hint) doc.hint = error.hint;
     return revealSaid(`${jsonSafe(JSON.stringify({ error: doc }))}\n`, options.redact);
   }
-  const style = makeStyle(options.color);
+  const style = await makeStyle(options.color);
   const hint = error.hint ? `\n${style.dim(`hint: ${oneLine(error.hint)}`)}` : '';
   const stack = options.debug && error.stack ? `\n${style.dim(terminalSafe(error.stack, false))}` : '';
   return revealSaid(`${style.red(`authctl: error[${error.code}]`)}: ${oneLine(error.message)}${hint}${stack}\n`, options.redact);

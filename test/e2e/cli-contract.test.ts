@@ -84,9 +84,9 @@ describe('the command-line contract', () => {
   });
 
   it('TERM=dumb means no colour on a terminal; FORCE_COLOR still forces it', () => {
-    expect(colorEnabled(true, {}, true)).toBe(true);
-    expect(colorEnabled(true, { TERM: 'dumb' }, true)).toBe(false);
-    expect(colorEnabled(true, { TERM: 'dumb', FORCE_COLOR: '1' }, true)).toBe(true);
-    expect(colorEnabled(true, { TERM: 'xterm-256color', NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorEnabled(true, {}, { isTTY: true })).toBe(true);
+    expect(colorEnabled(true, { TERM: 'dumb' }, { isTTY: true })).toBe(false);
+    expect(colorEnabled(true, { TERM: 'dumb', FORCE_COLOR: '1' }, { isTTY: true })).toBe(true);
+    expect(colorEnabled(true, { TERM: 'xterm-256color', NO_COLOR: '1' }, { isTTY: true })).toBe(false);
   });
 });

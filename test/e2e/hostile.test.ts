@@ -165,6 +165,14 @@ describe('no crash on any input', () => {
     const full = sh(`"${process.execPath}" "${BIN}" keygen > /dev/full`);
     expect(full.code).toBe(2);
     expect(full.stderr).toBe('authctl: error[output_failed]: cannot write to stdout: no space left on the device\n');
+    // A pipe someone made non-blocking (perl here, part of every Debian) and a reader that
+    // waits: the writes that meet a full pipe (EAGAIN) still arrive, every byte, in order.
+    const whole = sh(`"${process.execPath}" "${BIN}" lint --json - < many.txt | md5sum`).stderr;
+    const nonBlocking = sh(
+      `perl -MFcntl -e 'fcntl(STDOUT, F_SETFL, fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV' "${process.execPath}" "${BIN}" lint --json - < many.txt | (sleep 1; md5sum)`,
+    );
+    expect(nonBlocking).toEqual({ code: 0, stderr: whole });
+    expect(whole).toMatch(/^[0-9a-f]{32} /);
   });
 
   it('bulk lint and verify give exactly one result per input line, whatever the line holds', async () => {

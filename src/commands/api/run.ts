@@ -75,7 +75,7 @@ async function body(options: ApiOptions, json: boolean, deps: Deps): Promise<str
 }
 
 async function write(deps: Deps, chunk: string | Buffer): Promise<void> {
-  if (!deps.io.stdout.write(chunk)) await new Promise((resolve) => deps.io.stdout.once('drain', resolve));
+  if (!deps.io.stdout.write(chunk)) await new Promise((resolve) => deps.io.stdout.once('drain', () => resolve(undefined)));
 }
 
 /**

@@ -9,7 +9,7 @@ import { buildRevocationRequest, parseRevocationResponse } from '../../core/oaut
 import { readOneToken } from '../../io/token-input.js';
 import { readTextFile } from '../../io/files.js';
 import { accountProfile } from '../../io/token-cache.js';
-import { diagnostic, makeStyle, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
+import { diagnostic, PLAIN, renderFindings, renderTable, type CommandResult } from '../../io/output.js';
 import { type Acquired, acquireToken, cachedToken, forgetToken, type AcquireOptions } from '../../services/tokens.js';
 import type { Profile } from '../../core/config.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
@@ -40,7 +40,7 @@ export async function runTokenGet(
     const parsed = parseForJudging(token.access_token);
     const findings = 'token' in parsed ? (await judgeToken(parsed.token, undefined, profilePolicy(name, profile), { now: deps.now() })).findings : [];
     if (findings.length && !globals.json)
-      diagnostic(deps.io, `authctl: the token from ${name} does not pass its profile policy:\n${renderFindings(findings, makeStyle(false))}`);
+      diagnostic(deps.io, `authctl: the token from ${name} does not pass its profile policy:\n${renderFindings(findings, PLAIN)}`);
     // A refresh token is a long-lived secret: printed only when asked for (it is kept in the store).
     const { refresh_token: refreshToken, ...access } = token;
     const shown =
