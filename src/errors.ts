@@ -75,7 +75,6 @@ export const ERRORS = {
   missing_mandatory_option_value: { exit: 'usage', hint: 'see --help' },
   excess_arguments: { exit: 'usage', hint: 'see --help' },
   invalid_option_argument: { exit: 'usage', hint: 'see --help' },
-  conflicting_option: { exit: 'usage', hint: 'see --help' },
   // network or server (exit 3)
   discovery_failed: { exit: 'network' },
   http_error: { exit: 'network', hint: 'check the URL in the profile (authctl profile show)' },

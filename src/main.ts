@@ -13,7 +13,11 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
   // commander 15 lists the surplus arguments, and an argument may be a secret someone typed by
   // mistake (credentials set client_secret hunter2): the message says how many, never which.
   const first = error.code === 'commander.excessArguments' ? said.replace(/(got \d+)\b.*$/, '$1.') : said;
-  const name = error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  // commander's conflictingOption is authctl's one spelling for flags that exclude each other.
+  const name =
+    error.code === 'commander.conflictingOption'
+      ? 'conflicting_options'
+      : error.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const code = isErrorCode(name) && ERRORS[name].exit === 'usage' ? (name as UsageCode) : 'invalid_argument';
   const hint =
     rest

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, UsageError } from '../errors.js';
 import { firstError, judgeToken } from '../core/jwt/judge.js';
-import { remoteKeySetCheck } from './key-sets.js';
+import { remoteKeySet, skipNote } from './key-source.js';
 import {
   buildAuthorizationUrl,
   buildDeviceAuthorizationRequest,
@@ -124,7 +124,7 @@ export async function checkIdToken(session: Session, deps: Deps, globals: Global
     requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
     ...(nonce ? { nonce } : {}),
   };
-  const check = await remoteKeySetCheck(profile.jwks_uri, session.http, deps, {}, globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined);
+  const { check } = await remoteKeySet(profile.jwks_uri, session.http, deps, {}, { onSkip: skipNote(deps, globals) });
   const error = firstError(await judgeToken(idToken, check, policy, { now: deps.now() }));
   if (error) throw new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${error.code}: ${error.message}`);
 }

@@ -63,6 +63,27 @@ const cases: Case[] = [
   { name: 'missing alg', header: { typ: 'JWT' }, payload: base, expected: ['error:invalid_token@header.alg'] },
   { name: 'lifetime over the maximum', payload: { ...base, exp: base.iat + 7200 }, policy: { maxLifetime: 3600 }, expected: ['error:lifetime_too_long@exp'] },
   { name: 'lifetime at the maximum passes', payload: { ...base, exp: base.iat + 3600 }, policy: { maxLifetime: 3600 }, expected: [] },
+  { name: 'headroom: less time left than min_ttl asks', payload: base, policy: { minRemaining: 900 }, expected: ['error:token_expired@exp'] },
+  { name: 'headroom: exactly min_ttl left passes', payload: base, policy: { minRemaining: 600 }, expected: [] },
+  { name: 'headroom: no exp cannot show any', payload: { sub: 'a' }, policy: { minRemaining: 60 }, expected: ['error:missing_required_claim@exp'] },
+  {
+    name: 'headroom: a required exp that is missing is reported once',
+    payload: { sub: 'a' },
+    policy: { minRemaining: 60, requiredClaims: ['exp'] },
+    expected: ['error:missing_required_claim@exp'],
+  },
+  {
+    name: 'headroom: an expired token is expired once',
+    payload: { ...base, exp: NOW - 120 },
+    policy: { minRemaining: 60 },
+    expected: ['error:token_expired@exp'],
+  },
+  {
+    name: 'headroom: a mistyped exp is a type error only',
+    payload: { ...base, exp: 'soon' },
+    policy: { minRemaining: 60 },
+    expected: ['error:invalid_claim_type@exp'],
+  },
   { name: 'lifetime over 24 h warns without a policy', payload: { ...base, exp: base.iat + 90000 }, expected: ['warning:lifetime_too_long@exp'] },
   { name: 'jti required', payload: base, policy: { requireJti: true }, expected: ['error:missing_jti@jti'] },
   {
@@ -169,8 +190,15 @@ describe('scopesOf', () => {
 
 describe('parsePolicy', () => {
   it('reads snake_case keys and durations, layered on a preset', () => {
-    const policy = parsePolicy({ preset: 'justgold', issuer: 'partner-123', max_lifetime: '30m', leeway: 5 }, 'p.toml');
-    expect(policy).toMatchObject({ audience: ['justgold-api'], issuer: ['partner-123'], maxLifetime: 1800, clockTolerance: 5, requireJti: true });
+    const policy = parsePolicy({ preset: 'justgold', issuer: 'partner-123', max_lifetime: '30m', leeway: 5, min_ttl: '2m' }, 'p.toml');
+    expect(policy).toMatchObject({
+      audience: ['justgold-api'],
+      issuer: ['partner-123'],
+      maxLifetime: 1800,
+      clockTolerance: 5,
+      requireJti: true,
+      minRemaining: 120,
+    });
   });
 
   it.each([

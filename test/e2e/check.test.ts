@@ -59,6 +59,12 @@ token_url = "${a.issuer}/token"
 issuer = "${a.issuer}"
 client_id = "${DEV_DEFAULTS.clientId}"
 
+[profiles.headroom]
+issuer = "${a.issuer}"
+client_id = "${DEV_DEFAULTS.clientId}"
+[profiles.headroom.policy]
+min_ttl = "2h"
+
 [profiles.partner-weak]
 provider = "justgold"
 private_key = "../../weak.pem"
@@ -149,6 +155,9 @@ describe('authctl check', () => {
     const r = await check(['local', '--min-ttl', '2h'], SECRET);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✖ expiry {7}(59|60) min left, less than the 2 h asked/);
+    // The same rule as the profile policy's min_ttl (the claims module's), which --min-ttl overrides.
+    expect(statuses((await check(['headroom', '--json'], SECRET)).stdout)['headroom.expiry']).toBe('fail:token_expired');
+    expect(statuses((await check(['headroom', '--json', '--min-ttl', '1m'], SECRET)).stdout)['headroom.expiry']).toBe('pass');
   });
 
   it('claims are judged by the profile policy, signatures by the profile JWKS', async () => {
@@ -183,6 +192,7 @@ describe('authctl check', () => {
       'wrong-jwks',
       'token-url-only',
       'token-url-and-issuer',
+      'headroom',
       'partner-weak',
       'partner-old',
     ]);

@@ -3,9 +3,10 @@ import type { Deps, GlobalOptions } from '../../deps.js';
 import { AuthctlError, UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
 import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
-import { remoteKeySetCheck } from '../../services/key-sets.js';
+import { remoteKeySet } from '../../services/key-source.js';
 import { judgeToken, parseForJudging, type SignatureCheck } from '../../core/jwt/judge.js';
 import { profilePolicy } from '../../core/claims/policy.js';
+import { remainingLifetime } from '../../core/claims/validate.js';
 import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
 import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
 import { selectProfile } from '../../io/config-store.js';
@@ -138,6 +139,9 @@ async function checkToken(
   if (!profile.token_url) return skipAll(['token', 'claims', 'signature', 'expiry'], 'no token endpoint in the profile');
   if (!credentialsOk) return skipAll(['token', 'claims', 'signature', 'expiry'], 'credentials are missing');
   const now = deps.now();
+  // The headroom (--min-ttl, else the policy's min_ttl) is judged on its own row, below.
+  const { minRemaining: policyHeadroom, ...policy } = profilePolicy(name, profile);
+  const minRemaining = flags.minTtl ?? policyHeadroom;
   let acquired;
   try {
     acquired = await acquireToken(session, { noCache: true }, deps, globals);
@@ -151,7 +155,6 @@ async function checkToken(
   add('token', 'pass', `obtained from ${profile.token_url} (${jws ? `JWT, ${describeBare(jws.header.alg)}` : 'opaque'})`);
 
   if (jws) {
-    const policy = profilePolicy(name, profile);
     // The key set first (when the profile leads to one), then one verdict from the judge: its
     // signature finding is the signature row, the rest the claims row.
     let check: SignatureCheck | undefined;
@@ -160,7 +163,7 @@ async function checkToken(
     try {
       const { discover } = await import('../../io/jwks.js');
       jwksUri = profile.jwks_uri ?? (profile.issuer ? (await discover(profile.issuer, session.http)).jwks_uri : undefined);
-      if (jwksUri) check = await remoteKeySetCheck(jwksUri, session.http, deps, policy);
+      if (jwksUri) check = (await remoteKeySet(jwksUri, session.http, deps, policy)).check;
     } catch (error) {
       keysFailed = why(error);
     }
@@ -180,12 +183,13 @@ async function checkToken(
     add('signature', 'skip', 'an opaque token has no signature');
   }
 
+  // The headroom is the claims module's rule (policy min_ttl, or --min-ttl): its finding is the
+  // expiry row, for an opaque token too (from expires_in).
   const exp = typeof jws?.payload.exp === 'number' ? jws.payload.exp : acquired.expiresAt;
-  const minTtl = flags.minTtl ?? 0;
-  if (exp === undefined) add('expiry', minTtl ? 'fail' : 'warn', 'the token states no expiry', 'no_expiry');
-  else if (exp - now < minTtl)
-    add('expiry', 'fail', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minTtl)} asked`, 'token_expires_soon');
-  else add('expiry', 'pass', `${formatSpan(exp - now)} left${minTtl ? ` (at least ${formatSpan(minTtl)} asked)` : ''}`);
+  const headroom = remainingLifetime(exp, now, minRemaining);
+  if (headroom) add('expiry', 'fail', headroom.message, headroom.code);
+  else if (exp === undefined) add('expiry', 'warn', 'the token states no expiry', 'missing_required_claim');
+  else add('expiry', 'pass', `${formatSpan(exp - now)} left${minRemaining ? ` (at least ${formatSpan(minRemaining)} asked)` : ''}`);
   return accessToken;
 }
 

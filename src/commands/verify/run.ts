@@ -1,102 +1,22 @@
-import { cacheDir } from '../../io/paths.js';
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { UsageError, type UsageCode } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { normalizeTokenInput, type ParsedToken } from '../../core/jwt/parse.js';
 import { judgeClaims, parseForJudging } from '../../core/jwt/judge.js';
-import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../../core/jwt/verify.js';
 import { describeTimes, unexpectedFinding } from '../../core/jwt/inspect.js';
 import { passes } from '../../core/claims/validate.js';
 import type { Finding } from '../../core/claims/types.js';
 import { maskToken } from '../../core/redact.js';
-import { NetworkError } from '../../errors.js';
 import { readTokens } from '../../io/token-input.js';
 import { orderedPool } from '../../io/ordered-pool.js';
-import { resolveKey, type KeyFlags } from '../../services/signing-key.js';
-import { storeAccess } from '../../services/secrets.js';
-import { SECRET_SOURCES } from '../../core/secret-sources.js';
-import { readTextFile } from '../../io/files.js';
 import { PROVIDERS } from '../../core/providers.js';
-import type { Profile } from '../../core/config.js';
-import { diagnostic, renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
+import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy } from '../../services/policy.js';
 import type { PolicyFlags } from '../policy-options.js';
-import { describeBare, describeValue, lookup, parseJson } from '../../core/json.js';
+import { describeBare, describeValue, lookup } from '../../core/json.js';
+import { verificationKeys, type VerifyKeyFlags } from '../../services/key-source.js';
 
-export interface VerifyOptions extends PolicyFlags, KeyFlags {
+export interface VerifyOptions extends PolicyFlags, VerifyKeyFlags {
   token?: string;
-  jwks?: string;
-  issuer?: string;
-  jwksCache?: boolean;
-  timeout?: number;
-  cacert?: string;
-}
-
-interface VerifierSource {
-  verifier: Verifier;
-  /** Fetches the remote JWKS again, once, when a token's kid is not in a cached copy. */
-  refresh?: () => Promise<Verifier>;
-  /** The issuer that discovery vouched for, checked as `iss`. */
-  issuer?: string;
-}
-
-/**
- * Whether the key is local (a key file, an HMAC secret) rather than a key set from a URL, by the
- * resolver's precedence: a flag naming a key beats --jwks/--issuer, which beat the secret in the
- * environment, which beats the profile's jwks_uri or issuer.
- */
-function localKeyFirst(options: VerifyOptions, deps: Deps): boolean {
-  if (options.key !== undefined || options.secretFile !== undefined || options.secretStdin) return true;
-  if (options.jwks !== undefined || options.issuer !== undefined) return false;
-  return Boolean(deps.io.env[SECRET_SOURCES.hmac_secret.env]);
-}
-
-/** With -v, says which JWKS keys were left out (a key type authctl does not verify with). */
-function skipNote(deps: Deps, globals: GlobalOptions): ((why: string) => void) | undefined {
-  return globals.verbose ? (why) => diagnostic(deps.io, `  ${why}`) : undefined;
-}
-
-/** --jwks URL, --issuer URL (discovery), or the profile's jwks_uri / issuer. */
-async function remoteVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profile: Profile | undefined): Promise<VerifierSource | undefined> {
-  const issuer = options.issuer ?? (options.jwks ? undefined : profile?.issuer);
-  const jwksUri = options.jwks ?? (options.issuer ? undefined : profile?.jwks_uri);
-  if (!issuer && !jwksUri) return undefined;
-  const { discover, loadRemoteJwks } = await import('../../io/jwks.js');
-  const ca = options.cacert ? await readTextFile(options.cacert, 'CA file') : undefined;
-  const http = await deps.http({ timeoutMs: (options.timeout ?? 10) * 1000, ca, verbose: globals.verbose });
-  const url = jwksUri ?? (await discover(issuer!, http)).jwks_uri;
-  if (!url) throw new NetworkError('discovery_failed', `the metadata of ${issuer} has no jwks_uri`);
-  const settings = { dir: cacheDir(deps.io.env), now: deps.now(), useCache: options.jwksCache !== false };
-  const skip = skipNote(deps, globals);
-  const first = await loadRemoteJwks(url, http, settings);
-  return {
-    verifier: { kind: 'jwks', jwks: toJwks(first.jwks, skip) },
-    refresh: first.fromCache
-      ? async () => ({ kind: 'jwks', jwks: toJwks((await loadRemoteJwks(url, http, { ...settings, fresh: true })).jwks, skip) })
-      : undefined,
-    issuer,
-  };
-}
-
-/** A JWKS file is a set to select from by kid; any other key file is one key. */
-async function localVerifier(options: VerifyOptions, deps: Deps, globals: GlobalOptions, profileName: string | undefined): Promise<Verifier> {
-  if (options.key !== undefined && options.key !== '-' && options.kid === undefined) {
-    const text = await readTextFile(options.key, 'key file');
-    if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
-      try {
-        return { kind: 'jwks', jwks: toJwks(parseJson(text), skipNote(deps, globals)) };
-      } catch (error) {
-        if (error instanceof UsageError) throw new UsageError(error.code as UsageCode, `${options.key}: ${error.message}`, error.hint);
-        throw new UsageError('invalid_key', `${options.key}: not valid JSON`);
-      }
-    }
-  }
-  const key = await resolveKey(options, deps, { access: profileName ? storeAccess(profileName, deps, globals) : undefined });
-  if (key.kind === 'private') {
-    // Verification needs only the public half; never use a private key where a public one does.
-    const { publicKeyOf } = await import('../../core/keys/export.js');
-    return { kind: 'key', key: { ...key, kind: 'public', key: publicKeyOf(key) } };
-  }
-  return { kind: 'key', key };
 }
 
 /** Signature checks in flight at once (32, 64 and 128 measured alike on two cores; 16 was slower). */
@@ -167,25 +87,10 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
       `pin it with issuer = "…" in [profiles.${resolved.profile!.name}.policy] of the config (or profile add --expect-iss), or pass --iss ISSUER`,
     );
   }
-  const source = (!localKeyFirst(options, deps) && (await remoteVerifier(options, deps, globals, profile))) || {
-    verifier: await localVerifier(options, deps, globals, resolved.profile?.name),
-  };
-  const policy = source.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [source.issuer] } : basePolicy;
-  const algorithms = allowedAlgorithms(source.verifier, policy.algorithms);
-  const claimsPolicy = { ...policy, algorithms };
-  let checker = signatureChecker(source.verifier, algorithms, policy);
-  let refreshed: Promise<typeof checker> | undefined;
+  const keys = await verificationKeys(options, deps, globals, resolved.profile, basePolicy);
+  const policy = keys.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [keys.issuer] } : basePolicy;
   const bulk = options.token === undefined || options.token === '-';
   const seenJti = new Set<string>();
-
-  async function checkSignature(token: JwsToken): Promise<Finding | undefined> {
-    const finding = await checker(token);
-    if (finding?.claim !== 'header.kid' || !source.refresh) return finding;
-    // The kid may belong to a key rotated in since the JWKS was cached: fetch it once more,
-    // once for the whole batch.
-    refreshed ??= source.refresh().then((fresh) => (checker = signatureChecker(fresh, allowedAlgorithms(fresh, policy.algorithms), policy)));
-    return (await refreshed)(token);
-  }
 
   /** One token's parse and signature; in a batch, an unexpected failure is that line's result, not the end of the run. */
   async function checkOne(text: string, line: number | undefined): Promise<Checked> {
@@ -201,7 +106,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   async function parseAndCheck(text: string, line: number | undefined): Promise<Checked> {
     const parsed = parseForJudging(text);
     if ('finding' in parsed) return { line, id: maskToken(normalizeTokenInput(text)), early: parsed.finding };
-    return { line, id: maskToken(parsed.token.compact), token: parsed.token, signature: await checkSignature(parsed.token) };
+    return { line, id: maskToken(parsed.token.compact), token: parsed.token, signature: await keys.check(parsed.token) };
   }
 
   /** The claims, in input order, so replay detection sees tokens in the order given. */
@@ -214,7 +119,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     const { header, payload } = checked.token;
     let findings: Finding[];
     try {
-      findings = judgeClaims(checked.token, checked.signature, claimsPolicy, { now, seenJti }).findings;
+      findings = judgeClaims(checked.token, checked.signature, { ...policy, algorithms: keys.algorithms }, { now, seenJti }).findings;
     } catch (error) {
       if (!bulk || globals.debug) throw error;
       return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [unexpectedFinding(error)] }, now, announce);

@@ -57,6 +57,7 @@ export const POLICY_KEYS = [
   'required_claims',
   'algorithms',
   'max_lifetime',
+  'min_ttl',
   'human_max_lifetime',
   'require_jti',
   'jti_format',
@@ -111,6 +112,7 @@ export function parsePolicy(table: Record<string, unknown>, where: string): Clai
   if (table.required_claims !== undefined) own.requiredClaims = stringList(table.required_claims, `${where}.required_claims`);
   if (table.algorithms !== undefined) own.algorithms = stringList(table.algorithms, `${where}.algorithms`);
   if (table.max_lifetime !== undefined) own.maxLifetime = seconds(table.max_lifetime, `${where}.max_lifetime`);
+  if (table.min_ttl !== undefined) own.minRemaining = seconds(table.min_ttl, `${where}.min_ttl`);
   if (table.human_max_lifetime !== undefined) own.humanMaxLifetime = seconds(table.human_max_lifetime, `${where}.human_max_lifetime`);
   if (table.leeway !== undefined) own.clockTolerance = seconds(table.leeway, `${where}.leeway`);
   if (table.required_scopes !== undefined) own.requiredScopes = stringList(table.required_scopes, `${where}.required_scopes`);

@@ -42,6 +42,8 @@ export interface ClaimsPolicy {
   algorithms?: string[];
   /** Maximum exp − iat, in seconds. */
   maxLifetime?: number;
+  /** Least time a token must have left before `exp`, in seconds (headroom: check --min-ttl, policy min_ttl). */
+  minRemaining?: number;
   /**
    * Maximum lifetime of a human (user) token, in seconds, for providers that tell machine and
    * human tokens apart by `sub` (Gooclaim: `sub` is the client id for machine tokens).

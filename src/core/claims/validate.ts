@@ -161,7 +161,11 @@ function checkTimes(payload: Record<string, unknown>, wellTyped: Set<string>, po
   if (iat !== undefined && iat > now + tolerance) {
     out.push(finding('iat_in_future', 'error', `issued ${formatRelative(iat, now)}: "iat" is in the future`, 'iat'));
   }
-  if (!('exp' in payload) && !policy.requiredClaims?.includes('exp')) {
+  // Once per token: not over an expired one, a mistyped exp or a missing one the policy requires.
+  const said = out.some((f) => f.code === 'token_expired') || ('exp' in payload ? exp === undefined : policy.requiredClaims?.includes('exp'));
+  const headroom = said ? undefined : remainingLifetime(exp, now, policy.minRemaining);
+  if (headroom) out.push(headroom);
+  else if (!('exp' in payload) && !policy.requiredClaims?.includes('exp')) {
     out.push(finding('missing_required_claim', 'warning', 'no "exp": the token never expires (RFC 8725 advises against it)', 'exp'));
   }
 
@@ -179,6 +183,19 @@ function checkTimes(payload: Record<string, unknown>, wellTyped: Set<string>, po
     }
   }
   return out;
+}
+
+/**
+ * The headroom rule (policy `minRemaining`): a token with less time left than asked is as good as
+ * expired for the job, and one that states no expiry cannot show it has enough. Also applied by
+ * `check` to an opaque token's `expires_in`.
+ */
+export function remainingLifetime(exp: number | undefined, now: number, minRemaining: number | undefined): Finding | undefined {
+  if (!minRemaining) return undefined;
+  if (exp === undefined)
+    return finding('missing_required_claim', 'error', `the token states no expiry, and at least ${formatSpan(minRemaining)} left is asked`, 'exp');
+  if (exp - now >= minRemaining) return undefined;
+  return finding('token_expired', 'error', `${formatSpan(Math.max(0, exp - now))} left, less than the ${formatSpan(minRemaining)} asked`, 'exp');
 }
 
 function checkIdentity(payload: Record<string, unknown>, wellTyped: Set<string>, policy: ClaimsPolicy): Finding[] {

@@ -2,6 +2,7 @@ import { CheckFailedError } from '../../errors.js';
 import { validateClaims } from '../claims/validate.js';
 import type { ClaimsPolicy, Finding, ValidationContext } from '../claims/types.js';
 import { parseToken, type ParsedToken } from './parse.js';
+import { signatureChecker, type Verifier } from './verify.js';
 
 /**
  * THE judge: one token, one verdict, as jose's jwtVerify is compactVerify then the claims set for
@@ -74,4 +75,21 @@ export async function judgeToken(
 /** The first error of a verdict, for callers that refuse on one (a server, a sign-in). */
 export function firstError(verdict: Verdict): Finding | undefined {
   return verdict.findings.find((f) => f.severity === 'error');
+}
+
+/**
+ * A JWT a server accepts or refuses (serve's tokens, client assertions, the providers' variants):
+ * the whole verdict with the server's own keys, then its payload or the first error.
+ */
+export async function checkJwt(
+  token: string,
+  verifier: Verifier,
+  algorithms: string[],
+  policy: ClaimsPolicy,
+  now: number,
+  seenJti?: { has(jti: string): boolean },
+): Promise<{ payload: Record<string, unknown> } | { error: string; code: string }> {
+  const verdict = await judgeToken(token, signatureChecker(verifier, algorithms), { ...policy, algorithms }, { now, seenJti });
+  const error = firstError(verdict);
+  return error ? { code: error.code, error: error.message } : { payload: verdict.token!.payload };
 }

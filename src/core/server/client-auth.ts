@@ -2,7 +2,7 @@ import { ReplayGuard } from './replay-guard.js';
 import { decodeJwtUnverified } from '../jwt/parse.js';
 import type { ServerClient, ServerClientAuth } from './settings.js';
 import { credentialsOf, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerRequest } from './protocol.js';
-import { checkJwt } from './token-store.js';
+import { checkJwt } from '../jwt/judge.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];

@@ -1,8 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
-import type { ClaimsPolicy } from '../claims/types.js';
 import { signJwt } from '../jwt/mint.js';
-import { firstError, judgeToken } from '../jwt/judge.js';
-import { signatureChecker, type Verifier } from '../jwt/verify.js';
+import { checkJwt } from '../jwt/judge.js';
+import type { Verifier } from '../jwt/verify.js';
 import type { ServerClient } from './settings.js';
 import { NO_STORE, OAuthFailure, type ServerContext, type ServerReply } from './protocol.js';
 
@@ -29,23 +28,6 @@ export interface IssuedToken {
  */
 export function expired(exp: number, now: number): boolean {
   return exp <= now;
-}
-
-/**
- * A JWT checked as everywhere else in authctl: by the one judge (core/jwt/judge.ts). Returns the
- * payload, or the first error's code and message.
- */
-export async function checkJwt(
-  token: string,
-  verifier: Verifier,
-  algorithms: string[],
-  policy: ClaimsPolicy,
-  now: number,
-  seenJti?: { has(jti: string): boolean },
-): Promise<{ payload: Record<string, unknown> } | { error: string; code: string }> {
-  const verdict = await judgeToken(token, signatureChecker(verifier, algorithms), { ...policy, algorithms }, { now, seenJti });
-  const error = firstError(verdict);
-  return error ? { code: error.code, error: error.message } : { payload: verdict.token!.payload };
 }
 
 /** The server's tokens: opaque access tokens and refresh tokens in memory, JWTs signed with its keys, revocations. */

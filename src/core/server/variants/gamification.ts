@@ -3,7 +3,8 @@ import { BUILTIN_POLICIES } from '../../claims/policy.js';
 import { describeKeyObject } from '../../keys/load.js';
 import { parseToken } from '../../jwt/parse.js';
 import { credentialsOf, type ServerContext, type ServerReply, type ServerRequest } from '../protocol.js';
-import { checkJwt, type TokenStore } from '../token-store.js';
+import { checkJwt } from '../../jwt/judge.js';
+import type { TokenStore } from '../token-store.js';
 
 /**
  * The gamification API's `GET /v1/auth/verify` with the token as Bearer: an HS256 token is

@@ -1,7 +1,7 @@
 import { BUILTIN_POLICIES } from '../../claims/policy.js';
 import { decodeJwtUnverified } from '../../jwt/parse.js';
 import { credentialsOf, type ServerContext, type ServerReply, type ServerRequest } from '../protocol.js';
-import { checkJwt } from '../token-store.js';
+import { checkJwt } from '../../jwt/judge.js';
 import { ReplayGuard } from '../replay-guard.js';
 
 /** The JustGold document's error codes, where the shared vocabulary names them otherwise. */
