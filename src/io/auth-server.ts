@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { UsageError } from '../errors.js';
 import { AuthorizationServer, ROUTES, type SigningKey } from '../core/server/authorization-server.js';
-import { parseServerSettings, defaultServerSettings, type ServerSettings } from '../core/server/settings.js';
+import { parseServerSettings, plainServerSettings, type ServerSettings } from '../core/server/settings.js';
 import { generateKey, publicJwk } from '../core/keys/export.js';
 import { defaultAlgorithm } from '../core/keys/algorithms.js';
 import { maskToken } from '../core/redact.js';
@@ -42,7 +42,7 @@ export function isLoopback(host: string): boolean {
 }
 
 async function loadSettings(file: string | undefined): Promise<{ settings: ServerSettings; base: string }> {
-  if (!file) return { settings: defaultServerSettings(), base: process.cwd() };
+  if (!file) return { settings: plainServerSettings(), base: process.cwd() };
   return { settings: parseServerSettings(await readTextFile(file, 'settings file'), file), base: dirname(resolve(file)) };
 }
 

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, exportJWK, jwtVerify, createLocalJWKSet, decodeJwt, type JWK } from 'jose';
 import { AuthorizationServer, type ServerReply } from '../../src/core/server/authorization-server.js';
-import { defaultServerSettings, parseServerSettings, type ServerSettings } from '../../src/core/server/settings.js';
-import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
+import { defaultServerSettings, parseServerSettings, plainServerSettings, type ServerSettings } from '../../src/core/server/settings.js';
+import { DEV_DEFAULTS, RECIPE_CLIENTS } from '../../src/core/server/defaults.js';
 import { basicAuthorization } from '../../src/core/oauth/token.js';
 import type { AuthctlError } from '../../src/errors.js';
 
@@ -298,6 +298,44 @@ describe('provider variants', () => {
         .sign(new TextEncoder().encode('another-secret-of-enough-length-000')),
     );
     expect(body(forged).error).toBe('invalid_signature');
+  });
+
+  it("JustGold: the portal's stand-in takes a partner's public PEM, and /v1/ping then accepts its tokens", async () => {
+    const plain = await makeServer(plainServerSettings());
+    const partner = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = (key: KeyObject, type: 'spki' | 'pkcs8') => key.export({ format: 'pem', type }) as string;
+    const upload = (text: string, partnerId = 'partner-123', type = 'application/x-pem-file') =>
+      plain.handle({ method: 'POST', path: '/portal/jwt-keys', query: `partner_id=${partnerId}`, headers: { 'content-type': type }, body: text });
+    const ping = async () => {
+      const token = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer('partner-123')
+        .setSubject('user-1')
+        .setAudience('justgold-api')
+        .setIssuedAt(clock)
+        .setExpirationTime(clock + 300)
+        .sign(partner.privateKey);
+      return plain.handle({ method: 'GET', path: '/v1/ping', headers: { authorization: `Bearer ${token}` }, body: '' });
+    };
+    expect((await ping()).status).toBe(401); // no key yet
+    // A page elsewhere cannot post it (a type a form cannot send), nor a private key, a weak key, or one for no partner.
+    expect((await upload(pem(partner.publicKey, 'spki'), 'partner-123', 'text/plain')).status).toBe(415);
+    expect(body(await upload(pem(partner.privateKey, 'pkcs8'))).message).toMatch(/private key: upload its public half/);
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(body(await upload(pem(weak.publicKey, 'spki'))).message).toMatch(/RSA of 2048 bits or more, or EC P-256/);
+    expect((await upload(pem(partner.publicKey, 'spki'), 'svc-client')).status).toBe(404);
+    expect((await upload('not a key')).status).toBe(400);
+    const uploaded = await upload(pem(partner.publicKey, 'spki'));
+    expect(uploaded.status).toBe(201);
+    expect(body(uploaded)).toMatchObject({ partner_id: 'partner-123', kty: 'EC' });
+    expect(await ping()).toMatchObject({ status: 200, body: { status: 'ok', partner: 'partner-123' } });
+    const listed = await plain.handle({ method: 'GET', path: '/portal/jwt-keys', query: 'partner_id=partner-123', headers: {}, body: '' });
+    expect((body(listed).keys as JWK[]).map((k) => k.kid)).toEqual([body(uploaded).kid]);
+  });
+
+  it('plain serve knows every recipe client (defaults.ts RECIPE_CLIENTS)', () => {
+    const ids = plainServerSettings().clients.map((c) => c.client_id);
+    expect(ids).toEqual([DEV_DEFAULTS.clientId, ...Object.values(RECIPE_CLIENTS).map((c) => ('clientId' in c ? c.clientId : c.partnerId))]);
   });
 
   it('metadata names every endpoint under the issuer', () => {

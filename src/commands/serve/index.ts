@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
 import { collect } from '../options.js';
-import { DEV_DEFAULTS } from '../../core/server/defaults.js';
+import { DEV_DEFAULTS, RECIPE_CLIENTS } from '../../core/server/defaults.js';
 
 function portArg(value: string): number {
   const port = Number(value);
@@ -16,7 +16,7 @@ export function serveCommand(deps: Deps) {
     .description('run a local OAuth 2.0 authorization server for development and tests (loopback only by default)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = a free port)', portArg, 8400)
-    .option('--settings <file>', 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: one development client')
+    .option('--settings <file>', 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: the built-in development clients (see serve --help)')
     .option('--key <file>', 'signing key (a private key from `authctl keygen`; repeatable, the first signs)', collect)
     .addOption(
       new Option('--alg <alg>', 'algorithm of the key generated at start when none is given')
@@ -33,13 +33,20 @@ with PKCE S256, device_code; client_secret_basic, client_secret_post, private_ke
 (RFC 7009), and the seed providers' variants: /v1/auth/token (JSON body; RS256, aud gooclaim-api,
 tenant_id) and /v1/auth/introspect (Bearer + JSON) as Gooclaim, /gateway/security/getJsonWebToken
 (x-Gateway-APIKey + claimsSet) as webMethods, GET /v1/auth/verify as the gamification API, GET
-/v1/ping as JustGold (a client's public_keys are the partner's uploaded keys), and Keycloak realms
-under /realms/NAME/protocol/openid-connect/…. Any other path is a development API for its tokens.
+/v1/ping as JustGold (a client's public_keys are the partner's uploaded keys; POST /portal/jwt-keys
+?partner_id=ID with a PEM body, Content-Type application/x-pem-file, stands in for the partner
+portal's upload), and Keycloak realms under /realms/NAME/protocol/openid-connect/…. Any other path
+is a development API for its tokens.
 
-With no --settings file it knows one client and one user. These development credentials are
-public, and for that reason the server refuses to serve them beyond loopback:
+With no --settings file it knows a general client, the README recipes' clients and one user. These
+development credentials are public, and for that reason the server refuses to serve them beyond
+loopback:
   client_id ${DEV_DEFAULTS.clientId}, client secret ${DEV_DEFAULTS.clientSecret}, API key ${DEV_DEFAULTS.apiKey}
   user ${DEV_DEFAULTS.username}, password ${DEV_DEFAULTS.password}; HS256 verify secret ${DEV_DEFAULTS.hmacSecret}
+  Gooclaim client_id ${RECIPE_CLIENTS.gooclaim.clientId}, secret ${RECIPE_CLIENTS.gooclaim.clientSecret} (tenant_id ${RECIPE_CLIENTS.gooclaim.tenantId})
+  Keycloak client_id ${RECIPE_CLIENTS.keycloak.clientId}, secret ${RECIPE_CLIENTS.keycloak.clientSecret} (realm acme)
+  webMethods application ${RECIPE_CLIENTS.webmethods.clientId}, API key ${RECIPE_CLIENTS.webmethods.apiKey}
+  JustGold partner ${RECIPE_CLIENTS.justgold.partnerId} (its keys: uploaded to /portal/jwt-keys)
 
 Settings file (TOML; key paths relative to the file):
   access_token_lifetime = "15m"

@@ -164,6 +164,8 @@ export class AuthorizationServer {
         return on('GET', () => gamificationVerify(ctx, store, request));
       case 'justgoldPing':
         return on('GET', () => this.justgold.handle(request));
+      case 'justgoldPortalKeys':
+        return this.justgold.portal(request);
       case 'webmethodsToken':
         return on('POST', () => webmethodsToken(ctx, store, request));
       default:

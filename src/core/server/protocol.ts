@@ -66,6 +66,7 @@ export const ROUTES = {
   gamificationVerify: '/v1/auth/verify',
   webmethodsToken: '/gateway/security/getJsonWebToken',
   justgoldPing: '/v1/ping',
+  justgoldPortalKeys: '/portal/jwt-keys',
 } as const;
 
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };

@@ -2,7 +2,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import { lineOf } from '../config.js';
-import { DEV_DEFAULTS } from './defaults.js';
+import { DEV_DEFAULTS, RECIPE_CLIENTS } from './defaults.js';
 
 export const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const SERVER_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -83,6 +83,40 @@ export function defaultServerSettings(): ServerSettings {
     users: [{ username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password, claims: {} }],
     realms: ['acme'],
   };
+}
+
+/** With no settings file, the README's recipes' clients too (defaults.ts RECIPE_CLIENTS). */
+export function plainServerSettings(): ServerSettings {
+  const settings = defaultServerSettings();
+  const { gooclaim, keycloak, webmethods, justgold } = RECIPE_CLIENTS;
+  const client = (fields: Partial<ServerClient> & Pick<ServerClient, 'client_id' | 'auth' | 'grants'>): ServerClient => ({
+    scopes: [],
+    public_keys: [],
+    redirect_uris: [],
+    token_format: 'jwt',
+    claims: {},
+    ...fields,
+  });
+  settings.clients.push(
+    client({
+      client_id: gooclaim.clientId,
+      client_secret: gooclaim.clientSecret,
+      auth: ['client_secret_basic', 'client_secret_post'],
+      grants: ['client_credentials'],
+      scopes: [...gooclaim.scopes],
+      claims: { tenant_id: gooclaim.tenantId },
+    }),
+    client({
+      client_id: keycloak.clientId,
+      client_secret: keycloak.clientSecret,
+      auth: ['client_secret_basic', 'client_secret_post'],
+      grants: ['password', 'refresh_token', 'authorization_code', 'device_code'],
+    }),
+    client({ client_id: webmethods.clientId, auth: ['none'], grants: ['client_credentials'], api_key: webmethods.apiKey }),
+    // A partner's keys are uploaded while the server runs (POST /portal/jwt-keys, the partner portal's stand-in).
+    client({ client_id: justgold.partnerId, auth: ['private_key_jwt'], grants: ['client_credentials'] }),
+  );
+  return settings;
 }
 
 type Raw = Record<string, unknown>;
