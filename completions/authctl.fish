@@ -285,7 +285,7 @@ complete -c authctl -n '__fish_seen_subcommand_from check' -l password-stdin -d 
 complete -c authctl -n '__fish_seen_subcommand_from check' -l store -xa 'keychain file' -d 'credential store: the OS keychain (default) or the opt-in plaintext file store'
 complete -c authctl -n '__fish_seen_subcommand_from serve' -l host -r -F -d 'address to listen on'
 complete -c authctl -n '__fish_seen_subcommand_from serve' -l port -r -F -d 'port to listen on (0 = a free port)'
-complete -c authctl -n '__fish_seen_subcommand_from serve' -l settings -r -F -d 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: the development clients below'
+complete -c authctl -n '__fish_seen_subcommand_from serve' -l settings -r -F -d 'clients, users, scopes, audiences, lifetimes and keys (TOML); default: the built-in development clients (see serve --help)'
 complete -c authctl -n '__fish_seen_subcommand_from serve' -l key -r -F -d 'signing key (a private key from `authctl keygen`; repeatable, the first signs)'
 complete -c authctl -n '__fish_seen_subcommand_from serve' -l alg -xa 'ES256 RS256 EdDSA' -d 'algorithm of the key generated at start when none is given'
 complete -c authctl -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

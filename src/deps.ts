@@ -1,7 +1,7 @@
 import type { IO } from './io/streams.js';
 import type { ConfigStore } from './io/config-store.js';
 import { colorEnabled, diagnostic, writeOutput, type CommandOutput } from './io/output.js';
-import type { ExitCode } from './errors.js';
+import { type ExitCode, UsageError } from './errors.js';
 import type { HttpClient } from './io/http.js';
 import type { KeyStore } from './io/keychain.js';
 import type { TokenCache } from './io/token-cache.js';
@@ -30,7 +30,11 @@ export interface Deps {
   nowMs(): number;
   /** Waits (retry back-off). */
   sleep(ms: number): Promise<void>;
-  config(globals: GlobalOptions): Promise<ConfigStore>;
+  /**
+   * The config file. One named by --config or AUTHCTL_CONFIG must exist, unless the caller is
+   * about to create it (`profile add`): a mistyped path never reads as "no profiles".
+   */
+  config(globals: GlobalOptions, use?: 'read' | 'create'): Promise<ConfigStore>;
   /** An HTTP client (undici is loaded only by commands that call this). */
   http(settings: { timeoutMs: number; ca?: string; clientCert?: { cert: string; key: string }; verbose: boolean }): Promise<HttpClient>;
   /**
@@ -65,11 +69,18 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     exitCode: 0,
     secrets: new Set(),
-    async config(globals) {
+    async config(globals, use = 'read') {
       const { configPath, loadConfig } = await import('./io/config-store.js');
       const path = configPath(globals.config, io.env, io.cwd);
       if (!configs.has(path)) configs.set(path, loadConfig(path));
-      return configs.get(path)!;
+      const store = await configs.get(path)!;
+      if (globals.config !== undefined && !store.exists && use === 'read')
+        throw new UsageError(
+          'file_unreadable',
+          `config file ${globals.config}: no such file`,
+          'check --config or AUTHCTL_CONFIG; profile add creates the file',
+        );
+      return store;
     },
     async http(settings) {
       const { createHttpClient } = await import('./io/http.js');

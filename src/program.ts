@@ -109,7 +109,8 @@ Examples:
   authctl lint --policy justgold "$TOKEN"
   authctl profile add gooclaim --provider gooclaim --base-url https://api.gooclaim.com --client-id me
 
-Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 130 interrupted.`,
+Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 70 internal error (a bug),
+130 interrupted.`,
     );
   const only = commandNamed(argv);
   for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
@@ -122,9 +123,11 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 1
 
 /**
  * `-V`/`--version` before any command is the `version` command (so `--version --json` prints one
- * JSON document like every command); anywhere else it stays what it is.
+ * JSON document like every command); anywhere else it stays what it is. A bare `authctl` is `help`.
  */
 export function versionFlagAsCommand(argv: string[]): string[] {
+  // Bare `authctl` asked for nothing wrong: the help, on stdout, exit 0 (as gh does).
+  if (argv.length <= 2) return [...argv, 'help'];
   const index = argv.findIndex((word, i) => i >= 2 && (word === '-V' || word === '--version'));
   return index !== -1 && commandNamed(argv) === 'version' ? [...argv.slice(0, index), 'version', ...argv.slice(index + 1)] : argv;
 }

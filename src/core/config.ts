@@ -87,6 +87,26 @@ const STRING_KEYS = [
   'alg',
   'assertion_audience',
 ] as const;
+/** Keys that hold a URL: an empty or malformed one is refused where it is written, not when used. */
+export const URL_KEYS = [
+  'base_url',
+  'issuer',
+  'token_url',
+  'authorization_url',
+  'device_authorization_url',
+  'redirect_uri',
+  'introspection_url',
+  'revocation_url',
+  'verify_url',
+  'jwks_uri',
+  'health_url',
+] as const satisfies readonly (typeof STRING_KEYS)[number][];
+
+export function isHttpUrl(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+}
+
 const ENUM_KEYS: Record<string, readonly string[]> = {
   grant: GRANTS,
   client_auth: CLIENT_AUTH_METHODS,
@@ -207,6 +227,7 @@ function checkProfile(name: string, profile: unknown, at: (key?: string) => stri
     const choices = lookup(ENUM_KEYS, key);
     if ((STRING_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'string') throw fail(' must be a string');
+      if ((URL_KEYS as readonly string[]).includes(key) && !isHttpUrl(value)) throw fail(` must be an http or https URL, not ${JSON.stringify(value)}`);
     } else if (choices) {
       if (!choices.includes(value as string)) throw fail(` must be one of ${choices.join(', ')}`);
     } else if ((TABLE_KEYS as readonly string[]).includes(key)) {

@@ -13,6 +13,8 @@ export interface ProviderTemplate {
   fromIssuer?: boolean;
   /** Why `verify` refuses a profile of this provider that pins no issuer (the document asks for the check). */
   pinsIssuer?: string;
+  /** Set when the provider's document publishes no keys to verify its tokens with: how to check one instead. */
+  noPublishedKeys?: string;
   /** The secret a profile of this provider needs, for the hint after `profile add`. */
   secret?: CredentialKind;
 }
@@ -42,6 +44,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderTemplate>> = {
         policy: { preset: 'gooclaim' },
       }),
     pinsIssuer: 'the Gooclaim document says to always verify the iss claim (it does not name the value: pin the one your tenant sees)',
+    noPublishedKeys: 'the Gooclaim document publishes no signing keys and offers introspection instead: authctl introspect --profile NAME TOKEN',
     secret: 'client_secret',
   },
   gamification: {

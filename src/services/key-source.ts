@@ -1,10 +1,11 @@
 import type { Deps, GlobalOptions } from '../deps.js';
-import { NetworkError, UsageError, type UsageCode } from '../errors.js';
+import { AuthError, NetworkError, UsageError, type UsageCode } from '../errors.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
 import type { SignatureCheck } from '../core/jwt/judge.js';
 import { allowedAlgorithms, signatureChecker, toJwks, type Verifier } from '../core/jwt/verify.js';
 import { SECRET_SOURCES } from '../core/secret-sources.js';
-import { parseJson } from '../core/json.js';
+import { lookup, parseJson } from '../core/json.js';
+import { PROVIDERS } from '../core/providers.js';
 import type { Profile } from '../core/config.js';
 import type { HttpClient } from '../io/http.js';
 import { cacheDir } from '../io/paths.js';
@@ -103,7 +104,7 @@ export async function verificationKeys(
     const remote = await remoteKeys(flags, deps, globals, profile?.profile, policy);
     if (remote) return remote;
   }
-  return fromVerifier(await localVerifier(flags, deps, globals, profile?.name), policy);
+  return fromVerifier(await localVerifier(flags, deps, globals, profile), policy);
 }
 
 /** --jwks URL, --issuer URL (discovery), or the profile's jwks_uri / issuer; undefined when none is named. */
@@ -127,7 +128,12 @@ async function remoteKeys(
 }
 
 /** A key set file is a set to select from by kid; any other key file is one key. */
-async function localVerifier(flags: VerifyKeyFlags, deps: Deps, globals: GlobalOptions, profileName: string | undefined): Promise<Verifier> {
+async function localVerifier(
+  flags: VerifyKeyFlags,
+  deps: Deps,
+  globals: GlobalOptions,
+  profile: { name: string; profile: Profile } | undefined,
+): Promise<Verifier> {
   if (flags.key !== undefined && flags.key !== '-' && flags.kid === undefined) {
     const text = await readTextFile(flags.key, 'key file');
     if (/^\s*\{[\s\S]*"keys"\s*:/.test(text)) {
@@ -139,7 +145,11 @@ async function localVerifier(flags: VerifyKeyFlags, deps: Deps, globals: GlobalO
       }
     }
   }
-  const key = await resolveKey(flags, deps, { access: profileName ? storeAccess(profileName, deps, globals) : undefined });
+  const named = flags.key !== undefined || flags.secretFile !== undefined || Boolean(flags.secretStdin);
+  const noKeys = profile?.profile.provider ? lookup(PROVIDERS, profile.profile.provider)?.noPublishedKeys : undefined;
+  if (noKeys && !named && !deps.io.env[SECRET_SOURCES.hmac_secret.env])
+    throw new AuthError('credential_missing', `profile "${profile!.name}" has no key to verify its tokens with`, noKeys.replace('NAME', profile!.name));
+  const key = await resolveKey(flags, deps, { access: profile ? storeAccess(profile.name, deps, globals) : undefined });
   if (key.kind === 'private') {
     // Verification needs only the public half; never use a private key where a public one does.
     const { publicKeyOf } = await import('../core/keys/export.js');

@@ -56,6 +56,17 @@ describe('authctl keygen', () => {
     expect(statSync(join(dir, 'api.secret')).mode & 0o777).toBe(0o600);
   });
 
+  it('a flag the key type has no use for is a usage error, never ignored', async () => {
+    for (const [args, message] of [
+      [['--type', 'ec', '--size', '2048'], '--size applies to rsa and oct keys, not ec'],
+      [['--type', 'ed25519', '--size', '2048'], '--size applies to rsa and oct keys, not ed25519'],
+      [['--type', 'rsa', '--curve', 'P-384'], '--curve applies to ec keys, not rsa'],
+    ] as const) {
+      const r = await run(['keygen', ...args]);
+      expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', `authctl: error[invalid_argument]: ${message}`]);
+    }
+  });
+
   it('prints to stdout without --out', async () => {
     const r = await run(['keygen', '--type', 'ed25519']);
     expect(r.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----[\s\S]+-----BEGIN PUBLIC KEY-----/);

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
-import { opensslHs256, opensslSign, opensslVerify, unsecured } from '../helpers/openssl.js';
+import { opensslHs256, opensslSign, opensslVerify, signingInput, unsecured } from '../helpers/openssl.js';
 
 let dir: string;
 let env: Record<string, string>;
@@ -96,6 +96,37 @@ describe('interop: tokens authctl mints verify with openssl', () => {
 });
 
 describe('authctl token mint', () => {
+  it('a token that never expires is said on stderr when stdout is a pipe (the token alone on stdout)', async () => {
+    const secret = 'an-hmac-secret-that-is-long-enough-0123456789';
+    const r = await run(['token', 'mint', '--secret-stdin', '--sub', 's'], secret);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(r.stderr).toMatch(/^authctl: warning: the minted token:\n {2}! warning missing_required_claim exp: no "exp": the token never expires/);
+    expect((await run(['token', 'mint', '--secret-stdin', '--sub', 's', '--exp', '5m'], secret)).stderr).toBe('');
+  });
+
+  it('verify with a profile whose provider publishes no keys (Gooclaim) says how to check its tokens instead', async () => {
+    const add = [
+      'profile',
+      'add',
+      'gc',
+      '--provider',
+      'gooclaim',
+      '--base-url',
+      'https://api.gooclaim.com',
+      '--client-id',
+      'c',
+      '--expect-iss',
+      'https://auth.gooclaim.com',
+    ];
+    expect((await run(add)).code).toBe(0);
+    const r = await run(['verify', '--profile', 'gc', `${signingInput({ alg: 'RS256' }, { sub: 'a' })}.c2ln`]);
+    expect([r.code, r.stderr]).toEqual([
+      4,
+      'authctl: error[credential_missing]: profile "gc" has no key to verify its tokens with\nhint: the Gooclaim document publishes no signing keys and offers introspection instead: authctl introspect --profile gc TOKEN\n',
+    ]);
+  });
+
   it('builds claims from flags, a claims file and JSON values', async () => {
     writeFileSync(join(dir, 'claims.json'), JSON.stringify({ tenant_id: 't-1', sub: 'from-file', roles: ['a'] }));
     const r = await run([

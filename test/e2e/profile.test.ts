@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cleanupHomes, runCli, tmpHome } from '../helpers/cli.js';
 import { opensslHs256 } from '../helpers/openssl.js';
 
@@ -18,12 +18,17 @@ describe('authctl profile', () => {
       ['gooclaim', '--provider', 'gooclaim', '--base-url', 'https://api.gooclaim.com', '--client-id', 'svc-client', '--expect-iss', 'https://api.gooclaim.com'],
       ['gamif', '--provider', 'gamification', '--base-url', 'https://api.example.com', '--expect-iss', 'your-tenant-id', '--expect-aud', 'your-application-id'],
       ['wm', '--provider', 'webmethods', '--base-url', 'http://localhost:5555', '--extra-body', '{"claimsSet":{"name":"username","company":"organization"}}'],
-      ['kc', '--provider', 'keycloak', '--issuer', 'https://sso.example.com/realms/acme', '--client-id', 'cli', '--username', 'alice'],
+      ['kc', '--provider', 'keycloak', '--issuer', 'http://127.0.0.1:9/realms/acme', '--client-id', 'cli', '--username', 'alice'],
       ['jg', '--provider', 'justgold', '--base-url', 'https://sandbox-api.justgold.me', '--private-key', 'private.pem', '--expect-iss', 'partner-123'],
     ];
     for (const args of adds) {
       const r = await runCli(['profile', 'add', ...args], { env: h.env });
-      expect(r.stderr).toBe('');
+      // An issuer is asked for its metadata at once (nothing listens on the discard port).
+      expect(r.stderr).toBe(
+        args[0] === 'kc'
+          ? "authctl: warning: profile kc is saved, but its issuer's discovery did not answer: network_unreachable: cannot connect to http://127.0.0.1:9: connection refused\n"
+          : '',
+      );
       expect(r.code).toBe(0);
     }
     expect((statSync(h.file).mode & 0o777).toString(8)).toBe('600');
@@ -31,7 +36,7 @@ describe('authctl profile', () => {
     expect(text).toContain('token_url = "https://api.gooclaim.com/v1/auth/token"');
     expect(text).toContain('introspection_style = "bearer-json"');
     // a Keycloak profile keeps only its issuer: the realm's discovery document fills the endpoints
-    expect(text).toContain('issuer = "https://sso.example.com/realms/acme"');
+    expect(text).toContain('issuer = "http://127.0.0.1:9/realms/acme"');
     expect(text).not.toContain('protocol/openid-connect');
     expect(text).toContain('api_key_header = "x-Gateway-APIKey"');
     expect(text).toMatch(/\[profiles\.wm\.extra_body\.claimsSet\]\s+name = "username"/);
@@ -131,5 +136,35 @@ describe('the config file', () => {
     expect((await runCli(['--config', file, 'profile', 'add', 'x', '--token-url', 'https://t'], { env: h.env })).code).toBe(0);
     expect(existsSync(file)).toBe(true);
     expect(existsSync(h.file)).toBe(false);
+    // A named file that is not there is a mistake, never "no profiles"; profile add creates it.
+    const missing = await runCli(['--config', join(h.dir, 'typo.toml'), 'profile', 'list'], { env: h.env });
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([
+      2,
+      `authctl: error[file_unreadable]: config file ${join(h.dir, 'typo.toml')}: no such file`,
+    ]);
+    expect((await runCli(['profile', 'list'], { env: { ...h.env, AUTHCTL_CONFIG: join(h.dir, 'typo.toml') } })).code).toBe(2);
+  });
+
+  it('an empty or malformed URL is refused where it is written: by profile add, and in the file', async () => {
+    const h = home();
+    for (const [flag, value] of [
+      ['--issuer', ''],
+      ['--token-url', 'not a url'],
+      ['--base-url', 'ftp://files.example'],
+    ] as const) {
+      const r = await runCli(['profile', 'add', 'x', flag, value, '--client-id', 'c'], { env: h.env });
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+        2,
+        `authctl: error[invalid_argument]: ${flag} must be an http or https URL, not ${JSON.stringify(value)}`,
+      ]);
+    }
+    expect(existsSync(h.file)).toBe(false);
+    mkdirSync(dirname(h.file), { recursive: true });
+    writeFileSync(h.file, '[profiles.x]\nclient_id = "c"\nissuer = ""\n');
+    const r = await runCli(['profile', 'list'], { env: h.env });
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      2,
+      `authctl: error[config_invalid]: ${h.file}:3: profiles.x.issuer must be an http or https URL, not ""`,
+    ]);
   });
 });

@@ -13,7 +13,7 @@ export function opensslDir(): string {
   return mkdtempSync(join(tmpdir(), 'authctl-openssl-'));
 }
 
-function signingInput(header: object, payload: object): string {
+export function signingInput(header: object, payload: object): string {
   return `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
 }
 

@@ -22,6 +22,15 @@ interface Artifact {
 }
 
 export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<CommandResult> {
+  // A flag the key type has no use for is a mistake to say, never to ignore.
+  if (options.size !== undefined && options.type !== 'rsa' && options.type !== 'oct')
+    throw new UsageError(
+      'invalid_argument',
+      `--size applies to rsa and oct keys, not ${options.type}`,
+      options.type === 'ec' ? 'pick the curve with --curve' : 'drop --size',
+    );
+  if (options.curve !== undefined && options.type !== 'ec')
+    throw new UsageError('invalid_argument', `--curve applies to ec keys, not ${options.type}`, 'drop --curve');
   const passphrase = await readGivenSecret('passphrase', { file: options.passphraseFile, stdin: options.passphraseStdin }, deps.io);
   if (passphrase !== undefined && (options.format === 'jwk' || options.type === 'oct')) {
     throw new UsageError('invalid_argument', 'a passphrase encrypts PEM private keys only', 'drop the passphrase, or use --format pem');

@@ -1,14 +1,14 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { resolve } from 'node:path';
-import { PROFILE_PATH_KEYS, type Config, type Profile } from '../../core/config.js';
+import { isHttpUrl, PROFILE_PATH_KEYS, URL_KEYS, type Config, type Profile } from '../../core/config.js';
 import { PROFILE_NAME } from '../../core/config-values.js';
 import type { CredentialKind } from '../../core/credentials.js';
 import { PROVIDERS } from '../../core/providers.js';
 import { parsePolicy } from '../../core/claims/policy.js';
-import { UsageError } from '../../errors.js';
+import { AuthctlError, UsageError } from '../../errors.js';
 import { selectProfile } from '../../io/config-store.js';
-import { renderTable, type CommandResult } from '../../io/output.js';
+import { diagnostic, renderTable, type CommandResult } from '../../io/output.js';
 import { parseJson, lookup } from '../../core/json.js';
 
 export interface ProfileAddOptions {
@@ -39,6 +39,11 @@ export function buildProfile(options: ProfileAddOptions): Profile {
   if (options.provider && !template) {
     throw new UsageError('invalid_argument', `unknown provider "${options.provider}"`, `providers: ${Object.keys(PROVIDERS).join(', ')}`);
   }
+  for (const key of URL_KEYS) {
+    const value = options.fields[key];
+    if (value !== undefined && !isHttpUrl(value))
+      throw new UsageError('invalid_argument', `--${key.replace(/_/g, '-')} must be an http or https URL, not ${JSON.stringify(value)}`);
+  }
   const { base_url: base, issuer } = options.fields;
   const profile: Profile = { ...template?.build(template.fromIssuer ? (issuer ?? base) : (base ?? issuer)), ...(options.fields as Profile) };
   if (options.extraBody) profile.extra_body = parseExtraBody(options.extraBody);
@@ -55,7 +60,7 @@ export function buildProfile(options: ProfileAddOptions): Profile {
 }
 
 async function update(deps: Deps, globals: GlobalOptions, change: (config: Config) => Config): Promise<string> {
-  const store = await deps.config(globals);
+  const store = await deps.config(globals, 'create');
   await store.save(change(structuredClone(store.config)));
   return store.path;
 }
@@ -74,11 +79,28 @@ function secretHints(name: string, profile: Profile): string[] {
   return [...kinds].map((kind) => `authctl credentials set ${kind} --profile ${name}`);
 }
 
+/**
+ * An issuer is asked for its metadata at once (a few seconds at most): the profile is saved either
+ * way, but a typo or a server that is not up is said now, with the reason, not at the first token.
+ */
+async function probeDiscovery(name: string, issuer: string, deps: Deps, globals: GlobalOptions): Promise<void> {
+  try {
+    const { discover } = await import('../../io/jwks.js');
+    await discover(issuer, await deps.http({ timeoutMs: DISCOVERY_PROBE_MS, verbose: globals.verbose }));
+  } catch (error) {
+    if (!(error instanceof AuthctlError)) throw error;
+    diagnostic(deps.io, `authctl: warning: profile ${name} is saved, but its issuer's discovery did not answer: ${error.code}: ${error.message}`);
+  }
+}
+
+/** How long `profile add --issuer` waits for the issuer's metadata. */
+const DISCOVERY_PROBE_MS = 5000;
+
 export async function runProfileAdd(options: ProfileAddOptions, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   if (!PROFILE_NAME.test(options.name)) {
     throw new UsageError('invalid_argument', `profile name "${options.name}" may only use letters, digits, ".", "_" and "-" (64 at most)`);
   }
-  const store = await deps.config(globals);
+  const store = await deps.config(globals, 'create');
   if (lookup(store.config.profiles, options.name) && !options.force) {
     throw new UsageError('profile_exists', `profile "${options.name}" already exists in ${store.path}`, 'use --force to replace it');
   }
@@ -95,6 +117,7 @@ export async function runProfileAdd(options: ProfileAddOptions, deps: Deps, glob
   if (pin && !profile.policy?.issuer) {
     deps.io.stderr.write(`authctl: warning: profile ${options.name} pins no issuer, so verify will refuse its tokens: ${pin}; add --expect-iss ISSUER\n`);
   }
+  if (options.fields.issuer) await probeDiscovery(options.name, options.fields.issuer, deps, globals);
   const hints = secretHints(options.name, profile);
   return {
     json: { name: options.name, path, default: becomesDefault, profile },
