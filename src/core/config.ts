@@ -61,32 +61,6 @@ export interface Config {
   profiles: Record<string, Profile>;
 }
 
-const STRING_KEYS = [
-  'provider',
-  'base_url',
-  'issuer',
-  'token_url',
-  'authorization_url',
-  'device_authorization_url',
-  'redirect_uri',
-  'introspection_url',
-  'revocation_url',
-  'verify_url',
-  'jwks_uri',
-  'health_url',
-  'client_id',
-  'api_key_header',
-  'username',
-  'scope',
-  'audience',
-  'resource',
-  'private_key',
-  'tls_client_cert',
-  'tls_client_key',
-  'kid',
-  'alg',
-  'assertion_audience',
-] as const;
 /** Keys that hold a URL: an empty or malformed one is refused where it is written, not when used. */
 export const URL_KEYS = [
   'base_url',
@@ -100,7 +74,23 @@ export const URL_KEYS = [
   'verify_url',
   'jwks_uri',
   'health_url',
-] as const satisfies readonly (typeof STRING_KEYS)[number][];
+] as const;
+const STRING_KEYS = [
+  'provider',
+  ...URL_KEYS,
+  'client_id',
+  'api_key_header',
+  'username',
+  'scope',
+  'audience',
+  'resource',
+  'private_key',
+  'tls_client_cert',
+  'tls_client_key',
+  'kid',
+  'alg',
+  'assertion_audience',
+] as const;
 
 export function isHttpUrl(value: string): boolean {
   const url = URL.parse(value);
