@@ -5,7 +5,7 @@ import type { Profile } from '../core/config.js';
 import { lookup, parseJson } from '../core/json.js';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { selectProfile } from '../io/config-store.js';
+import { selectProfile, type ConfigStore } from '../io/config-store.js';
 import { pathKind, readTextFile } from '../io/files.js';
 
 /** The claims-policy flags shared by `lint` and `verify` (commands/policy-options.ts defines them). */
@@ -58,13 +58,37 @@ export interface ResolvedPolicy {
 }
 
 /**
+ * The profile a token is judged by when the call names none: one whose policy expects the token's
+ * `iss` (the default profile first); else the default profile when it expects no particular issuer
+ * (or the token names none: a token of that provider without `iss` is what the profile should
+ * catch); else the built-in rules, saying why, rather than another provider's rules.
+ */
+function implicitProfile(store: ConfigStore, iss: string | undefined): { profile?: { name: string; profile: Profile }; source: string } {
+  const byDefault = selectProfile(store, undefined, true);
+  const expects = (entry: { name: string; profile: Profile }) => profilePolicy(entry.name, entry.profile).issuer;
+  if (iss === undefined || !byDefault) return byDefault ? { profile: byDefault, source: `default profile ${byDefault.name}` } : { source: 'built-in rules' };
+  if (expects(byDefault)?.includes(iss)) return { profile: byDefault, source: `default profile ${byDefault.name}` };
+  for (const [name, profile] of Object.entries(store.config.profiles)) {
+    if (expects({ name, profile })?.includes(iss)) return { profile: { name, profile }, source: `profile ${name} (it expects the token's iss)` };
+  }
+  if (!expects(byDefault)?.length) return { profile: byDefault, source: `default profile ${byDefault.name}` };
+  return { source: `built-in rules (the token's iss is none that a profile expects)` };
+}
+
+/**
  * CLI.md's precedence: `--policy` replaces any profile's policy; otherwise an explicit
  * `--profile` (or AUTHCTL_PROFILE); otherwise, when the call names no policy, key or claim
- * rule of its own, the default profile; otherwise the built-in rules. The ad-hoc flags
- * (`--iss`, `--aud`, …) always apply on top. `explicitKey` marks a call that names its own
- * key (`verify --key/--jwks/--issuer`): it does not borrow the default profile either.
+ * rule of its own, a profile (implicitProfile: the one the token's `iss` names, else the default);
+ * otherwise the built-in rules. The ad-hoc flags (`--iss`, `--aud`, …) always apply on top.
+ * `explicitKey` marks a call that names its own key (`verify --key/--jwks/--issuer`): it does not
+ * borrow a profile either. `tokenIssuer` is the `iss` of the one token judged, when there is one.
  */
-export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: GlobalOptions, explicitKey = false): Promise<ResolvedPolicy> {
+export async function resolvePolicy(
+  flags: PolicyFlags,
+  deps: Deps,
+  globals: GlobalOptions,
+  options: { explicitKey?: boolean; tokenIssuer?: string } = {},
+): Promise<ResolvedPolicy> {
   const adHoc: ClaimsPolicy = {
     issuer: flags.iss,
     audience: flags.aud,
@@ -79,15 +103,16 @@ export async function resolvePolicy(flags: PolicyFlags, deps: Deps, globals: Glo
   const hasAdHoc = Object.values(adHoc).some((v) => v !== undefined);
   const store = await deps.config(globals);
   const explicit = selectProfile(store, globals.profile, false);
-  const fallback = explicit ?? (flags.policy || hasAdHoc || explicitKey ? undefined : selectProfile(store, undefined, true));
+  const implicit = explicit || flags.policy || hasAdHoc || options.explicitKey ? undefined : implicitProfile(store, options.tokenIssuer);
+  const fallback = explicit ?? implicit?.profile;
   let base: ClaimsPolicy = {};
-  let source = 'built-in rules';
+  let source = implicit?.source ?? 'built-in rules';
   if (flags.policy) {
     base = await loadPolicySource(flags.policy, deps.io.cwd);
     source = `--policy ${flags.policy}`;
   } else if (fallback) {
     base = profilePolicy(fallback.name, fallback.profile);
-    source = `${explicit ? 'profile' : 'default profile'} ${fallback.name}`;
+    if (explicit) source = `profile ${explicit.name}`;
   }
   if (hasAdHoc) source = source === 'built-in rules' ? 'flags' : `${source} + flags`;
   return { policy: mergePolicies(base, adHoc), source, profile: fallback };

@@ -59,6 +59,35 @@ describe('an explicit --policy stands alone', () => {
   });
 });
 
+describe("without --profile, the profile a token's iss names", () => {
+  it('lint picks the profile that expects the iss; another issuer gets the built-in rules, not the default profile; no iss, the default', async () => {
+    const h = sandbox(); // its own config; the keys stay in the shared directory
+    const go = (args: string[]) => run(args, { env: h.env });
+    expect((await go(['profile', 'add', 'a', '--token-url', 'https://a.example/token', '--client-id', 'c', '--expect-iss', 'https://a.example'])).code).toBe(0);
+    const jg = [
+      'profile',
+      'add',
+      'jg',
+      '--provider',
+      'justgold',
+      '--base-url',
+      'https://sandbox-api.justgold.me',
+      '--private-key',
+      'partner.pem',
+      '--expect-iss',
+      'partner-123',
+    ];
+    expect((await go(jg)).code).toBe(0);
+    const policyOf = async (token: string) => JSON.parse((await go(['lint', '--json', token])).stdout) as { valid: boolean; policy: string };
+    expect(await policyOf(justgoldToken)).toEqual(expect.objectContaining({ valid: true, policy: "profile jg (it expects the token's iss)" }));
+    const mint = async (claims: string[]) => (await go(['token', 'mint', '--key', 'partner.pem', '--sub', 'u', '--exp', '5m', ...claims])).stdout.trim();
+    expect((await policyOf(await mint(['--iss', 'https://elsewhere.example']))).policy).toBe("built-in rules (the token's iss is none that a profile expects)");
+    expect((await policyOf(await mint([]))).policy).toBe('default profile a');
+    // The text says it under the verdict, as always.
+    expect((await go(['lint', justgoldToken])).stdout).toMatch(/policy: profile jg \(it expects the token's iss\)/);
+  });
+});
+
 describe('provider rules from the documents', () => {
   it('verify with a Gooclaim profile that pins no issuer refuses, naming the fix', async () => {
     const r = await run(['verify', '--profile', 'gooclaim', '--key', 'partner.pub.pem', justgoldToken]);

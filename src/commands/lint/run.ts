@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { inspectToken, unexpectedFinding, type TokenReport } from '../../core/jwt/inspect.js';
 import { maskToken } from '../../core/redact.js';
-import { normalizeTokenInput } from '../../core/jwt/parse.js';
+import { decodeJwtUnverified, normalizeTokenInput } from '../../core/jwt/parse.js';
 import { readTokens } from '../../io/token-input.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy } from '../../services/policy.js';
@@ -34,8 +34,10 @@ function lintResult(report: TokenReport, line: number | undefined, raw: string, 
  * result per line as it is checked, in the same process.
  */
 export async function runLint(options: LintOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
-  const { policy, source } = await resolvePolicy(options, deps, globals);
   const bulk = options.token === undefined || options.token === '-';
+  // One token: the profile its iss names may judge it (services/policy.ts implicitProfile).
+  const iss = bulk ? undefined : decodeJwtUnverified(normalizeTokenInput(options.token!))?.iss;
+  const { policy, source } = await resolvePolicy(options, deps, globals, { tokenIssuer: typeof iss === 'string' ? iss : undefined });
   async function* results(): AsyncGenerator<CommandResult> {
     let count = 0;
     for await (const { line, text } of readTokens(options.token, deps.io)) {

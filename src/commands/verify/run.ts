@@ -76,7 +76,7 @@ function result(outcome: Outcome, now: number, announce: boolean): CommandResult
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
   const explicitKey =
     options.key !== undefined || options.jwks !== undefined || options.issuer !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin);
-  const resolved = await resolvePolicy(options, deps, globals, explicitKey);
+  const resolved = await resolvePolicy(options, deps, globals, { explicitKey });
   const basePolicy = resolved.policy;
   const profile = resolved.profile?.profile;
   const pin = profile?.provider ? lookup(PROVIDERS, profile.provider)?.pinsIssuer : undefined;
