@@ -26,7 +26,7 @@ try {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20.18',
+    target: 'node22.19',
     external: ['@napi-rs/keyring'],
     define: { __AUTHCTL_VERSION__: '"fuzz"' },
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },

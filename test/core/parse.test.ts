@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKEN_BYTES, normalizeTokenInput, parseToken } from '../../src/core/jwt/parse.js';
+import { MAX_TOKEN_BYTES, normalizeTokenInput, parseToken, unwrapPastedToken } from '../../src/core/jwt/parse.js';
 import { CheckFailedError } from '../../src/errors.js';
 
 const enc = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -29,6 +29,34 @@ describe('parseToken', () => {
   it('accepts Bearer prefixes and surrounding whitespace', () => {
     expect(normalizeTokenInput(`\n  Bearer ${jws} \r\n`)).toBe(jws);
     expect(parseToken(`bearer ${jws}\n`).kind).toBe('jws');
+  });
+
+  it('finds the token in what people paste', () => {
+    const wrapped = jws.match(/.{1,16}/g)!;
+    expect.soft(unwrapPastedToken(`Authorization: Bearer ${jws}`)).toEqual({ token: jws });
+    expect.soft(unwrapPastedToken(`authorization:DPoP "${jws}"`)).toEqual({ token: jws });
+    expect.soft(unwrapPastedToken(wrapped.join('\n'))).toEqual({ token: jws });
+    expect.soft(unwrapPastedToken(wrapped.join('\r\n  '))).toEqual({ token: jws });
+    expect.soft(unwrapPastedToken(JSON.stringify({ access_token: jws, token_type: 'Bearer', expires_in: 300, refresh_token: 'r', id_token: jws }))).toEqual({
+      token: jws,
+      from: 'the access_token of a token response',
+      alsoHeld: ['id_token', 'refresh_token'],
+    });
+    expect.soft(unwrapPastedToken(JSON.stringify({ id_token: jws }))).toEqual({ token: jws, from: 'the id_token of a token response' });
+    expect.soft(unwrapPastedToken(JSON.stringify({ jwt: jws }))).toEqual({ token: jws, from: 'the jwt of a token response' });
+    expect.soft(unwrapPastedToken(`https://app.example/cb#access_token=${jws}&token_type=bearer&expires_in=300`)).toEqual({
+      token: jws,
+      from: 'the access_token of a callback URL',
+    });
+    expect
+      .soft(unwrapPastedToken(`http://127.0.0.1:8765/callback?id_token=${jws}&state=s`))
+      .toMatchObject({ token: jws, from: 'the id_token of a callback URL' });
+    // Not a token inside: left as it is, for the parser to say what is wrong.
+    expect.soft(unwrapPastedToken('{"error":"invalid_grant"}')).toEqual({ token: '{"error":"invalid_grant"}' });
+    expect.soft(unwrapPastedToken('https://app.example/cb?code=abc')).toEqual({ token: 'https://app.example/cb?code=abc' });
+    expect.soft(unwrapPastedToken('not a token')).toEqual({ token: 'not a token' });
+    expect.soft(reason('not-a-token')).toMatch(/found 1 \(no dots: an opaque token, which only its server can read: authctl introspect\)$/);
+    expect.soft(reason('abc.def')).toMatch(/found 2 \(part of it missing\? check that it was copied whole\)$/);
   });
 
   it('decodes an unsecured JWT with an empty signature', () => {

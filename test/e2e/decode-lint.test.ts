@@ -39,6 +39,23 @@ describe('authctl decode (tokens signed by openssl)', () => {
     expect(doc.findings.map((f: { code: string }) => f.code)).toEqual(['token_expired']);
   });
 
+  it('finds the token in a pasted token response, header line, callback URL or wrapped paste, and says where it was', async () => {
+    const token = opensslHs256({ sub: 'pasted', exp: now() + 600 }, 'x'.repeat(32));
+    const response = JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600, refresh_token: 'r-123' });
+    const fromResponse = await runCli(['decode', '--json'], { input: response });
+    expect(JSON.parse(fromResponse.stdout)).toMatchObject({
+      found_in: 'the access_token of a token response (it also holds a refresh_token, not shown: decode it by itself)',
+      payload: { sub: 'pasted' },
+    });
+    expect(fromResponse.stdout).not.toContain('r-123');
+    for (const paste of [`Authorization: Bearer ${token}`, `https://app.example/cb#access_token=${token}&state=s`, token.match(/.{1,40}/g)!.join('\n')]) {
+      const r = await runCli(['decode', '--json', paste]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).payload.sub).toBe('pasted');
+    }
+    expect((await runCli(['decode', `https://app.example/cb#access_token=${token}`])).stdout).toMatch(/^Token: the access_token of a callback URL\n/);
+  });
+
   it('annotates an unsecured token', async () => {
     const { code, stdout } = await runCli(['decode', unsecured({ sub: 'a', exp: now() + 60 })]);
     expect(code).toBe(0);

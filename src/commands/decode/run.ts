@@ -3,6 +3,7 @@ import { CheckFailedError } from '../../errors.js';
 import { describeTimes, inspectToken, type TimeView, type TokenReport } from '../../core/jwt/inspect.js';
 import type { ClaimsPolicy } from '../../core/claims/types.js';
 import { readOneToken } from '../../io/token-input.js';
+import { unwrapPastedToken, type PastedToken } from '../../core/jwt/parse.js';
 import { cell, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
 
 export interface DecodeOptions {
@@ -36,10 +37,19 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
   return out.join('\n');
 }
 
+/** What the token was found in, when it came wrapped (a token response, a callback URL). */
+function pastedNote(pasted: PastedToken): string | undefined {
+  if (!pasted.from) return undefined;
+  const held = pasted.alsoHeld?.map((name) => `${name === 'refresh_token' ? 'a' : 'an'} ${name}`).join(' and ');
+  return `${pasted.from}${held ? ` (it also holds ${held}, not shown: decode ${pasted.alsoHeld!.length > 1 ? 'each' : 'it'} by itself)` : ''}`;
+}
+
 export async function runDecode(options: DecodeOptions, deps: Deps): Promise<CommandResult> {
   const input = await readOneToken(options.token, deps.io);
   const now = deps.now();
-  const report = inspectToken(input, NO_POLICY, { now });
+  const pasted = unwrapPastedToken(input);
+  const note = pastedNote(pasted);
+  const report = inspectToken(pasted.token, NO_POLICY, { now });
   const token = report.token;
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
   if (!token) throw new CheckFailedError('invalid_token', report.findings[0]!.message);
@@ -47,11 +57,12 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
   return {
     json: {
       verified: false,
+      ...(note ? { found_in: note } : {}),
       kind: token.kind,
       header: token.header,
       ...(token.kind === 'jws' ? { payload: token.payload, signature: { bytes: token.signature.length }, times } : {}),
       findings: report.findings,
     },
-    text: (style) => renderReport(report, times, style),
+    text: (style) => `${note ? `${style.dim(`Token: ${note}`)}\n\n` : ''}${renderReport(report, times, style)}`,
   };
 }

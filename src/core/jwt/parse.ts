@@ -30,14 +30,73 @@ function invalid(reason: string): CheckFailedError {
 
 const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 
+/** A token found in what was pasted, and what it was found in when that was more than the token. */
+export interface PastedToken {
+  token: string;
+  /** e.g. "the access_token of a token response"; absent for a bare token. */
+  from?: string;
+  /** Other tokens the paste held (`id_token`, `refresh_token`), named for a note, never shown. */
+  alsoHeld?: string[];
+}
+
+/** Where a token response or a callback URL keeps its token, most wanted first. */
+const TOKEN_FIELDS = ['access_token', 'id_token', 'jwt'] as const;
+const OTHER_TOKEN_FIELDS = ['access_token', 'id_token', 'refresh_token'] as const;
+
 /**
- * Strips what users paste around a token: surrounding whitespace, quotes and a leading `Bearer `
- * (in either order: `"Bearer x"` and `Bearer "x"`).
+ * The token in what people paste: surrounding whitespace and quotes, an `Authorization:` header
+ * line, a `Bearer `/`DPoP ` scheme (in either order with quotes), a token response's JSON, a
+ * callback URL (query or fragment), and a token wrapped over several lines.
+ *
+ * @example unwrapPastedToken('Authorization: Bearer eyJ...').token // 'eyJ...'
+ * @example unwrapPastedToken('{"access_token":"eyJ...","refresh_token":"r"}') // { token: 'eyJ...', from: 'the access_token of a token response', alsoHeld: ['refresh_token'] }
+ */
+export function unwrapPastedToken(input: string): PastedToken {
+  const text = unquote(input.trim());
+  if (text.startsWith('{')) {
+    const found = fromFields(jsonObjectOf(text), 'a token response');
+    if (found) return found;
+  }
+  if (/^https?:\/\/\S+$/i.test(text)) {
+    const url = URL.parse(text);
+    const params = url && new URLSearchParams(url.hash.length > 1 ? url.hash.slice(1) : url.search);
+    const found = params && fromFields(Object.fromEntries(params), 'a callback URL');
+    if (found) return found;
+  }
+  let token = unquote(unquote(text.replace(/^authorization\s*:\s*/i, '')).replace(/^(bearer|dpop)\s+/i, ''));
+  // A token wrapped over lines (a terminal, an email): base64url and dots only once joined, and
+  // no later piece starts a token of its own (two tokens on a line stay two).
+  if (/\s/.test(token) && /^[A-Za-z0-9_.-]+$/.test(token.replace(/\s+/g, '')) && token.includes('.')) {
+    const pieces = token.split(/\s+/);
+    if (!pieces.slice(1).some((piece) => /^eyJ[A-Za-z0-9_-]*\./.test(piece))) token = pieces.join('');
+  }
+  return { token };
+}
+
+/** The token of a JSON response or URL parameters, or undefined when it holds none. */
+function fromFields(fields: Record<string, unknown> | undefined, what: string): PastedToken | undefined {
+  const field = fields && TOKEN_FIELDS.find((name) => typeof fields[name] === 'string' && fields[name] !== '');
+  if (!field) return undefined;
+  const alsoHeld = OTHER_TOKEN_FIELDS.filter((name) => name !== field && typeof fields![name] === 'string');
+  return { token: (fields![field] as string).trim(), from: `the ${field} of ${what}`, ...(alsoHeld.length ? { alsoHeld } : {}) };
+}
+
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = parseJson(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bare token in what users paste (unwrapPastedToken).
  *
  * @example normalizeTokenInput('  "Bearer eyJ..."  ') // 'eyJ...'
  */
 export function normalizeTokenInput(input: string): string {
-  return unquote(unquote(input.trim()).replace(/^bearer\s+/i, ''));
+  return unwrapPastedToken(input).token;
 }
 
 function decodeSegment(segment: string, index: number, names: readonly string[]): Uint8Array {
@@ -94,7 +153,11 @@ export function parseToken(input: string): ParsedToken {
 
   const segments = compact.split('.');
   if (segments.length !== 3 && segments.length !== 5) {
-    fail(`expected 3 dot-separated segments (JWS) or 5 (JWE), found ${segments.length}`);
+    const why =
+      segments.length === 1
+        ? ' (no dots: an opaque token, which only its server can read: authctl introspect)'
+        : ' (part of it missing? check that it was copied whole)';
+    fail(`expected 3 dot-separated segments (JWS) or 5 (JWE), found ${segments.length}${segments.length < 6 ? why : ''}`);
   }
   const names = SEGMENT_NAMES[segments.length as 3 | 5];
   if (segments[0] === '') fail('segment 1 (header) is empty');
