@@ -67,8 +67,14 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): NetworkEr
     return new NetworkError('network_timeout', `no complete response from ${where} within ${timeoutMs / 1000} s`);
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new NetworkError('network_timeout', `connecting to ${where} timed out`);
-  if (code === 'ECONNREFUSED') return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkError('network_unreachable', `cannot resolve ${url.hostname}`);
+  if (code === 'ECONNREFUSED')
+    return new NetworkError('network_unreachable', `cannot connect to ${where}: connection refused`, 'is the server running on that port?');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new NetworkError(
+      'network_unreachable',
+      `cannot resolve ${url.hostname}`,
+      code === 'EAI_AGAIN' ? 'no answer from DNS: check the network (or HTTPS_PROXY)' : 'no such host: check the host name in the URL',
+    );
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new NetworkError('network_unreachable', `${where} closed the connection`);
   if (TLS_CODES.test(code)) return new NetworkError('tls_error', `TLS with ${where} failed: ${code}`);
   return new NetworkError('network_error', `request to ${where} failed${code ? `: ${code}` : ''}`);

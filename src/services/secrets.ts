@@ -38,25 +38,31 @@ export function storeAccess(profile: string, deps: Deps, globals: GlobalOptions,
  * remembered for redaction, so nothing a server echoes can print it.
  */
 export async function findSecret(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<string | undefined> {
-  const { value, storeError } = await walk(kind, given, deps, access);
-  if (value === undefined && storeError) throw storeError;
-  return value;
+  const { found, storeError } = await walk(kind, given, deps, access);
+  if (found === undefined && storeError) throw storeError;
+  return found?.value;
 }
 
-async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<{ value?: string; storeError?: AuthctlError }> {
+/** A secret and where it came from (`AUTHCTL_CLIENT_SECRET`, `the Secret Service`, …), for hints that name the source. */
+export interface FoundSecret {
+  value: string;
+  origin: string;
+}
+
+async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<{ found?: FoundSecret; storeError?: AuthctlError }> {
   const source = SECRET_SOURCES[kind];
-  const remember = (value: string) => {
+  const remember = (value: string, origin: string) => {
     deps.secrets.add(value);
-    return { value };
+    return { found: { value, origin } };
   };
   const direct = await readGivenSecret(kind, given, deps.io);
-  if (direct !== undefined) return remember(direct);
+  if (direct !== undefined) return remember(direct, given.file !== undefined ? `the file ${given.file}` : given.stdin ? 'stdin' : source.env);
   let storeError: AuthctlError | undefined;
   if (source.stored && access && kind !== 'passphrase') {
     try {
       const store = await access.store();
       const raw = store ? await store.get(accountName(access.profile, kind)) : undefined;
-      if (raw !== undefined) return remember(decodeCredential(raw, kind).secret);
+      if (raw !== undefined) return remember(decodeCredential(raw, kind).secret, `the ${store!.description}`);
     } catch (error) {
       // A locked or unreachable keychain: a person at a terminal can still type the secret.
       if (!(error instanceof AuthError && error.code === 'keychain_unavailable')) throw error;
@@ -64,13 +70,19 @@ async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: S
     }
     storeError ??= access.failure();
   }
-  if (source.prompt && access && deps.io.stdin.isTTY) return remember(await promptHidden(`${source.what} for profile ${access.profile}: `, deps.io));
+  if (source.prompt && access && deps.io.stdin.isTTY)
+    return remember(await promptHidden(`${source.what} for profile ${access.profile}: `, deps.io), 'the prompt');
   return { storeError };
 }
 
 /** findSecret, but a missing secret is `credential_missing` (exit 4) naming every source the table lists. */
 export async function requireSecret(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<string> {
-  const { value: found, storeError } = await walk(kind, given, deps, access);
+  return (await requireSecretFrom(kind, given, deps, access)).value;
+}
+
+/** requireSecret, with where the secret came from. */
+export async function requireSecretFrom(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<FoundSecret> {
+  const { found, storeError } = await walk(kind, given, deps, access);
   if (found !== undefined) return found;
   const source = SECRET_SOURCES[kind];
   const flags = sourceFlags(kind);

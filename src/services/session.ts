@@ -12,7 +12,7 @@ import { readTextFile } from '../io/files.js';
 import type { HttpClient, HttpRequest, HttpResponse, StreamingResponse } from '../io/http.js';
 import { loadKeyFile } from '../io/key-file.js';
 import type { KeyStore } from '../io/keychain.js';
-import { requireSecret, storeAccess, type StoreAccess } from './secrets.js';
+import { requireSecret, requireSecretFrom, storeAccess, type StoreAccess } from './secrets.js';
 import { secretKey } from './signing-key.js';
 import { cacheEndpoint } from '../io/token-cache.js';
 
@@ -220,10 +220,15 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     async clientCredentials() {
       const method = profile.client_auth ?? 'client_secret_basic';
       const clientId = profile.client_id;
-      if (method === 'client_secret_basic' || method === 'client_secret_post')
-        return { clientId, clientSecret: await requireSecret('client_secret', clientSecretSource, deps, access) };
+      if (method === 'client_secret_basic' || method === 'client_secret_post') {
+        const { value, origin } = await requireSecretFrom('client_secret', clientSecretSource, deps, access);
+        return { clientId, clientSecret: value, secretOrigin: origin };
+      }
       if (method === 'client_secret_jwt' || method === 'private_key_jwt') return { clientId, clientAssertion: await assertion() };
-      if (method === 'api_key') return { apiKey: await requireSecret('api_key', clientSecretSource, deps, access) };
+      if (method === 'api_key') {
+        const { value, origin } = await requireSecretFrom('api_key', clientSecretSource, deps, access);
+        return { apiKey: value, secretOrigin: origin };
+      }
       return { clientId };
     },
     grantAssertion: () => assertion(profile.username ?? profile.client_id),

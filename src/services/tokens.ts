@@ -118,6 +118,9 @@ export async function cachedToken(
  * live in the credential store (`<profile>/refresh_token`), never in the cache. Concurrent
  * processes for one cache key take a lock, so they make one request between them.
  */
+/** The grants whose answers may carry a refresh token. */
+const PERSON_GRANTS: ReadonlySet<string> = new Set(['password', 'authorization_code', 'device_code', 'refresh_token']);
+
 export async function acquireToken(session: Session, options: AcquireOptions, deps: Deps, globals: GlobalOptions): Promise<Acquired> {
   const profile = session.profile;
   const { grant, keyParts, account } = tokenCacheKey(session.name, profile, session.cacheEndpoint, options);
@@ -128,7 +131,10 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   async function request(params: GrantParameters): Promise<TokenSet> {
     const credentials = await session.clientCredentials();
-    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)), profile.client_auth);
+    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)), profile.client_auth, {
+      secretOrigin: credentials.secretOrigin,
+      grant: params.grant,
+    });
   }
 
   /** The profile's refresh token through the one resolver (AUTHCTL_REFRESH_TOKEN, then the store); an unreachable store is none. */
@@ -177,6 +183,13 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     if (refreshOnly || (!options.force && (cached?.hasRefreshToken || personGrant))) {
       usedRefreshToken = await storedRefreshToken();
       if (usedRefreshToken === undefined && refreshOnly) {
+        // RFC 6749 §4.4.3: a client_credentials answer has no refresh token; nor has an API key's.
+        if (!PERSON_GRANTS.has(grant))
+          throw new AuthError(
+            'credential_missing',
+            `profile "${session.name}" uses the ${grant} grant, which gives no refresh tokens`,
+            `a new token is one call away: authctl token get --profile ${session.name}`,
+          );
         throw new AuthError(
           'credential_missing',
           `no refresh token for profile "${session.name}"`,

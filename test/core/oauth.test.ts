@@ -106,6 +106,18 @@ describe('token responses', () => {
     [response(200, '<html>login</html>'), 'invalid_response', 3],
     [response(200, { token_type: 'Bearer' }), 'invalid_response', 3],
   ])('refuses %# with its code and exit code', (res, code, exit) => expect(codeOf(() => parseTokenResponse(res))).toEqual([code, exit]));
+
+  it('a refusal fits the request: a bare 400 to a refresh is the refresh token refused; a refused secret names where it came from', () => {
+    expect(codeOf(() => parseTokenResponse(response(400, ''), 'client_secret_basic', { grant: 'refresh_token' }))).toEqual(['invalid_grant', 4]);
+    expect(codeOf(() => parseTokenResponse(response(400, ''), 'client_secret_basic', { grant: 'client_credentials' }))).toEqual(['http_error', 3]);
+    let hint: string | undefined;
+    try {
+      parseTokenResponse(response(401, { error: 'invalid_client' }), 'client_secret_basic', { secretOrigin: 'the Secret Service' });
+    } catch (error) {
+      hint = (error as AuthctlError).hint;
+    }
+    expect(hint).toMatch(/; the one sent came from the Secret Service$/);
+  });
 });
 
 describe('retries', () => {

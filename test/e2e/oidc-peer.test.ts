@@ -140,6 +140,14 @@ describe('against oidc-provider (the certified standards peer)', () => {
     const r = await run(['token', 'get', '--profile', 'basic', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 'not-the-secret' });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^authctl: error\[invalid_client\]: the token endpoint \(\/token\) answered HTTP 401: invalid_client/);
+    // The hint names where the refused secret came from.
+    expect(r.stderr).toMatch(/\nhint: check the client id and secret .*; the one sent came from AUTHCTL_CLIENT_SECRET\n$/);
+    // A client_credentials profile has no refresh token to refresh with, and is told the call that helps.
+    const refresh = await run(['token', 'refresh', '--profile', 'basic'], basicSecret);
+    expect([refresh.code, refresh.stderr]).toEqual([
+      4,
+      'authctl: error[credential_missing]: profile "basic" uses the client_credentials grant, which gives no refresh tokens\nhint: a new token is one call away: authctl token get --profile basic\n',
+    ]);
   });
 });
 

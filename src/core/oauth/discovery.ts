@@ -57,7 +57,12 @@ export function jsonBody(response: ResponseLike, what: string): Record<string, u
 
 /** Checks a metadata response; RFC 8414 §3.3: its `issuer` must be the one asked for. */
 export function parseServerMetadata(response: ResponseLike, issuer: string): ServerMetadata {
-  if (response.status !== 200) throw new NetworkError('http_error', `metadata request to ${response.url} answered HTTP ${response.status}`);
+  if (response.status !== 200)
+    throw new NetworkError(
+      'http_error',
+      `metadata request to ${response.url} answered HTTP ${response.status}`,
+      "check the issuer URL where it was given: --issuer, or the profile's issuer",
+    );
   const metadata = jsonBody(response, 'server metadata');
   if (typeof metadata.issuer !== 'string' || trimSlash(metadata.issuer) !== trimSlash(issuer)) {
     throw new NetworkError(
@@ -109,7 +114,11 @@ const ENDPOINT_FIELDS = [
 /** A JWKS response: HTTP 200 and a `keys` array. */
 export function parseJwksResponse(response: ResponseLike): { keys: Record<string, unknown>[] } {
   if (response.status !== 200) {
-    throw new NetworkError('http_error', `JWKS request to ${response.url} answered HTTP ${response.status}`);
+    throw new NetworkError(
+      'http_error',
+      `JWKS request to ${response.url} answered HTTP ${response.status}`,
+      "check the key set's URL where it was given: --jwks, the profile's jwks_uri, or the jwks_uri in the issuer's metadata",
+    );
   }
   const body = jsonBody(response, 'the JWKS');
   if (!Array.isArray(body.keys)) throw new NetworkError('invalid_response', `the JWKS from ${response.url} has no "keys" array`);

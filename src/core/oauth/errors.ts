@@ -25,7 +25,20 @@ const CREDENTIAL_HINTS: Record<ClientAuthMethod, string> = {
  * 4, with a hint that fits the client's authentication method; any other status (404, 405, 5xx,
  * a 400 without an OAuth code) is a server or URL problem, exit 3, with a hint about the URL.
  */
-export function oauthError(response: ResponseLike, what: string, clientAuth: ClientAuthMethod = 'client_secret_basic'): AuthctlError {
+/** What the request was, for an error that fits it. */
+export interface RefusalContext {
+  /** Where the client secret or API key came from: a refusal names it. */
+  secretOrigin?: string;
+  /** The grant asked for: an empty 400 to a refresh is the refresh token refused. */
+  grant?: string;
+}
+
+export function oauthError(
+  response: ResponseLike,
+  what: string,
+  clientAuth: ClientAuthMethod = 'client_secret_basic',
+  context: RefusalContext = {},
+): AuthctlError {
   const text = Buffer.from(response.body).toString('utf8');
   let body: Record<string, unknown> | undefined;
   try {
@@ -49,6 +62,9 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
   if (status === 429)
     return new NetworkError('rate_limited', `${where}: rate limited${code ? ` (${code})` : ''}, and the limit was still in force after the allowed wait`);
   const refusal = status === 401 || status === 403 || (status === 400 && code !== undefined);
+  // Some servers answer a dead refresh token with a bare 400: that is the grant refused, not a wrong URL.
+  if (status === 400 && !code && context.grant === 'refresh_token')
+    return new AuthError('invalid_grant', `${where} with ${text.trim() ? 'a non-OAuth body' : 'an empty body'}: the refresh token was refused`);
   if (!refusal) {
     const shape = !text.trim()
       ? 'an empty body'
@@ -64,7 +80,7 @@ export function oauthError(response: ResponseLike, what: string, clientAuth: Cli
       `check the URL: is ${response.url.replace(/[?#].*$/, '')} really ${what}? (authctl profile show)`,
     );
   }
-  const credentialHint = CREDENTIAL_HINTS[clientAuth];
+  const credentialHint = `${CREDENTIAL_HINTS[clientAuth]}${context.secretOrigin ? `; the one sent came from ${context.secretOrigin}` : ''}`;
   if (code) {
     // A standard OAuth code passes on as ours; any other is oauth_error, the server's code in the message.
     const known = isErrorCode(code) && ERRORS[code].exit === 'auth' ? (code as AuthCode) : 'oauth_error';

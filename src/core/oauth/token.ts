@@ -2,7 +2,7 @@ import { NetworkError, UsageError } from '../../errors.js';
 import type { Profile } from '../config.js';
 import type { ClientAuthMethod } from '../config-values.js';
 import type { ResponseLike } from './discovery.js';
-import { oauthError } from './errors.js';
+import { oauthError, type RefusalContext } from './errors.js';
 import { isJsonObject, parseJson } from '../json.js';
 
 export interface OutgoingRequest {
@@ -21,6 +21,8 @@ export interface ClientCredentials {
   clientAssertion?: string;
   /** The webMethods application API key. */
   apiKey?: string;
+  /** Where the client secret or API key came from (`AUTHCTL_CLIENT_SECRET`, the keychain, …), for the hint when it is refused. */
+  secretOrigin?: string;
 }
 
 export interface GrantParameters {
@@ -161,8 +163,8 @@ export function buildTokenRequest(profile: Profile, params: GrantParameters, cre
  * error. Accepts RFC 6749 `access_token`, and the `jwt`/`token` fields or a bare JWT body that
  * gateways such as webMethods return.
  */
-export function parseTokenResponse(response: ResponseLike, clientAuth?: ClientAuthMethod): TokenSet {
-  if (response.status < 200 || response.status >= 300) throw oauthError(response, 'the token endpoint', clientAuth);
+export function parseTokenResponse(response: ResponseLike, clientAuth?: ClientAuthMethod, context: RefusalContext = {}): TokenSet {
+  if (response.status < 200 || response.status >= 300) throw oauthError(response, 'the token endpoint', clientAuth, context);
   const text = Buffer.from(response.body).toString('utf8').trim();
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) return { access_token: text, token_type: 'Bearer' };
   let body: unknown;
