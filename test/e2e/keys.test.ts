@@ -70,6 +70,12 @@ describe('authctl keygen', () => {
   it('prints to stdout without --out', async () => {
     const r = await run(['keygen', '--type', 'ed25519']);
     expect(r.stdout).toMatch(/^-----BEGIN PRIVATE KEY-----[\s\S]+-----BEGIN PUBLIC KEY-----/);
+    // A JWK on stdout is one JSON document (the private JWK); --json carries both halves.
+    const jwk = JSON.parse((await run(['keygen', '--type', 'ec', '--format', 'jwk'])).stdout);
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', use: 'sig', alg: 'ES256' });
+    expect(typeof jwk.d).toBe('string');
+    const both = JSON.parse((await run(['--json', 'keygen', '--type', 'ec', '--format', 'jwk'])).stdout);
+    expect(both.public.keys[0].kid).toBe(both.private.kid);
   });
 
   it('encrypts the private key with a passphrase from a file, never argv', async () => {

@@ -346,6 +346,11 @@ describe('token get --output env is safe to eval', () => {
       const value = execFileSync('bash', ['-c', `eval "$1"; printf %s "$AUTHCTL_ACCESS_TOKEN"`, 'bash', r.stdout], { encoding: 'utf8' });
       expect(value).toBe(token);
       expect(existsSync(marker)).toBe(false);
+      // The expiry goes with it, and --json beside another --output is refused, not silently chosen.
+      const expiresAt = Number(execFileSync('bash', ['-c', `eval "$1"; printf %s "$AUTHCTL_ACCESS_TOKEN_EXPIRES_AT"`, 'bash', r.stdout], { encoding: 'utf8' }));
+      expect(Math.abs(expiresAt - (Math.floor(Date.now() / 1000) + 60))).toBeLessThan(30);
+      const both = await box.run(['--json', 'token', 'get', '--profile', 'odd', '--output', 'header'], { AUTHCTL_CLIENT_SECRET: 's' });
+      expect([both.code, JSON.parse(both.stdout).error.code]).toEqual([2, 'conflicting_options']);
     } finally {
       await server.close();
     }

@@ -16,7 +16,11 @@ export function keygenCommand(deps: Deps) {
     .addOption(new Option('--size <bits>', 'RSA: 2048, 3072, 4096 (default 2048); oct: 256, 384, 512 (default 256)').argParser(bits))
     .addOption(new Option('--curve <curve>', 'EC curve (default P-256)').choices(CURVES))
     .option('--out <basename>', 'write BASENAME.pem + BASENAME.pub.pem (or .jwk.json + .jwks.json, or .secret); default: stdout')
-    .addOption(new Option('--format <format>', 'pem, or jwk (a private JWK and a public JWKS)').choices(['pem', 'jwk'] as const).default('pem' as const))
+    .addOption(
+      new Option('--format <format>', 'pem, or jwk (a private JWK and a public JWKS file with --out; on stdout one document: the private JWK)')
+        .choices(['pem', 'jwk'] as const)
+        .default('pem' as const),
+    )
     .option('--kid <kid>', 'key id (default: the RFC 7638 thumbprint)')
     .addOption(new Option('--alg <alg>', 'alg recorded in the JWK (default: from the key)').choices(SIGNING_ALGORITHMS))
     .option('--passphrase-file <file>', 'encrypt the PEM private key with the passphrase in this file')

@@ -79,7 +79,9 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
         ...summary,
         ...Object.fromEntries(artifacts.map((a) => [a.secret ? 'private' : 'public', a.path.endsWith('.json') ? JSON.parse(a.content) : a.content])),
       },
-      text: () => artifacts.map((a) => a.content).join(''),
+      // One document on stdout, as every JSON output: a JWK is the private one (the public set is
+      // `key public`, the --out files, or the --json form); PEM is the private then public block.
+      text: () => (options.format === 'jwk' ? artifacts[0]!.content : artifacts.map((a) => a.content).join('')),
     };
   }
   if (!options.force) {

@@ -51,7 +51,7 @@ Examples:
 function withOutputOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
   return command
     .addOption(
-      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env')
+      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env (export lines: the token and its expiry)')
         .choices(['token', 'json', 'header', 'env'] as const)
         .default('token' as const),
     )

@@ -23,6 +23,9 @@ export async function runTokenGet(
   deps: Deps,
   globals: GlobalOptions,
 ): Promise<CommandResult> {
+  // Two ways of printing asked for at once is refused, as everywhere (scan --json --format sarif).
+  if (globals.json && options.output !== 'token' && options.output !== 'json')
+    throw new UsageError('conflicting_options', `--json and --output ${options.output} ask for two different outputs`, 'drop one of them');
   const file = options.assertionFile;
   const assertion =
     file === undefined ? undefined : normalizeTokenInput(file === '-' ? await readOneToken('-', deps.io) : await readTextFile(file, 'assertion file'));
@@ -63,7 +66,7 @@ export async function runTokenGet(
         ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}`
         : options.output === 'env'
           ? // single-quoted for `eval "$(authctl token get --output env)"`: the server chose the token's characters
-            `export AUTHCTL_ACCESS_TOKEN='${value.replace(/'/g, `'\\''`)}'`
+            `export AUTHCTL_ACCESS_TOKEN='${value.replace(/'/g, `'\\''`)}'${acquired.expiresAt !== undefined ? `\nexport AUTHCTL_ACCESS_TOKEN_EXPIRES_AT=${acquired.expiresAt}` : ''}`
           : value;
     return { json, revealsSecret: true, text: () => text };
   }
