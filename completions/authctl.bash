@@ -17,12 +17,12 @@ _authctl_opts() {
     'key') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'key pub') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format -h --help' ;;
     'key thumbprint') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --hash --uri -h --help' ;;
-    'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --to --public --out --force -h --help' ;;
+    'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
     'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
-    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --hint -h --help' ;;
+    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
     'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
@@ -81,7 +81,7 @@ _authctl_takes_value() {
     'key convert|--profile'|\
     'key convert|--kid'|\
     'key convert|--passphrase-file'|\
-    'key convert|--to'|\
+    'key convert|--format'|\
     'key convert|--out'|\
     'token|--config'|\
     'token|--profile'|\
@@ -147,7 +147,7 @@ _authctl_takes_value() {
     'token revoke|--client-secret-file'|\
     'token revoke|--password-file'|\
     'token revoke|--store'|\
-    'token revoke|--hint'|\
+    'token revoke|--token-type-hint'|\
     'token cache|--config'|\
     'token cache|--profile'|\
     'token cache list|--config'|\
@@ -334,7 +334,7 @@ _authctl_values() {
     'key thumbprint|--profile') authctl profile list --names 2>/dev/null ;;
     'key thumbprint|--hash') echo 'sha256 sha384 sha512' ;;
     'key convert|--profile') authctl profile list --names 2>/dev/null ;;
-    'key convert|--to') echo 'pem jwk jwks' ;;
+    'key convert|--format') echo 'pem jwk jwks' ;;
     'token|--profile') authctl profile list --names 2>/dev/null ;;
     'token mint|--profile') authctl profile list --names 2>/dev/null ;;
     'token mint|--scope-format') echo 'string array' ;;
@@ -348,7 +348,7 @@ _authctl_values() {
     'token refresh|--output') echo 'token json header env' ;;
     'token revoke|--profile') authctl profile list --names 2>/dev/null ;;
     'token revoke|--store') echo 'keychain file' ;;
-    'token revoke|--hint') echo 'access_token refresh_token' ;;
+    'token revoke|--token-type-hint') echo 'access_token refresh_token' ;;
     'token cache|--profile') authctl profile list --names 2>/dev/null ;;
     'token cache list|--profile') authctl profile list --names 2>/dev/null ;;
     'token cache list|--store') echo 'keychain file' ;;

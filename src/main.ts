@@ -1,13 +1,13 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { AuthctlError, ERRORS, ExitCode, InterruptedError, isErrorCode, UsageError, type UsageCode } from './errors.js';
 import { createDeps, type Deps } from './deps.js';
-import { buildProgram, protectDashTokens, versionFlagAsCommand } from './program.js';
+import { buildProgram, protectDashTokens, synonymFor, versionFlagAsCommand } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
 import { processIO, type OutputFailure } from './io/streams.js';
 import { writeSync } from 'node:fs';
 
 /** commander's error codes (`commander.unknownOption`) as authctl codes (`unknown_option`). */
-function fromCommander(error: CommanderError): AuthctlError | undefined {
+function fromCommander(error: CommanderError, synonym: (flag: string) => string | undefined): AuthctlError | undefined {
   if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return undefined;
   const [said = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
   // commander 15 lists the surplus arguments, and an argument may be a secret someone typed by
@@ -24,7 +24,10 @@ function fromCommander(error: CommanderError): AuthctlError | undefined {
       .join(' ')
       .replace(/^\((.*)\)$/, '$1')
       .trim() || 'see --help';
-  return new UsageError(code, first!, hint);
+  // A flag that means the same here beats commander's nearest spelling (key convert --output: --format, not --out).
+  const unknown = error.code === 'commander.unknownOption' ? /'([^']+)'/.exec(first!)?.[1] : undefined;
+  const instead = unknown ? synonym(unknown) : undefined;
+  return new UsageError(code, first!, instead ? `this command says ${instead}` : hint);
 }
 
 /**
@@ -64,7 +67,7 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   } catch (caught) {
     let error: AuthctlError;
     if (caught instanceof CommanderError) {
-      const mapped = fromCommander(caught);
+      const mapped = fromCommander(caught, (flag) => synonymFor(program as never, argv, flag));
       // `authctl help decode` and --help asked for help (0); help shown for a missing command is a usage error.
       if (!mapped) return { code: caught.exitCode === 0 ? ExitCode.ok : ExitCode.usage, stuck: false };
       error = mapped;

@@ -32,7 +32,8 @@ function configureTree(command: AnyCommand, io: IO): void {
   command
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // Global options once, in `authctl --help`; each command's help names where they are.
+    .configureHelp({ showGlobalOptions: false, sortSubcommands: false })
     .configureOutput({
       outputError: () => {},
       writeOut: (text) => io.stdout.write(text),
@@ -89,10 +90,10 @@ export function buildProgram(deps: Deps, argv: string[]) {
   const program = new Command('authctl')
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
     .option('-V, --version', 'print the version (authctl version)')
-    .option('--json', 'print one JSON document (errors too)', false)
+    .option('--json', 'print one JSON document (errors too)')
     .option('--no-color', 'no colour (also NO_COLOR); FORCE_COLOR forces it')
-    .option('--debug', 'show stack traces for unexpected errors', false)
-    .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)', false)
+    .option('--debug', 'show stack traces for unexpected errors')
+    .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)')
     .addOption(new Option('--config <file>', 'config file').env('AUTHCTL_CONFIG'))
     // Every --profile is kept: `check` takes several; the others refuse more than one (see globalsOf).
     .addOption(
@@ -112,6 +113,9 @@ Examples:
 Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 70 internal error (a bug),
 130 interrupted.`,
     );
+  program.addHelpText('afterAll', ({ command }) =>
+    command === (program as unknown) ? '' : '\nGlobal options (authctl --help): --json, --no-color, --debug, -v/--verbose, --config FILE, --profile NAME',
+  );
   const only = commandNamed(argv);
   for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
   if (!only) program.addCommand(completionCommand(deps, () => program as never));
@@ -177,4 +181,36 @@ export function protectDashTokens(program: AnyCommand, argv: string[]): string[]
   return separator === -1
     ? [node!, script!, ...kept, '--', ...moved]
     : [node!, script!, ...kept.slice(0, separator + 1), ...moved, ...kept.slice(separator + 1)];
+}
+
+/**
+ * Flags people bring from other tools or other authctl commands. commander suggests only close
+ * spellings; for these the command's own flag is suggested when it has one (`lint --audience`:
+ * --aud; `keygen --bits`: --size; `token get --aud`: --audience).
+ */
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  '--audience': ['--aud', '--expect-aud'],
+  '--aud': ['--audience', '--expect-aud'],
+  '--issuer': ['--iss', '--expect-iss'],
+  '--iss': ['--issuer', '--expect-iss'],
+  '--bits': ['--size'],
+  '--key-size': ['--size'],
+  '--to': ['--format'],
+  '--output': ['--format'],
+  '--format': ['--output'],
+  '--hint': ['--token-type-hint'],
+  '--secret': ['--secret-file', '--secret-stdin'],
+  '--client-secret': ['--client-secret-file', '--client-secret-stdin'],
+  '--password': ['--password-file', '--password-stdin'],
+};
+
+/** The flag this command line's command has for an unknown `flag` that means the same, if any. */
+export function synonymFor(program: AnyCommand, argv: string[], flag: string): string | undefined {
+  const chain = [program];
+  for (const word of argv.slice(2)) {
+    const sub = word.startsWith('-') ? undefined : chain.at(-1)!.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub) chain.push(sub as AnyCommand);
+  }
+  const known = new Set(chain.flatMap((c) => c.options.map((o) => o.long)));
+  return SYNONYMS[flag.split('=')[0]!]?.find((candidate) => known.has(candidate));
 }

@@ -3,7 +3,9 @@ import { UsageError } from '../errors.js';
 
 /** The root's global flags as seen from any command (commander merges them in). */
 export function globalsOf(cmd: { optsWithGlobals(): object; name(): string }): GlobalOptions {
-  const globals = cmd.optsWithGlobals() as unknown as GlobalOptions;
+  const given = cmd.optsWithGlobals() as unknown as GlobalOptions;
+  // The switches have no default in the help ("(default: false)" on every line said nothing).
+  const globals = { ...given, json: Boolean(given.json), debug: Boolean(given.debug), verbose: Boolean(given.verbose) };
   if ((globals.profiles?.length ?? 0) > 1 && cmd.name() !== 'check') {
     throw new UsageError('conflicting_options', `--profile given ${globals.profiles!.length} times`, 'only authctl check takes several profiles');
   }

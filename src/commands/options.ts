@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../core/config-values.js';
 import { type Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { Deps, GlobalOptions } from '../deps.js';
 import type { CommandOutput } from '../io/output.js';
@@ -56,7 +57,7 @@ export async function emit(
 export function withEndpointOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
   return command
     .addOption(new Option('--issuer <url>', 'fill missing endpoints from the issuer metadata (OpenID discovery, then RFC 8414)'))
-    .addOption(new Option('--timeout <duration>', 'per-request timeout (default 15s)').argParser(durationArg))
+    .addOption(new Option('--timeout <duration>', `per-request timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
     .addOption(new Option('--max-wait <duration>', 'total time to wait on 429/503 Retry-After (default 30s)').argParser(durationArg))
     .addOption(new Option('--cacert <file>', 'extra trusted CA certificates (PEM)'))
     .addOption(new Option('--client-cert <file>', 'client certificate (PEM) for mutual TLS, RFC 8705 (or tls_client_cert in the profile)'))

@@ -1,6 +1,9 @@
 // The closed vocabularies of the config file. Dependency-free on purpose: help texts and option
 // choices import them, and `authctl --help` must not load the TOML parser (src/core/config.ts).
 
+/** Seconds an HTTP request may take, for every command that makes one (--timeout changes it). */
+export const DEFAULT_TIMEOUT_SECONDS = 15;
+
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const CLIENT_AUTH_METHODS = [
   'client_secret_basic',

@@ -152,7 +152,10 @@ export async function startAuthServer(options: ServeOptions, io: IO): Promise<Ru
     now: () => Math.floor(Date.now() / 1000),
     newId: () => randomBytes(24).toString('base64url'),
   });
-  const endpoints = Object.fromEntries(Object.entries(ROUTES).map(([name, path]) => [name, `${issuer}${path}`]));
+  // snake_case, as every JSON authctl prints (the route names are camelCase inside).
+  const endpoints = Object.fromEntries(
+    Object.entries(ROUTES).map(([name, path]) => [name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), `${issuer}${path}`]),
+  );
   return {
     issuer,
     endpoints,

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../core/config-values.js';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, NetworkError, UsageError, type UsageCode } from '../errors.js';
 import type { ClaimsPolicy } from '../core/claims/types.js';
@@ -119,7 +120,7 @@ async function remoteKeys(
   const jwksUri = flags.jwks ?? (flags.issuer ? undefined : profile?.jwks_uri);
   if (!issuer && !jwksUri) return undefined;
   const ca = flags.cacert ? await readTextFile(flags.cacert, 'CA file') : undefined;
-  const http = await deps.http({ timeoutMs: (flags.timeout ?? 10) * 1000, ca, verbose: globals.verbose });
+  const http = await deps.http({ timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ca, verbose: globals.verbose });
   const url = jwksUri ?? (await (await import('../io/jwks.js')).discover(issuer!, http)).jwks_uri;
   if (!url) throw new NetworkError('discovery_failed', `the metadata of ${issuer} has no jwks_uri`);
   const source = await remoteKeySet(url, http, deps, policy, { useCache: flags.jwksCache !== false, onSkip: skipNote(deps, globals) });

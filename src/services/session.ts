@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../core/config-values.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { NetworkError, UsageError } from '../errors.js';
@@ -117,7 +118,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     );
   const clientCert =
     certFile && keyFile ? { cert: await readTextFile(certFile, 'client certificate'), key: await readTextFile(keyFile, 'client key') } : undefined;
-  const http = await deps.http({ timeoutMs: (flags.timeout ?? 15) * 1000, ca, clientCert, verbose: globals.verbose });
+  const http = await deps.http({ timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ca, clientCert, verbose: globals.verbose });
   const profile: Profile = { ...selected.profile };
   const issuer = flags.issuer ?? profile.issuer;
   if (issuer && (flags.issuer || !profile.token_url)) {

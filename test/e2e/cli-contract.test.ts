@@ -29,6 +29,10 @@ describe('the command-line contract', () => {
       const r = await runCli([...path, '--help']);
       expect(r.code).toBe(0);
       if (!/\nExamples:\n {2}\S/.test(r.stdout)) missing.push(path.join(' '));
+      // The global options are listed once, in authctl --help; a switch shows no "(default: false)".
+      expect.soft(r.stdout, path.join(' ')).not.toMatch(/Global Options:|--no-color {2}/);
+      expect.soft(r.stdout, path.join(' ')).toMatch(/\nGlobal options \(authctl --help\): --json/);
+      expect.soft(r.stdout, path.join(' ')).not.toContain('(default: false)');
     }
     expect(missing).toEqual([]);
     const viaHelp = await runCli(['help', 'decode']);
@@ -81,6 +85,21 @@ describe('the command-line contract', () => {
       expect(r.stderr).toMatch(/^authctl: error\[invalid_argument\]: --out .* is a directory; it takes a base name/);
     }
     expect(existsSync(join(dir, 'keys.pem'))).toBe(false);
+  });
+
+  it('one name per concept: a flag from another command or tool gets the one this command has; old spellings still work', async () => {
+    const hint = async (args: string[]) => (await runCli(args)).stderr.split('\n')[1];
+    expect(await hint(['lint', '--audience', 'x', 'a.b.c'])).toBe('hint: this command says --aud');
+    expect(await hint(['keygen', '--bits', '2048'])).toBe('hint: this command says --size');
+    expect(await hint(['token', 'get', '--aud', 'x'])).toBe('hint: this command says --audience');
+    expect(await hint(['key', 'convert', '--output', 'jwk', 'x.pem'])).toBe('hint: this command says --format');
+    const dir = tmpHome();
+    const made = await runCli(['keygen', '--type', 'ec', '--out', join(dir, 'k')]);
+    expect(made.code).toBe(0);
+    // key convert: --format (default: the other form), and --to as it was
+    expect(JSON.parse((await runCli(['key', 'convert', '--public', join(dir, 'k.pem')])).stdout)).toMatchObject({ kty: 'EC' });
+    expect((await runCli(['key', 'convert', '--to', 'jwks', join(dir, 'k.pem')])).stdout).toMatch(/"keys"/);
+    expect((await runCli(['key', 'convert', '--format', 'pem', join(dir, 'k.pub.pem')])).stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/);
   });
 
   it('scan --json with --format sarif is a usage error, not silently JSON', async () => {

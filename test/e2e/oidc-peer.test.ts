@@ -61,9 +61,13 @@ describe('against oidc-provider (the certified standards peer)', () => {
     const active = await run(['introspect', '--profile', 'basic', '--json', token], basicSecret);
     expect(active.stderr).toBe('');
     expect(JSON.parse(active.stdout)).toMatchObject({ active: true, client_id: PEER.basic.clientId });
-    expect((await run(['token', 'revoke', '--profile', 'basic', token], basicSecret)).code).toBe(0);
+    // --token-type-hint, as introspect spells it (--hint, the old spelling, still works)
+    expect((await run(['token', 'revoke', '--profile', 'basic', '--token-type-hint', 'access_token', token], basicSecret)).code).toBe(0);
     const inactive = await run(['introspect', '--profile', 'basic', token], basicSecret);
     expect(inactive.code).toBe(1);
+    const second = (await run(['token', 'get', '--profile', 'basic', '--no-cache'], basicSecret)).stdout.trim();
+    expect((await run(['token', 'revoke', '--profile', 'basic', '--hint', 'access_token', second], basicSecret)).code).toBe(0);
+    expect((await run(['introspect', '--profile', 'basic', second], basicSecret)).code).toBe(1);
   });
 
   it('an opaque token that begins with "-" is a token, not an option, for introspect and revoke (and quoted, and with Bearer)', async () => {

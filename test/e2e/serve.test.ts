@@ -99,6 +99,14 @@ describe("the seed providers' variants against serve with its development defaul
     expect(await served.stop()).toBe(0);
   });
 
+  it('serve --json is snake_case like every JSON authctl prints', () => {
+    const keys = (value: unknown): string[] => (value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]) : []);
+    expect(keys(served.doc).filter((k) => /[A-Z]/.test(k))).toEqual([]);
+    expect(served.doc).toMatchObject({
+      endpoints: { openid_configuration: `${served.issuer}/.well-known/openid-configuration`, justgold_portal_keys: `${served.issuer}/portal/jwt-keys` },
+    });
+  });
+
   it('Gooclaim template: JSON token body and Bearer + JSON introspection', async () => {
     expect(
       (

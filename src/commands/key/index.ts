@@ -29,21 +29,25 @@ export function keyCommand(deps: Deps) {
     .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyThumbprint({ ...flags, file }, deps)));
 
   const convert = withKeyOptions(new Command('convert').description('convert a key between PEM, JWK and JWKS').argument('<file>', 'key file or -'))
-    .addOption(new Option('--to <format>', 'target format (a JWKS is always public)').choices(FORMATS).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'target format (a JWKS is always public); default: the other form (PEM → jwk, JWK → pem)').choices(FORMATS))
+    // The spelling of an earlier release, kept for scripts (one name per concept: --format).
+    .addOption(new Option('--to <format>').choices(FORMATS).hideHelp())
     .option('--public', 'output only the public part')
     .option('--out <file>', 'write to a file (mode 0600 when private) instead of stdout')
     .option('--force', 'overwrite --out')
     .addHelpText(
       'after',
-      '\nExamples:\n  authctl key convert --to jwk --out key.jwk.json private.pem\n  authctl key convert --to jwks public.pem\n  openssl ecparam -name prime256v1 -genkey | authctl key convert --to jwk --public -',
+      '\nExamples:\n  authctl key convert --out key.jwk.json private.pem\n  authctl key convert --format jwks public.pem\n  openssl ecparam -name prime256v1 -genkey | authctl key convert --public -',
     )
-    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyConvert({ ...flags, file }, deps)));
+    .action((file, { format, to, ...flags }, cmd) =>
+      emit(deps, cmd, async () => (await import('./run.js')).runKeyConvert({ ...flags, to: format ?? to, file }, deps)),
+    );
 
   return new Command('key')
     .description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion')
     .addHelpText(
       'after',
-      examples('authctl key pub private.pem > public.pem', 'authctl key thumbprint public.pem', 'authctl key convert public.pem --to jwks > jwks.json'),
+      examples('authctl key pub private.pem > public.pem', 'authctl key thumbprint public.pem', 'authctl key convert public.pem --format jwks > jwks.json'),
     )
     .addCommand(pub)
     .addCommand(thumbprint)

@@ -43,7 +43,8 @@ export async function runKeyThumbprint(
 
 export interface KeyConvertOptions extends KeyFileOptions {
   file: string;
-  to: KeyFormat;
+  /** Default: the other form (PEM in, a JWK out; a JWK or JWKS in, PEM out). */
+  to?: KeyFormat;
   public?: boolean;
   out?: string;
   force?: boolean;
@@ -51,7 +52,12 @@ export interface KeyConvertOptions extends KeyFileOptions {
 
 /** PEM <-> JWK <-> JWKS. A private key stays private unless --public (a JWKS is always public). */
 export async function runKeyConvert(options: KeyConvertOptions, deps: Deps): Promise<CommandResult> {
-  const key = await loadKeyFile(options.file, options, deps.io);
+  const loaded = await loadKeyFile(options.file, options, deps.io);
+  const to: KeyFormat = options.to ?? (loaded.source === 'jwk' || loaded.source === 'jwks' ? 'pem' : 'jwk');
+  return convertKey(loaded, { ...options, to }, deps);
+}
+
+async function convertKey(key: LoadedKey, options: KeyConvertOptions & { to: KeyFormat }, deps: Deps): Promise<CommandResult> {
   const keepPrivate = key.kind !== 'public' && !options.public && options.to !== 'jwks';
   let output: string;
   if (!keepPrivate) {

@@ -106,11 +106,19 @@ function refreshCommand(deps: Deps) {
     .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenGet({ ...flags, refresh: true }, deps, globals)));
 }
 
+const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'] as const;
+
 function revokeCommand(deps: Deps) {
-  return withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
-    .addOption(new Option('--hint <type>', 'token_type_hint').choices(['access_token', 'refresh_token'] as const))
-    .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --hint refresh_token')
-    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenRevoke({ ...flags, token }, deps, globals)));
+  return (
+    withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
+      .addOption(new Option('--token-type-hint <type>', 'access_token or refresh_token (RFC 7009 token_type_hint)').choices(TOKEN_TYPE_HINTS))
+      // The spelling of an earlier release, kept for scripts (introspect says --token-type-hint too).
+      .addOption(new Option('--hint <type>').choices(TOKEN_TYPE_HINTS).hideHelp())
+      .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --token-type-hint refresh_token')
+      .action((token, { tokenTypeHint, hint, ...flags }, cmd) =>
+        emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenRevoke({ ...flags, hint: tokenTypeHint ?? hint, token }, deps, globals)),
+      )
+  );
 }
 
 function cacheCommand(deps: Deps) {

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../../core/config-values.js';
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
@@ -19,7 +20,7 @@ export function verifyCommand(deps: Deps) {
     .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')
     .option('--no-jwks-cache', 'always fetch the JWKS')
     .option('--remote', "ask the profile's verify endpoint instead (e.g. the gamification API's GET /v1/auth/verify)")
-    .addOption(new Option('--timeout <duration>', 'network timeout (default 10s)').argParser(durationArg))
+    .addOption(new Option('--timeout <duration>', `network timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
     .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
     .addHelpText(
       'after',
