@@ -356,7 +356,9 @@ _authctl_values() {
     'token cache clear|--store') echo 'keychain file' ;;
     'decode|--profile') authctl profile list --names 2>/dev/null ;;
     'lint|--profile') authctl profile list --names 2>/dev/null ;;
+    'lint|--policy') echo 'gooclaim gamification justgold keycloak webmethods' ;;
     'verify|--profile') authctl profile list --names 2>/dev/null ;;
+    'verify|--policy') echo 'gooclaim gamification justgold keycloak webmethods' ;;
     'introspect|--profile') authctl profile list --names 2>/dev/null ;;
     'introspect|--store') echo 'keychain file' ;;
     'ping|--profile') authctl profile list --names 2>/dev/null ;;
@@ -394,6 +396,13 @@ _authctl_values() {
     'version|--profile') authctl profile list --names 2>/dev/null ;;
     'completion|--profile') authctl profile list --names 2>/dev/null ;;
   esac
+}
+_authctl_files_too() {
+  case "$1|$2" in
+    'lint|--policy'|\
+    'verify|--policy') return 0 ;;
+  esac
+  return 1
 }
 _authctl_args() {
   case "$1" in

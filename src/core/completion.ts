@@ -9,6 +9,8 @@ export interface CompletionOption {
   choices?: readonly string[];
   /** Values looked up at completion time. */
   dynamic?: 'profiles';
+  /** Values offered beside files (`--policy`: the built-in policies, or a policy file). */
+  suggestions?: readonly string[];
   description: string;
 }
 
@@ -53,6 +55,7 @@ function shellHelpers(flat: Flat[]): string {
     .map((f) => `    ${quote(f.path)}) echo ${quote(f.node.subcommands.map((s) => s.name).join(' '))} ;;`);
   const opts = flat.map((f) => `    ${quote(f.path)}) echo ${quote(f.options.flatMap((o) => o.flags).join(' '))} ;;`);
   const takes = new Set<string>();
+  const filesToo = new Set<string>();
   const values: string[] = [];
   for (const f of flat) {
     for (const o of f.options.filter((o) => o.takesValue)) {
@@ -60,6 +63,10 @@ function shellHelpers(flat: Flat[]): string {
         takes.add(`${quote(`${f.path}|${flag}`)}`);
         if (o.choices) values.push(`    ${quote(`${f.path}|${flag}`)}) echo ${quote(o.choices.join(' '))} ;;`);
         if (o.dynamic === 'profiles') values.push(`    ${quote(`${f.path}|${flag}`)}) ${PROFILE_LOOKUP} ;;`);
+        if (o.suggestions) {
+          values.push(`    ${quote(`${f.path}|${flag}`)}) echo ${quote(o.suggestions.join(' '))} ;;`);
+          filesToo.add(quote(`${f.path}|${flag}`));
+        }
       }
     }
   }
@@ -86,6 +93,12 @@ _authctl_values() {
   case "$1|$2" in
 ${values.join('\n')}
   esac
+}
+_authctl_files_too() {
+  case "$1|$2" in
+    ${[...filesToo].join('|\\\n    ') || "'-'"}) return 0 ;;
+  esac
+  return 1
 }
 _authctl_args() {
   case "$1" in
@@ -142,7 +155,12 @@ _authctl() {
   cmdpath=$(_authctl_cmdpath "\${(@)words[2,CURRENT-1]}")
   if (( CURRENT > 2 )) && _authctl_takes_value "$cmdpath" "$prev"; then
     candidates=$(_authctl_values "$cmdpath" "$prev")
-    if [[ -n $candidates ]]; then compadd -- \${=candidates}; else _files; fi
+    if [[ -n $candidates ]]; then
+      compadd -- \${=candidates}
+      if _authctl_files_too "$cmdpath" "$prev"; then _files; fi
+    else
+      _files
+    fi
     return
   fi
   if [[ $cur == -* ]]; then
@@ -180,7 +198,15 @@ function fish(flat: Flat[]): string {
     for (const o of own) {
       const cond = f === root ? '' : ` -n '${condition(f.path, [])}'`;
       const names = o.flags.map((fl) => (fl.startsWith('--') ? `-l ${fl.slice(2)}` : `-s ${fl.slice(1)}`)).join(' ');
-      const value = o.choices ? ` -xa '${o.choices.join(' ')}'` : o.dynamic === 'profiles' ? ` -xa '(${PROFILE_LOOKUP})'` : o.takesValue ? ' -r -F' : '';
+      const value = o.choices
+        ? ` -xa '${o.choices.join(' ')}'`
+        : o.dynamic === 'profiles'
+          ? ` -xa '(${PROFILE_LOOKUP})'`
+          : o.suggestions
+            ? ` -r -F -a '${o.suggestions.join(' ')}'`
+            : o.takesValue
+              ? ' -r -F'
+              : '';
       lines.push(`complete -c authctl${cond} ${names}${value} -d '${esc(o.description)}'`);
     }
     const arg = f.node.argument;

@@ -153,6 +153,35 @@ export function renderTable(rows: readonly (readonly [string, string])[], style:
   return rows.map(([, v], i) => `${indent}${style.cyan(keys[i]!.padEnd(width))}  ${v}`).join('\n');
 }
 
+/**
+ * Rows under a header, each column padded to its widest cell (cells are plain text: colour goes
+ * on whole columns through `paint`), two spaces apart.
+ *
+ * @example renderColumns(['NAME', 'AGE'], [['kc', '3 d']], PLAIN) // 'NAME  AGE\nkc    3 d'
+ */
+export function renderColumns(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  style: Style,
+  paint: readonly (((text: string) => string) | undefined)[] = [],
+): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[], head: boolean) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+        return head ? style.dim(padded) : (paint[i]?.(padded) ?? padded);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(headers, true), ...rows.map((r) => line(r, false))].join('\n');
+}
+
+/** "1 file", "2 files": a count with its noun. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 /** A value from outside (a claim, a server's field) as one table cell: a string as itself, anything else as JSON. */
 export function cell(value: unknown): string {
   return said(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));

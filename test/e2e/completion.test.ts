@@ -128,9 +128,12 @@ _authctl`,
       ['authctl completion ', ['bash', 'fish', 'zsh']],
       ['authctl scan --fail-on ', ['critical', 'high', 'low', 'medium']],
       ['authctl scan --format ', ['json', 'sarif', 'text']],
+      ['authctl lint --policy ', ['gamification', 'gooclaim', 'justgold', 'keycloak', 'webmethods']],
+      ['authctl verify --policy goo', ['gooclaim']],
       ['authctl decode ', []],
     ])('%j', (line, expected) => {
-      expect(complete(line)).toEqual(expected);
+      // --policy takes a built-in name or a file: the names, and the shell's files beside them.
+      expect(complete(line)).toEqual(line.includes('--policy') ? expect.arrayContaining(expected) : expected);
     });
   });
 });

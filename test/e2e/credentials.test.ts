@@ -80,7 +80,9 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     });
     const list = JSON.parse((await run(['credentials', 'list', '--json', '--profile', 'old'])).stdout);
     expect(list.credentials).toEqual([{ profile: 'old', kind: 'client_secret', created, age_days: 100, rotation_due: true }]);
-    expect((await run(['credentials', 'list', '--profile', 'old'])).stdout).toMatch(/rotate: older than 90 days/);
+    const text = (await run(['credentials', 'list', '--profile', 'old'])).stdout;
+    expect(text).toMatch(/^CREDENTIAL {2,}CREATED {2,}AGE\n/);
+    expect(text).toMatch(/ \d+ days {2}rotate: older than 90 days\n/);
     expect(JSON.parse((await run(['credentials', 'list', '--json', '--profile', 'old', '--max-age', '120'])).stdout).credentials[0].rotation_due).toBe(false);
   });
 

@@ -51,6 +51,12 @@ describe('authctl profile', () => {
       ['wm', false],
     ]);
     expect((await runCli(['profile', 'list', '--names'], { env: h.env })).stdout).toBe('gamif\ngooclaim\njg\nkc\nwm\n');
+    // The table: a header, every column aligned whatever the names' and providers' lengths.
+    const table = (await runCli(['profile', 'list'], { env: h.env })).stdout.trimEnd().split('\n');
+    expect(table[0]).toBe('  NAME      PROVIDER      ENDPOINT');
+    expect(table[1]).toBe('  gamif     gamification  https://api.example.com/v1/auth/verify');
+    expect(table[2]).toBe('* gooclaim  gooclaim      https://api.gooclaim.com/v1/auth/token');
+    expect(new Set(table.map((row) => row.indexOf('http', 10))).size).toBe(2); // the header's column, and every row's
 
     const show = await runCli(['profile', 'show', 'kc', '--json'], { env: h.env });
     expect(JSON.parse(show.stdout).profile).toMatchObject({ grant: 'password', username: 'alice', client_auth: 'client_secret_post' });

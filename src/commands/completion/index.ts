@@ -1,3 +1,4 @@
+import { BUILTIN_POLICY_NAMES } from '../../core/claims/policy-names.js';
 import { Argument, Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { globalsOf } from '../globals.js';
@@ -21,6 +22,7 @@ export function completionTree(command: CommandLike): CompletionNode {
       description: o.description,
       ...(o.argChoices ? { choices: o.argChoices } : {}),
       ...(o.long === '--profile' ? { dynamic: 'profiles' as const } : {}),
+      ...(o.long === '--policy' ? { suggestions: BUILTIN_POLICY_NAMES } : {}),
     }));
   options.push({ flags: ['-h', '--help'], takesValue: false, description: 'show help' });
   const first = command.registeredArguments[0];

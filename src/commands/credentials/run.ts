@@ -7,7 +7,7 @@ import { readTextFile } from '../../io/files.js';
 import { selectProfile } from '../../io/config-store.js';
 import { promptHidden } from '../../io/prompt.js';
 import { readAll } from '../../io/streams.js';
-import { renderTable, type CommandResult } from '../../io/output.js';
+import { counted, renderColumns, renderTable, type CommandResult } from '../../io/output.js';
 
 export interface StoreChoice {
   store?: 'keychain' | 'file';
@@ -142,16 +142,16 @@ export async function runCredentialsList(options: StoreChoice & { maxAge: number
     json: { store: store.description, credentials: rows },
     text: (style) =>
       rows.length
-        ? renderTable(
-            rows.map(
-              (r) =>
-                [
-                  `${r.profile}/${r.kind}`,
-                  `${r.created ? formatIsoTime(r.created) : 'created: unknown'}  ${r.age_days ?? '?'} d${r.rotation_due ? style.yellow(`  rotate: older than ${options.maxAge} days`) : ''}`,
-                ] as const,
-            ),
+        ? renderColumns(
+            ['CREDENTIAL', 'CREATED', 'AGE', ''],
+            rows.map((r) => [
+              `${r.profile}/${r.kind}`,
+              (r.created ? formatIsoTime(r.created) : undefined) ?? 'unknown',
+              r.age_days === null ? '?' : counted(r.age_days, 'day'),
+              r.rotation_due ? `rotate: older than ${counted(options.maxAge, 'day')}` : '',
+            ]),
             style,
-            '',
+            [undefined, undefined, undefined, style.yellow],
           )
         : style.dim(`no credentials in ${store.description}`),
   };

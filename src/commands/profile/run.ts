@@ -8,7 +8,7 @@ import { PROVIDERS } from '../../core/providers.js';
 import { parsePolicy } from '../../core/claims/policy.js';
 import { AuthctlError, UsageError } from '../../errors.js';
 import { selectProfile } from '../../io/config-store.js';
-import { diagnostic, renderTable, type CommandResult } from '../../io/output.js';
+import { diagnostic, renderColumns, type CommandResult } from '../../io/output.js';
 import { parseJson, lookup } from '../../core/json.js';
 
 export interface ProfileAddOptions {
@@ -141,16 +141,11 @@ export async function runProfileList(options: { names?: boolean }, deps: Deps, g
     text: (style) => {
       if (options.names) return names.join('\n');
       if (!names.length) return style.dim(`no profiles in ${store.path}; add one with: authctl profile add NAME --provider oauth2 --issuer URL`);
-      return renderTable(
-        names.map(
-          (name) =>
-            [
-              `${name === default_profile ? '*' : ' '} ${name}`,
-              `${profiles[name]!.provider ?? 'custom'}  ${style.dim(endpointOf(profiles[name]!) ?? '')}`,
-            ] as const,
-        ),
+      return renderColumns(
+        ['  NAME', 'PROVIDER', 'ENDPOINT'],
+        names.map((name) => [`${name === default_profile ? '*' : ' '} ${name}`, profiles[name]!.provider ?? 'custom', endpointOf(profiles[name]!) ?? '']),
         style,
-        '',
+        [undefined, undefined, style.dim],
       );
     },
   };

@@ -10,7 +10,7 @@ import { classify, emptyTally, scanFilesParallel, tallyText } from '../../io/sca
 import { readTextFile, writeFileAtomic } from '../../io/files.js';
 import { readAll } from '../../io/streams.js';
 import { startProgress } from '../../io/progress.js';
-import type { CommandResult, Style } from '../../io/output.js';
+import { counted, type CommandResult, type Style } from '../../io/output.js';
 
 export interface ScanFlags {
   paths: string[];
@@ -138,8 +138,10 @@ function renderScan(
     summary.skipped_symlinks && `${summary.skipped_symlinks} symlinks`,
   ].filter(Boolean);
   const where =
-    summary.commits_scanned !== undefined ? `${summary.commits_scanned} commits (${summary.files_scanned} file changes)` : `${summary.files_scanned} files`;
-  const tail = `${findings.length} finding${findings.length === 1 ? '' : 's'} in ${where}${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
+    summary.commits_scanned !== undefined
+      ? `${counted(summary.commits_scanned, 'commit')} (${counted(summary.files_scanned ?? 0, 'file change')})`
+      : counted(summary.files_scanned ?? 0, 'file');
+  const tail = `${counted(findings.length, 'finding')} in ${where}${skipped.length ? ` (skipped ${skipped.join(', ')})` : ''}${summary.suppressed_by_baseline ? `; ${summary.suppressed_by_baseline} accepted by the baseline` : ''}`;
   const verdict = summary.failing ? style.red(`✖ ${tail}; ${summary.failing} at or above ${failOn}`) : style.green(`✔ ${tail}; none at or above ${failOn}`);
   const notScanned = failed.map((f) => style.yellow(`! ${said(f.path)}: not scanned: ${oneLine(f.reason)}`));
   return [...lines, ...notScanned, verdict].join('\n');
