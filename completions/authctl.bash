@@ -12,49 +12,51 @@ _authctl_subs() {
 }
 _authctl_opts() {
   case "$1" in
-    '') echo '-V --version --json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'keygen') echo '--json --no-color --debug -v --verbose --config --profile --type --size --curve --out --format --kid --alg --passphrase-file --passphrase-stdin --force --insecure -h --help' ;;
-    'key') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'key pub') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format -h --help' ;;
-    'key thumbprint') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --hash --uri -h --help' ;;
-    'key convert') echo '--json --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
-    'token') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'token mint') echo '--json --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
-    'token get') echo '--json --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
-    'token refresh') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
-    'token revoke') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
-    'token cache') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'token cache list') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
-    'token cache clear') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
-    'decode') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'lint') echo '--json --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
-    'verify') echo '--json --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
-    'introspect') echo '--json --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'ping') echo '--json --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'api') echo '--json --no-color --debug -v --verbose --config --profile -H --header -d --data -i --include --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'credentials') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'credentials set') echo '--json --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
-    'credentials get') echo '--json --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
-    'credentials delete') echo '--json --no-color --debug -v --verbose --config --profile --store -h --help' ;;
-    'credentials list') echo '--json --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
-    'profile') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile add') echo '--json --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
-    'profile list') echo '--json --no-color --debug -v --verbose --config --profile --names -h --help' ;;
-    'profile show') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile remove') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile use') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'scan') echo '--json --no-color --debug -v --verbose --config --profile --staged --history --format --fail-on --baseline --write-baseline --strict --max-size -h --help' ;;
-    'check') echo '--json --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
-    'serve') echo '--json --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
-    'demo') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'version') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'completion') echo '--json --no-color --debug -v --verbose --config --profile -h --help' ;;
+    '') echo '-V --version --json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'keygen') echo '--json --jq --no-color --debug -v --verbose --config --profile --type --size --curve --out --format --kid --alg --passphrase-file --passphrase-stdin --force --insecure -h --help' ;;
+    'key') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'key pub') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format -h --help' ;;
+    'key thumbprint') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --hash --uri -h --help' ;;
+    'key convert') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
+    'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
+    'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
+    'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
+    'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
+    'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
+    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
+    'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'api') echo '--json --jq --no-color --debug -v --verbose --config --profile -X --method -H --header -f --raw-field -F --field --input -d --data -i --include --paginate --slurp --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'credentials') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'credentials set') echo '--json --jq --no-color --debug -v --verbose --config --profile --stdin --file --store -h --help' ;;
+    'credentials get') echo '--json --jq --no-color --debug -v --verbose --config --profile --reveal --store -h --help' ;;
+    'credentials delete') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
+    'credentials list') echo '--json --jq --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
+    'profile') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'profile add') echo '--json --jq --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
+    'profile list') echo '--json --jq --no-color --debug -v --verbose --config --profile --names -h --help' ;;
+    'profile show') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'profile remove') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'profile use') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'scan') echo '--json --jq --no-color --debug -v --verbose --config --profile --staged --history --format --fail-on --baseline --write-baseline --strict --max-size -h --help' ;;
+    'check') echo '--json --jq --no-color --debug -v --verbose --config --profile --all --min-ttl --rotation-days --strict --junit --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'serve') echo '--json --jq --no-color --debug -v --verbose --config --profile --host --port --settings --key --alg -h --help' ;;
+    'demo') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'version') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'completion') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
   esac
 }
 _authctl_takes_value() {
   case "$1|$2" in
+    '|--jq'|\
     '|--config'|\
     '|--profile'|\
+    'keygen|--jq'|\
     'keygen|--config'|\
     'keygen|--profile'|\
     'keygen|--type'|\
@@ -65,26 +67,32 @@ _authctl_takes_value() {
     'keygen|--kid'|\
     'keygen|--alg'|\
     'keygen|--passphrase-file'|\
+    'key|--jq'|\
     'key|--config'|\
     'key|--profile'|\
+    'key pub|--jq'|\
     'key pub|--config'|\
     'key pub|--profile'|\
     'key pub|--kid'|\
     'key pub|--passphrase-file'|\
     'key pub|--format'|\
+    'key thumbprint|--jq'|\
     'key thumbprint|--config'|\
     'key thumbprint|--profile'|\
     'key thumbprint|--kid'|\
     'key thumbprint|--passphrase-file'|\
     'key thumbprint|--hash'|\
+    'key convert|--jq'|\
     'key convert|--config'|\
     'key convert|--profile'|\
     'key convert|--kid'|\
     'key convert|--passphrase-file'|\
     'key convert|--format'|\
     'key convert|--out'|\
+    'token|--jq'|\
     'token|--config'|\
     'token|--profile'|\
+    'token mint|--jq'|\
     'token mint|--config'|\
     'token mint|--profile'|\
     'token mint|--iss'|\
@@ -106,6 +114,7 @@ _authctl_takes_value() {
     'token mint|--kid'|\
     'token mint|--secret-file'|\
     'token mint|--passphrase-file'|\
+    'token get|--jq'|\
     'token get|--config'|\
     'token get|--profile'|\
     'token get|--grant'|\
@@ -124,6 +133,7 @@ _authctl_takes_value() {
     'token get|--password-file'|\
     'token get|--store'|\
     'token get|--output'|\
+    'token refresh|--jq'|\
     'token refresh|--config'|\
     'token refresh|--profile'|\
     'token refresh|--issuer'|\
@@ -136,6 +146,7 @@ _authctl_takes_value() {
     'token refresh|--password-file'|\
     'token refresh|--store'|\
     'token refresh|--output'|\
+    'token revoke|--jq'|\
     'token revoke|--config'|\
     'token revoke|--profile'|\
     'token revoke|--issuer'|\
@@ -148,16 +159,21 @@ _authctl_takes_value() {
     'token revoke|--password-file'|\
     'token revoke|--store'|\
     'token revoke|--token-type-hint'|\
+    'token cache|--jq'|\
     'token cache|--config'|\
     'token cache|--profile'|\
+    'token cache list|--jq'|\
     'token cache list|--config'|\
     'token cache list|--profile'|\
     'token cache list|--store'|\
+    'token cache clear|--jq'|\
     'token cache clear|--config'|\
     'token cache clear|--profile'|\
     'token cache clear|--store'|\
+    'decode|--jq'|\
     'decode|--config'|\
     'decode|--profile'|\
+    'lint|--jq'|\
     'lint|--config'|\
     'lint|--profile'|\
     'lint|--policy'|\
@@ -169,6 +185,7 @@ _authctl_takes_value() {
     'lint|--alg'|\
     'lint|--typ'|\
     'lint|--leeway'|\
+    'verify|--jq'|\
     'verify|--config'|\
     'verify|--profile'|\
     'verify|--key'|\
@@ -188,6 +205,7 @@ _authctl_takes_value() {
     'verify|--issuer'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
+    'introspect|--jq'|\
     'introspect|--config'|\
     'introspect|--profile'|\
     'introspect|--token-type-hint'|\
@@ -200,6 +218,7 @@ _authctl_takes_value() {
     'introspect|--client-secret-file'|\
     'introspect|--password-file'|\
     'introspect|--store'|\
+    'ping|--jq'|\
     'ping|--config'|\
     'ping|--profile'|\
     'ping|--issuer'|\
@@ -211,10 +230,18 @@ _authctl_takes_value() {
     'ping|--client-secret-file'|\
     'ping|--password-file'|\
     'ping|--store'|\
+    'api|--jq'|\
     'api|--config'|\
     'api|--profile'|\
+    'api|-X'|\
+    'api|--method'|\
     'api|-H'|\
     'api|--header'|\
+    'api|-f'|\
+    'api|--raw-field'|\
+    'api|-F'|\
+    'api|--field'|\
+    'api|--input'|\
     'api|-d'|\
     'api|--data'|\
     'api|--allow-origin'|\
@@ -227,24 +254,31 @@ _authctl_takes_value() {
     'api|--client-secret-file'|\
     'api|--password-file'|\
     'api|--store'|\
+    'credentials|--jq'|\
     'credentials|--config'|\
     'credentials|--profile'|\
+    'credentials set|--jq'|\
     'credentials set|--config'|\
     'credentials set|--profile'|\
     'credentials set|--file'|\
     'credentials set|--store'|\
+    'credentials get|--jq'|\
     'credentials get|--config'|\
     'credentials get|--profile'|\
     'credentials get|--store'|\
+    'credentials delete|--jq'|\
     'credentials delete|--config'|\
     'credentials delete|--profile'|\
     'credentials delete|--store'|\
+    'credentials list|--jq'|\
     'credentials list|--config'|\
     'credentials list|--profile'|\
     'credentials list|--max-age'|\
     'credentials list|--store'|\
+    'profile|--jq'|\
     'profile|--config'|\
     'profile|--profile'|\
+    'profile add|--jq'|\
     'profile add|--config'|\
     'profile add|--profile'|\
     'profile add|--provider'|\
@@ -274,14 +308,19 @@ _authctl_takes_value() {
     'profile add|--extra-body'|\
     'profile add|--expect-iss'|\
     'profile add|--expect-aud'|\
+    'profile list|--jq'|\
     'profile list|--config'|\
     'profile list|--profile'|\
+    'profile show|--jq'|\
     'profile show|--config'|\
     'profile show|--profile'|\
+    'profile remove|--jq'|\
     'profile remove|--config'|\
     'profile remove|--profile'|\
+    'profile use|--jq'|\
     'profile use|--config'|\
     'profile use|--profile'|\
+    'scan|--jq'|\
     'scan|--config'|\
     'scan|--profile'|\
     'scan|--history'|\
@@ -290,6 +329,7 @@ _authctl_takes_value() {
     'scan|--baseline'|\
     'scan|--write-baseline'|\
     'scan|--max-size'|\
+    'check|--jq'|\
     'check|--config'|\
     'check|--profile'|\
     'check|--min-ttl'|\
@@ -304,6 +344,7 @@ _authctl_takes_value() {
     'check|--client-secret-file'|\
     'check|--password-file'|\
     'check|--store'|\
+    'serve|--jq'|\
     'serve|--config'|\
     'serve|--profile'|\
     'serve|--host'|\
@@ -311,10 +352,13 @@ _authctl_takes_value() {
     'serve|--settings'|\
     'serve|--key'|\
     'serve|--alg'|\
+    'demo|--jq'|\
     'demo|--config'|\
     'demo|--profile'|\
+    'version|--jq'|\
     'version|--config'|\
     'version|--profile'|\
+    'completion|--jq'|\
     'completion|--config'|\
     'completion|--profile') return 0 ;;
   esac

@@ -60,8 +60,9 @@ const result = await build({
   ...common,
   // own-files: the cache-trust rule, which bin/authctl.cjs applies to the compile cache before the bundle runs
   entryPoints: { main: 'src/main.ts', 'scan-worker': 'src/io/scan-worker.ts', 'own-files': 'src/io/own-files.ts' },
-  // The native keychain binding ships per-platform binaries and cannot be bundled.
-  external: ['@napi-rs/keyring'],
+  // The native keychain binding ships per-platform binaries, and jq-wasm loads its .wasm beside
+  // its own module (only for --jq): both are dependencies, not bundled.
+  external: ['@napi-rs/keyring', 'jq-wasm'],
   // import.meta.url (the scan worker's bundle is found beside this one), asked for only by scan
   define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version), __AUTHCTL_COMMIT__: JSON.stringify(commit), 'import.meta': '__authctlMeta' },
   banner: { js: "var __authctlMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },

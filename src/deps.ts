@@ -9,6 +9,8 @@ import type { TokenCache } from './io/token-cache.js';
 /** Flags every command accepts (defined once on the root command). */
 export interface GlobalOptions {
   json: boolean;
+  /** `--jq EXPR`: filter the JSON output (implies --json). */
+  jq?: string;
   color: boolean;
   debug: boolean;
   verbose: boolean;
@@ -117,7 +119,8 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       // Secrets are resolved before a command returns its output (a stream's too); with none, the
       // redaction code (and node:crypto with it) is never loaded.
       const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
-      deps.exitCode = await writeOutput(output, io, { json: globals.json, color, debug: globals.debug, redact });
+      const jq = globals.jq === undefined ? undefined : await (await import('./io/jq.js')).loadJqFilter(globals.jq);
+      deps.exitCode = await writeOutput(output, io, { json: globals.json, jq, color, debug: globals.debug, redact });
     },
   };
   return deps;

@@ -51,7 +51,7 @@ function outputFailed(deps: () => Deps): OutputFailure {
 async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   const io = processIO(outputFailed(() => deps));
   const deps = createDeps(io);
-  const json = argv.includes('--json');
+  const json = argv.includes('--json') || argv.some((word) => word === '--jq' || word.startsWith('--jq='));
   const debug = argv.includes('--debug');
   const color = () => colorEnabled(!argv.includes('--no-color'), io.env, io.stderr);
   process.once('SIGINT', () => {

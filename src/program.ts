@@ -76,7 +76,7 @@ export function commandNamed(argv: string[]): keyof typeof COMMANDS | undefined 
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
-    if (word === '--config' || word === '--profile') i++;
+    if (word === '--config' || word === '--profile' || word === '--jq') i++;
     else if (word === '--' || word === '-h' || word === '--help') return undefined;
     else if (word === '-V' || word === '--version') return 'version';
     else if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? (word as keyof typeof COMMANDS) : undefined;
@@ -91,6 +91,7 @@ export function buildProgram(deps: Deps, argv: string[]) {
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
     .option('-V, --version', 'print the version (authctl version)')
     .option('--json', 'print one JSON document (errors too)')
+    .option('--jq <expression>', 'filter the JSON output with jq (implies --json; strings print raw)')
     .option('--no-color', 'no colour (also NO_COLOR); FORCE_COLOR forces it')
     .option('--debug', 'show stack traces for unexpected errors')
     .option('-v, --verbose', 'more detail on stderr (secrets stay redacted)')

@@ -36,6 +36,8 @@ export type CommandOutput = CommandResult | StreamResult | WrittenResult;
 
 export interface OutputOptions {
   json: boolean;
+  /** `--jq`: each JSON document through this filter (io/jq.ts) instead of printed whole. */
+  jq?: (value: unknown) => string;
   color: boolean;
   debug: boolean;
   /** Removes the run's secrets from words from outside (only those: see core/untrusted-text.ts). */
@@ -89,7 +91,12 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
   const render = (item: CommandResult, indent?: number) => {
     // The net under the values sanitized where they were laid out: nothing from outside reaches
     // the terminal raw, and JSON stays the same JSON.
-    const text = options.json ? jsonSafe(JSON.stringify(item.json, null, indent)) : terminalSafe(item.text(style), options.color);
+    // jq's raw strings are words from outside like any text: through the sanitizer to the terminal.
+    const text = options.jq
+      ? terminalSafe(options.jq(item.json), false)
+      : options.json
+        ? jsonSafe(JSON.stringify(item.json, null, indent))
+        : terminalSafe(item.text(style), options.color);
     return revealSaid(text, item.revealsSecret ? undefined : options.redact);
   };
   if ('stream' in output) {
@@ -107,7 +114,7 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
     try {
       for await (const item of output.stream) {
         const text = render(item);
-        pending += text.endsWith('\n') ? text : `${text}\n`;
+        pending += text === '' || text.endsWith('\n') ? text : `${text}\n`;
         if (pending.length >= 64 * 1024) flush();
         else scheduled ??= setImmediate(flush);
         if (item.exitCode) exitCode = ExitCode.checkFailed;
@@ -118,7 +125,9 @@ export async function writeOutput(output: CommandOutput, io: IO, options: Output
     }
     return exitCode;
   }
-  write(io, render(output, 2));
+  const text = render(output, 2);
+  // A jq filter may select nothing: then nothing is printed, not an empty line.
+  if (text !== '') write(io, text);
   return output.exitCode ?? ExitCode.ok;
 }
 

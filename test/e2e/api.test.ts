@@ -45,6 +45,14 @@ beforeAll(async () => {
       if (req.url === '/busy-once' && busy++ === 0) return json(res, { error: 'slow down' }, { 'retry-after': '1' }, 429);
       if (req.url === '/missing') return json(res, { error: 'no such workflow' }, {}, 404);
       if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(3 * 1024 * 1024));
+      // Pages: /pages?page=1 links to 2, 2 to 3, the last; /leaky's second page links to another origin.
+      const page = /^\/(pages|leaky)\?page=(\d)$/.exec(String(req.url));
+      if (page) {
+        const n = Number(page[2]);
+        const next =
+          page[1] === 'leaky' && n === 2 ? `, <${evil.url}/pages?page=3>; rel="next"` : n < 3 ? `, <${resource.url}/${page[1]}?page=${n + 1}>; rel="next"` : '';
+        return json(res, [{ page: n }], { link: `<${resource.url}/${page[1]}?page=1>; rel="first"${next}` });
+      }
       json(res, { workflow: 'wf_abc123', method: req.method, received: Buffer.concat(chunks).toString() }, { 'x-request-id': 'r-1' });
     });
   });
@@ -95,19 +103,87 @@ describe('authctl api', () => {
     expect(seen.at(-1)!.path).toBe('/v1/workflows/wf_abc123');
   });
 
-  it('POST a JSON body from a file or stdin; -H adds headers; a body that is not JSON is refused before sending', async () => {
+  it('a body from a file or stdin goes as JSON when it is JSON, else as a form; -H adds headers and overrides the type', async () => {
     writeFileSync(join(box.dir, 'claim.json'), '{"amount": 42}');
-    const r = await api(['POST', `${resource.url}/v1/claims`, '--json', '-d', '@claim.json', '-H', 'X-Tenant: t-1']);
+    const r = await api(['POST', `${resource.url}/v1/claims`, '--input', 'claim.json', '-H', 'X-Tenant: t-1']);
     expect(r.code).toBe(0);
     expect(seen.at(-1)).toMatchObject({ method: 'POST', contentType: 'application/json', body: '{"amount": 42}' });
-    const piped = await api([`${resource.url}/v1/claims`, '--json', '-d', '@-'], '{"from":"stdin"}');
+    const piped = await api([`${resource.url}/v1/claims`, '-d', '@-'], '{"from":"stdin"}');
     expect(JSON.parse(piped.stdout)).toMatchObject({ method: 'POST', received: '{"from":"stdin"}' });
-    const before = seen.length;
-    const bad = await api([`${resource.url}/v1/claims`, '--json', '-d', 'not json']);
-    expect([bad.code, seen.length]).toEqual([2, before]);
-    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'invalid_argument', message: '--json: the body is not JSON' });
+    expect((await api([`${resource.url}/v1/claims`, '-d', 'a=1&b=2'])).code).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ contentType: 'application/x-www-form-urlencoded', body: 'a=1&b=2' });
+    expect((await api([`${resource.url}/v1/claims`, '-d', 'x', '-H', 'Content-Type: text/plain'])).code).toBe(0);
+    expect(seen.at(-1)!.contentType).toBe('text/plain');
+    const twice = await api([`${resource.url}/v1/claims`, '-d', 'x', '--input', 'claim.json']);
+    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[conflicting_options]: the body is given twice (-d and --input)']);
     const auth = await api([`${resource.url}/v1/claims`, '-H', 'Authorization: Bearer mine']);
     expect(auth.code).toBe(2);
+  });
+
+  it('-f and -F build a JSON body as gh api does (typed values, @file, name[] and name[sub]); with GET, the query', async () => {
+    writeFileSync(join(box.dir, 'note.txt'), 'from a file\n');
+    const r = await api([
+      '-X',
+      'PATCH',
+      `${resource.url}/v1/claims/7`,
+      '-f',
+      'kind=repair',
+      '-F',
+      'amount=42',
+      '-F',
+      'urgent=true',
+      '-F',
+      'owner=null',
+      '-f',
+      'count=7',
+      '-F',
+      'note=@note.txt',
+      '-f',
+      'tags[]=a',
+      '-f',
+      'tags[]=b',
+      '-F',
+      'meta[level]=2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ method: 'PATCH', contentType: 'application/json' });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({
+      kind: 'repair',
+      amount: 42,
+      urgent: true,
+      owner: null,
+      count: '7',
+      note: 'from a file\n',
+      tags: ['a', 'b'],
+      meta: { level: 2 },
+    });
+    expect((await api([`${resource.url}/v1/claims`, '-f', 'q=a b', '-F', 'n=1'])).code).toBe(0);
+    expect(seen.at(-1)!.method).toBe('POST'); // fields mean a body, so POST
+    expect((await api(['-X', 'GET', `${resource.url}/v1/claims?x=1`, '-f', 'q=a b', '-F', 'n=1'])).code).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', path: '/v1/claims?x=1&q=a+b&n=1', body: '' });
+    const bad = await api([`${resource.url}/v1/claims`, '-f', 'novalue']);
+    expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[invalid_argument]: -f "novalue": expected key=value']);
+  });
+
+  it('--paginate follows rel="next" on the profile\'s origins and stops, refused, at another; --slurp makes one array; --jq filters', async () => {
+    const before = evilSeen.length;
+    const pages = await api([`${resource.url}/pages?page=1`, '--paginate']);
+    expect([pages.code, pages.stdout, pages.stderr]).toEqual([0, '[{"page":1}][{"page":2}][{"page":3}]', '']);
+    const leaky = await api([`${resource.url}/leaky?page=1`, '--paginate']);
+    expect(leaky.stdout).toBe('[{"page":1}][{"page":2}]');
+    expect(leaky.code).toBe(2);
+    expect(leaky.stderr).toMatch(/^authctl: error\[untrusted_origin\]/);
+    expect(evilSeen.length).toBe(before); // the token never went there
+    const slurped = await api([`${resource.url}/pages?page=2`, '--paginate', '--slurp']);
+    expect(slurped.code).toBe(0);
+    expect(JSON.parse(slurped.stdout)).toEqual([[{ page: 2 }], [{ page: 3 }]]);
+    const ids = await api([`${resource.url}/pages?page=1`, '--jq', '.[].page']);
+    expect([ids.code, ids.stdout]).toEqual([0, '1\n']);
+    const strings = await api([`${resource.url}/v1/workflows/1`, '--jq', '.workflow']);
+    expect(strings.stdout).toBe('wf_abc123\n'); // strings raw, as gh prints them
+    const notJson = await api([`${resource.url}/big`, '--jq', '.']);
+    expect([notJson.code, JSON.parse(notJson.stdout).error.code]).toEqual([3, 'invalid_response']);
+    expect((await api([`${resource.url}/v1/claims`, '--slurp'])).code).toBe(2);
   });
 
   it('a 401 on a cached (revoked) token: evicted, one fresh token, one retry, success', async () => {

@@ -56,6 +56,22 @@ describe('authctl decode (tokens signed by openssl)', () => {
     expect((await runCli(['decode', `https://app.example/cb#access_token=${token}`])).stdout).toMatch(/^Token: the access_token of a callback URL\n/);
   });
 
+  it('--jq filters the JSON of any command (strings raw, one result per line); a bad expression is a usage error', async () => {
+    const token = opensslHs256({ sub: 'jq-user', aud: ['a', 'b'], exp: now() + 600 }, 'x'.repeat(32));
+    expect((await runCli(['decode', '--jq', '.payload.sub', token])).stdout).toBe('jq-user\n');
+    expect((await runCli(['--jq', '.payload.aud[]', 'decode', token])).stdout).toBe('a\nb\n');
+    expect((await runCli(['decode', '--jq', '.payload | {sub}', token])).stdout).toBe('{\n  "sub": "jq-user"\n}\n');
+    expect((await runCli(['decode', '--jq', 'empty', token])).stdout).toBe('');
+    // a stream (lint of stdin) is filtered result by result
+    const lines = await runCli(['lint', '--jq', '.valid', '-'], { input: `${token}\nnot-a-token\n` });
+    expect(lines.stdout).toBe('true\nfalse\n');
+    const bad = await runCli(['decode', '--jq', '.payload[', token]);
+    expect([bad.code, JSON.parse(bad.stdout).error]).toEqual([
+      2,
+      { code: 'invalid_argument', message: expect.stringMatching(/^--jq: syntax error/), hint: 'see https://jqlang.org/manual/' },
+    ]);
+  });
+
   it('annotates an unsecured token', async () => {
     const { code, stdout } = await runCli(['decode', unsecured({ sub: 'a', exp: now() + 60 })]);
     expect(code).toBe(0);
