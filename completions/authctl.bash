@@ -2,7 +2,7 @@
 # Install: authctl completion bash > ~/.local/share/bash-completion/completions/authctl
 _authctl_subs() {
   case "$1" in
-    '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo version completion' ;;
+    '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo version completion man' ;;
     'key') echo 'pub thumbprint convert' ;;
     'token') echo 'mint get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
@@ -49,6 +49,7 @@ _authctl_opts() {
     'demo') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'version') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'completion') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'man') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
   esac
 }
 _authctl_takes_value() {
@@ -360,7 +361,10 @@ _authctl_takes_value() {
     'version|--profile'|\
     'completion|--jq'|\
     'completion|--config'|\
-    'completion|--profile') return 0 ;;
+    'completion|--profile'|\
+    'man|--jq'|\
+    'man|--config'|\
+    'man|--profile') return 0 ;;
   esac
   return 1
 }
@@ -439,6 +443,7 @@ _authctl_values() {
     'demo|--profile') authctl profile list --names 2>/dev/null ;;
     'version|--profile') authctl profile list --names 2>/dev/null ;;
     'completion|--profile') authctl profile list --names 2>/dev/null ;;
+    'man|--profile') authctl profile list --names 2>/dev/null ;;
   esac
 }
 _authctl_files_too() {

@@ -18,6 +18,7 @@ complete -c authctl -n '__fish_use_subcommand' -a serve -d 'run a local OAuth 2.
 complete -c authctl -n '__fish_use_subcommand' -a demo -d 'a one-command tour: an embedded server, then keygen, profile, token get, decode, lint, verify, introspect, revoke'
 complete -c authctl -n '__fish_use_subcommand' -a version -d 'authctl, Node and platform versions (also -V, --version)'
 complete -c authctl -n '__fish_use_subcommand' -a completion -d 'print the shell completion script for bash, zsh or fish'
+complete -c authctl -n '__fish_use_subcommand' -a man -d 'print the manual page (roff), every command and flag with its examples, exit codes, environment, files'
 complete -c authctl -s V -l version -d 'print the version (authctl version)'
 complete -c authctl -l json -d 'print one JSON document (errors too)'
 complete -c authctl -l jq -r -F -d 'filter the JSON output with jq (implies --json; strings print raw)'

@@ -12,8 +12,10 @@ import { execFileSync } from 'node:child_process';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // `authctl version` names the commit it was built from (a tarball without .git says "unknown").
 let commit = 'unknown';
+let commitDate = new Date().toISOString().slice(0, 10);
 try {
   commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  commitDate = execFileSync('git', ['log', '-1', '--format=%cs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 } catch {}
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -64,7 +66,12 @@ const result = await build({
   // its own module (only for --jq): both are dependencies, not bundled.
   external: ['@napi-rs/keyring', 'jq-wasm'],
   // import.meta.url (the scan worker's bundle is found beside this one), asked for only by scan
-  define: { __AUTHCTL_VERSION__: JSON.stringify(pkg.version), __AUTHCTL_COMMIT__: JSON.stringify(commit), 'import.meta': '__authctlMeta' },
+  define: {
+    __AUTHCTL_VERSION__: JSON.stringify(pkg.version),
+    __AUTHCTL_COMMIT__: JSON.stringify(commit),
+    __AUTHCTL_COMMIT_DATE__: JSON.stringify(commitDate),
+    'import.meta': '__authctlMeta',
+  },
   banner: { js: "var __authctlMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
   plugins: [lazyChildProcess, undiciExternal],
   // Less to read at each start; names stay, and --debug maps stack traces to src/ lines.
@@ -91,3 +98,7 @@ const notices = [...packages]
   });
 writeFileSync('dist/THIRD_PARTY_LICENSES.txt', `Third-party software bundled in authctl's dist/\n\n${notices.join('\n')}`);
 if (!existsSync('dist/THIRD_PARTY_LICENSES.txt')) throw new Error('licence notices were not written');
+
+// The man page, from the command tree of the bundle just built (package.json's "man" names it).
+const page = execFileSync(process.execPath, ['bin/authctl.cjs', 'man'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+writeFileSync('dist/authctl.1', page);

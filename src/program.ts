@@ -19,6 +19,7 @@ import { scanCommand } from './commands/scan/index.js';
 import { checkCommand } from './commands/check/index.js';
 import { pingCommand } from './commands/ping/index.js';
 import { apiCommand } from './commands/api/index.js';
+import { manCommand } from './commands/man/index.js';
 
 type AnyCommand = Command<unknown[], Record<string, unknown>, Record<string, unknown>>;
 
@@ -120,6 +121,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 7
   const only = commandNamed(argv);
   for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
   if (!only) program.addCommand(completionCommand(deps, () => program as never));
+  if (!only) program.addCommand(manCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand, deps.io);
   // AUTHCTL_PROFILE goes through the same parser, but only flags typed on the command line count here.
   program.hook('preAction', () => void program.setOptionValue('profiles', program.getOptionValueSource('profile') === 'cli' ? [...profiles] : []));
