@@ -390,10 +390,10 @@ _authctl_values() {
     'token get|--profile') authctl profile list --names 2>/dev/null ;;
     'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'token get|--store') echo 'keychain file' ;;
-    'token get|--output') echo 'token json header env' ;;
+    'token get|--output') echo 'token json header env exec-credential' ;;
     'token refresh|--profile') authctl profile list --names 2>/dev/null ;;
     'token refresh|--store') echo 'keychain file' ;;
-    'token refresh|--output') echo 'token json header env' ;;
+    'token refresh|--output') echo 'token json header env exec-credential' ;;
     'token revoke|--profile') authctl profile list --names 2>/dev/null ;;
     'token revoke|--store') echo 'keychain file' ;;
     'token revoke|--token-type-hint') echo 'access_token refresh_token' ;;

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { exportJWK, SignJWT } from 'jose';
 import { cleanupHomes, runCli, sandbox, tmpHome } from '../helpers/cli.js';
 import { addGooclaim, SEED, startProviders, type ProviderFixture } from '../helpers/providers.js';
@@ -329,6 +330,50 @@ describe('the device flow believes only a checked ID token, and polls within bou
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(polls.length).toBeGreaterThanOrEqual(1);
     expect(polls.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('token get --output exec-credential is a kubectl ExecCredential', () => {
+  it('client.authentication.k8s.io/v1, the token and an RFC 3339 expiry, valid against the type Kubernetes documents', async () => {
+    const box = sandbox();
+    const server = await startServer((_req, res) => json(res, { access_token: 'k8s-token-value', token_type: 'Bearer', expires_in: 600 }));
+    try {
+      await box.run(['profile', 'add', 'k8s', '--token-url', `${server.url}/token`, '--client-id', 'c']);
+      const r = await box.run(['token', 'get', '--profile', 'k8s', '--output', 'exec-credential', '--no-cache'], { AUTHCTL_CLIENT_SECRET: 's' });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      // The v1 ExecCredential of https://kubernetes.io/docs/reference/config-api/client-authentication.v1/
+      const require = createRequire(import.meta.url);
+      const Ajv = require('ajv');
+      const addFormats = require('ajv-formats');
+      const ajv = new Ajv({ strict: true });
+      addFormats(ajv);
+      const validate = ajv.compile({
+        type: 'object',
+        additionalProperties: false,
+        required: ['apiVersion', 'kind', 'spec', 'status'],
+        properties: {
+          apiVersion: { const: 'client.authentication.k8s.io/v1' },
+          kind: { const: 'ExecCredential' },
+          spec: { type: 'object', additionalProperties: false, required: ['interactive'], properties: { interactive: { type: 'boolean' } } },
+          status: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              expirationTimestamp: { type: 'string', format: 'date-time', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$' },
+              token: { type: 'string', minLength: 1 },
+              clientCertificateData: { type: 'string' },
+              clientKeyData: { type: 'string' },
+            },
+          },
+        },
+      });
+      const credential = JSON.parse(r.stdout);
+      expect(validate(credential), JSON.stringify(validate.errors)).toBe(true);
+      expect(credential.status.token).toBe('k8s-token-value');
+      expect(Math.abs(Date.parse(credential.status.expirationTimestamp) / 1000 - (Date.now() / 1000 + 600))).toBeLessThan(30);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -51,8 +51,11 @@ Examples:
 function withOutputOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
   return command
     .addOption(
-      new Option('--output <format>', 'token (bare), json, header (Authorization: Bearer …) or env (export lines: the token and its expiry)')
-        .choices(['token', 'json', 'header', 'env'] as const)
+      new Option(
+        '--output <format>',
+        'token (bare), json, header (Authorization: Bearer …), env (export lines: the token and its expiry), or exec-credential (kubectl)',
+      )
+        .choices(['token', 'json', 'header', 'env', 'exec-credential'] as const)
         .default('token' as const),
     )
     .option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');

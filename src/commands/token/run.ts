@@ -15,7 +15,7 @@ import type { Profile } from '../../core/config.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
 import { findSecret } from '../../services/secrets.js';
 
-export type OutputMode = 'token' | 'json' | 'header' | 'env';
+export type OutputMode = 'token' | 'json' | 'header' | 'env' | 'exec-credential';
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
 export async function runTokenGet(
@@ -61,6 +61,10 @@ export async function runTokenGet(
     // Printing the token is this command's job: its output is not redacted.
     if (globals.json || options.output === 'json') return { json, revealsSecret: true, text: () => JSON.stringify(json, null, 2) };
     const value = token.access_token;
+    if (options.output === 'exec-credential') {
+      const credential = execCredential(value, acquired.expiresAt);
+      return { json: credential, revealsSecret: true, text: () => JSON.stringify(credential, null, 2) };
+    }
     const text =
       options.output === 'header'
         ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}`
@@ -70,6 +74,22 @@ export async function runTokenGet(
           : value;
     return { json, revealsSecret: true, text: () => text };
   }
+}
+
+/**
+ * kubectl's exec credential plugin answer (client.authentication.k8s.io/v1 ExecCredential): the
+ * token, and when it expires (RFC 3339, whole seconds) so kubectl asks again in time.
+ */
+function execCredential(token: string, expiresAt: number | undefined) {
+  return {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    spec: { interactive: false },
+    status: {
+      token,
+      ...(expiresAt !== undefined ? { expirationTimestamp: new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+    },
+  };
 }
 
 export async function runTokenRevoke(options: EndpointFlags & { token?: string; hint?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
