@@ -108,7 +108,10 @@ describe('the error table', () => {
     expect(yaml).not.toMatch(/npx\s+(-y\s+)?authctl/);
     expect(yaml).not.toMatch(/\|\|\s*true/);
     expect(yaml).toMatch(/security-events: write/);
-    expect(yaml).toMatch(/ref: [0-9a-f]{40}\b/);
+    // every action, this repository's included, pinned by a full commit
+    const uses = [...yaml.matchAll(/uses: (\S+)/g)].map((m) => m[1]!);
+    expect(uses.some((u) => /\/authctl@[0-9a-f]{40}$/.test(u))).toBe(true);
+    for (const u of uses) expect(u).toMatch(/@[0-9a-f]{40}$/);
   });
 
   it('a code gets its exit status and default hint from the table', async () => {

@@ -23,6 +23,7 @@ describe('the npm package', () => {
       expect(files).toContain('bin/authctl.js');
       expect(files).toContain('dist/main.cjs');
       expect(files).toContain('completions/authctl.bash');
+      expect(files).toContain('dist/authctl.1');
       // the licences: ours, and those of every library bundled into dist/
       expect(files).toContain('LICENSE');
       expect(files).toContain('dist/THIRD_PARTY_LICENSES.txt');
@@ -38,6 +39,8 @@ describe('the npm package', () => {
       expect(execFileSync('authctl', ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^authctl \d+\.\d+\.\d+ \(/);
       const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"packed"}').toString('base64url')}.`;
       expect(execFileSync('authctl', ['decode', '--json', token], { env, encoding: 'utf8' })).toContain('"sub": "packed"');
+      // --jq's jq (a dependency, not bundled) resolves from the installed package
+      expect(execFileSync('authctl', ['decode', '--jq', '.payload.sub', token], { env, encoding: 'utf8' })).toBe('packed\n');
       // a tree large enough for scan's worker threads, whose entry must ship in the package too
       const tree = join(dir, 'tree');
       mkdirSync(tree);
