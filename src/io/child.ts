@@ -13,7 +13,9 @@ export interface ChildResult {
  */
 export function runSelf(args: readonly string[], options: { env: Record<string, string | undefined>; cwd: string; timeoutMs: number }): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [process.argv[1]!, ...args], {
+    // Node's own command line, or the single executable alone (it is node and the script at once).
+    const self = process.getBuiltinModule('node:sea')?.isSea() ? [] : [process.argv[1]!];
+    const child = spawn(process.execPath, [...self, ...args], {
       env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { printable } from '../core/untrusted-text.js';
+import { seaAsset } from './sea.js';
 
 /** A jq filter over JSON values, as `gh --jq` applies one: strings print raw, each result on its line. */
 export type JqFilter = (value: unknown) => string;
@@ -11,7 +12,9 @@ export type JqFilter = (value: unknown) => string;
  */
 export async function loadJqFilter(expression: string): Promise<JqFilter> {
   const { loadJq } = await import('jq-wasm');
-  const jq = await loadJq();
+  // The single executable carries jq.wasm as an asset; elsewhere jq-wasm reads it beside itself.
+  const wasmBinary = seaAsset('jq.wasm');
+  const jq = await loadJq(wasmBinary ? { wasmBinary } : undefined);
   const run = (json: string, program = expression): string => {
     const result = jq.raw(json, program, ['-r']);
     if (result.exitCode !== 0) {

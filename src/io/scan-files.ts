@@ -1,3 +1,4 @@
+import { seaAsset } from './sea.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -96,8 +97,12 @@ export async function scanFilesParallel(
   let next = 0;
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      // The build puts the worker's bundle beside the main one, in dist/.
-      const worker = new Worker(new URL('./scan-worker.cjs', import.meta.url), { workerData: { now, maxBytes } });
+      // The build puts the worker's bundle beside the main one, in dist/; the single executable
+      // carries it as an asset.
+      const bundled = seaAsset('scan-worker.cjs');
+      const worker = bundled
+        ? new Worker(Buffer.from(bundled).toString('utf8'), { eval: true, workerData: { now, maxBytes } })
+        : new Worker(new URL('./scan-worker.cjs', import.meta.url), { workerData: { now, maxBytes } });
       const feed = () => {
         if (next >= files.length) return void worker.terminate().then(() => resolve(), reject);
         worker.postMessage(files.slice(next, next + BATCH));
