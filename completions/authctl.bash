@@ -4,7 +4,7 @@ _authctl_subs() {
   case "$1" in
     '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo version completion man' ;;
     'key') echo 'pub thumbprint convert' ;;
-    'token') echo 'mint get refresh revoke cache' ;;
+    'token') echo 'mint encrypt get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
     'credentials') echo 'set get delete list' ;;
     'profile') echo 'add list show remove use' ;;
@@ -20,15 +20,16 @@ _authctl_opts() {
     'key convert') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
     'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
+    'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
     'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
     'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
-    'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
+    'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --kid -h --help' ;;
     'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
-    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert -h --help' ;;
+    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert --decrypt-key -h --help' ;;
     'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'api') echo '--json --jq --no-color --debug -v --verbose --config --profile -X --method -H --header -f --raw-field -F --field --input -d --data -i --include --paginate --slurp --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
@@ -115,6 +116,13 @@ _authctl_takes_value() {
     'token mint|--kid'|\
     'token mint|--secret-file'|\
     'token mint|--passphrase-file'|\
+    'token encrypt|--jq'|\
+    'token encrypt|--config'|\
+    'token encrypt|--profile'|\
+    'token encrypt|--key'|\
+    'token encrypt|--kid'|\
+    'token encrypt|--alg'|\
+    'token encrypt|--enc'|\
     'token get|--jq'|\
     'token get|--config'|\
     'token get|--profile'|\
@@ -174,6 +182,8 @@ _authctl_takes_value() {
     'decode|--jq'|\
     'decode|--config'|\
     'decode|--profile'|\
+    'decode|--decrypt-key'|\
+    'decode|--kid'|\
     'lint|--jq'|\
     'lint|--config'|\
     'lint|--profile'|\
@@ -206,6 +216,7 @@ _authctl_takes_value() {
     'verify|--issuer'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
+    'verify|--decrypt-key'|\
     'introspect|--jq'|\
     'introspect|--config'|\
     'introspect|--profile'|\
@@ -387,6 +398,9 @@ _authctl_values() {
     'token mint|--profile') authctl profile list --names 2>/dev/null ;;
     'token mint|--scope-format') echo 'string array' ;;
     'token mint|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
+    'token encrypt|--profile') authctl profile list --names 2>/dev/null ;;
+    'token encrypt|--alg') echo 'RSA-OAEP-256 RSA-OAEP ECDH-ES ECDH-ES+A128KW ECDH-ES+A256KW A128KW A256KW dir PBES2-HS256+A128KW PBES2-HS512+A256KW' ;;
+    'token encrypt|--enc') echo 'A128GCM A256GCM A128CBC-HS256 A256CBC-HS512' ;;
     'token get|--profile') authctl profile list --names 2>/dev/null ;;
     'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'token get|--store') echo 'keychain file' ;;

@@ -6,13 +6,16 @@ export function decodeCommand(deps: Deps) {
   return new Command('decode')
     .description("show a token's header and claims with human times and warnings (never verifies)")
     .argument('[token]', 'the JWT, or - to read stdin (default when stdin is not a terminal)')
+    .option('--decrypt-key <file>', "a JWE's decryption key (PEM, JWK or JWKS; - for stdin): shows what it holds")
+    .option('--kid <kid>', 'the key of a JWKS given to --decrypt-key')
     .addHelpText(
       'after',
       `
 Examples:
   authctl decode eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.c2ln
   pbpaste | authctl decode
-  authctl decode --json "$TOKEN" | jq .payload.exp`,
+  authctl decode --json "$TOKEN" | jq .payload.exp
+  authctl decode --decrypt-key recipient.pem "$JWE"          # a nested JWT: the signed token inside`,
     )
-    .action((token, _flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runDecode({ token }, deps)));
+    .action((token, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runDecode({ ...flags, token }, deps)));
 }

@@ -8,6 +8,9 @@ import { cell, renderFindings, renderTable, type CommandResult, type Style } fro
 
 export interface DecodeOptions {
   token?: string;
+  /** A JWE's decryption key file: the claims, or the nested JWT, it holds are shown. */
+  decryptKey?: string;
+  kid?: string;
 }
 
 /** The universal rules only: decode annotates, it never judges a token valid. */
@@ -49,6 +52,7 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
   const now = deps.now();
   const pasted = unwrapPastedToken(input);
   const note = pastedNote(pasted);
+  if (options.decryptKey !== undefined) return decodeEncrypted(pasted.token, options.decryptKey, options.kid, deps, now);
   const report = inspectToken(pasted.token, NO_POLICY, { now });
   const token = report.token;
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
@@ -64,5 +68,70 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
       findings: report.findings,
     },
     text: (style) => `${note ? `${style.dim(`Token: ${note}`)}\n\n` : ''}${renderReport(report, times, style)}`,
+  };
+}
+
+/** A JWE opened with its key: the outer header, then the nested JWT decoded, or the claims it held. */
+async function decodeEncrypted(token: string, keyFile: string, kid: string | undefined, deps: Deps, now: number): Promise<CommandResult> {
+  const { jweKey, openJwe } = await import('../../services/jwe.js');
+  const opened = await openJwe(token, await jweKey(keyFile, deps, kid));
+  if (!opened.outer) throw new CheckFailedError('invalid_token', 'not encrypted: decode it without --decrypt-key');
+  const outer = opened.outer;
+  const inner = 'token' in opened ? inspectToken(opened.token, NO_POLICY, { now }) : undefined;
+  if (inner && !inner.token) throw new CheckFailedError('invalid_token', `the encrypted token holds no token authctl can read: ${inner.findings[0]!.message}`);
+  let claims: Record<string, unknown> | undefined;
+  if ('claims' in opened) {
+    const { parseJson, isJsonObject } = await import('../../core/json.js');
+    const value = (() => {
+      try {
+        return parseJson(new TextDecoder().decode(opened.claims));
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!isJsonObject(value)) throw new CheckFailedError('invalid_token', 'the encrypted token holds neither a JWT nor a JSON object of claims');
+    claims = value;
+  }
+  const times = inner?.token?.kind === 'jws' ? describeTimes(inner.token.payload, now) : claims ? describeTimes(claims, now) : {};
+  return {
+    json: {
+      verified: false,
+      kind: 'jwe',
+      header: outer,
+      decrypted: true,
+      ...(inner
+        ? {
+            nested: {
+              kind: inner.token!.kind,
+              header: inner.token!.header,
+              ...(inner.token!.kind === 'jws' ? { payload: inner.token!.payload } : {}),
+              findings: inner.findings,
+            },
+          }
+        : {}),
+      ...(claims ? { payload: claims } : {}),
+      times,
+    },
+    text: (style) => {
+      const head = [
+        style.bold('Header (JWE, decrypted)'),
+        renderTable(
+          Object.entries(outer).map(([k, v]) => [k, cell(v)] as const),
+          style,
+        ),
+      ];
+      if (inner) return [...head, '', style.bold('Nested token'), renderReport(inner, times, style)].join('\n');
+      const rows = Object.entries(claims!).map(
+        ([k, v]) => [k, `${cell(v)}${times[k] ? style.dim(`  ${times[k]!.iso ?? 'out of range'} (${times[k]!.relative})`) : ''}`] as const,
+      );
+      return [
+        ...head,
+        '',
+        style.bold('Claims'),
+        renderTable(rows, style),
+        '',
+        style.yellow('NOT VERIFIED: an encrypted token without a signature says who sent it only as far as the key is secret.'),
+      ].join('\n');
+    },
   };
 }

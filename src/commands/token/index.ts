@@ -6,6 +6,26 @@ import { examples } from '../help.js';
 import { withKeyOptions } from '../key-options.js';
 import { collect, collectResource, durationArg, emit, storeOption, withEndpointOptions } from '../options.js';
 import { GRANTS } from '../../core/config-values.js';
+import { CONTENT_ENCRYPTION, KEY_MANAGEMENT } from '../../core/keys/jwe-algorithms.js';
+
+function encryptCommand(deps: Deps) {
+  return new Command('encrypt')
+    .description('encrypt claims (JSON) or a signed JWT (nested, cty JWT) to a recipient key: a compact JWE (RFC 7516)')
+    .argument('[input]', 'a JSON object of claims, or a JWT; - (or nothing, in a pipe) reads stdin')
+    .requiredOption('--key <file>', "the recipient's key: PEM, certificate, JWK or JWKS (with --kid); its public half is used")
+    .option('--kid <kid>', 'the key of a JWKS to use, and the kid header')
+    .addOption(new Option('--alg <alg>', 'key management (default: RSA-OAEP-256, ECDH-ES+A256KW, or AxxxKW for a secret)').choices(KEY_MANAGEMENT))
+    .addOption(new Option('--enc <enc>', 'content encryption').choices(CONTENT_ENCRYPTION).default('A256GCM' as const))
+    .addHelpText(
+      'after',
+      examples(
+        'authctl token encrypt --key recipient.pub.pem \'{"sub":"user-1","exp":1893456000}\'',
+        'authctl token mint --key signer.pem --sub user-1 --exp 1h | authctl token encrypt --key recipient.jwks.json --kid enc-1',
+        'authctl decode --decrypt-key recipient.pem "$JWE"',
+      ),
+    )
+    .action((input, flags, cmd) => emit(deps, cmd, async () => (await import('./encrypt.js')).runEncrypt({ ...flags, input }, deps)));
+}
 
 function mintCommand(deps: Deps) {
   const command = withKeyOptions(
@@ -162,6 +182,7 @@ export function tokenCommand(deps: Deps) {
       ),
     )
     .addCommand(mintCommand(deps))
+    .addCommand(encryptCommand(deps))
     .addCommand(getCommand(deps))
     .addCommand(refreshCommand(deps))
     .addCommand(revokeCommand(deps))

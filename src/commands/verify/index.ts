@@ -22,6 +22,7 @@ export function verifyCommand(deps: Deps) {
     .option('--remote', "ask the profile's verify endpoint instead (e.g. the gamification API's GET /v1/auth/verify)")
     .addOption(new Option('--timeout <duration>', `network timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
     .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
+    .option('--decrypt-key <file>', 'decrypt a JWE first (PEM, JWK or JWKS), then verify the signed JWT nested in it')
     .addHelpText(
       'after',
       `
@@ -37,7 +38,8 @@ Examples:
   authctl verify --key jwks.json --iss https://sso.example.com/realms/acme "$TOKEN"
   authctl verify --issuer https://sso.example.com/realms/acme --aud account "$TOKEN"
   authctl verify --secret-file api.secret --policy gamification "$TOKEN"
-  authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token`,
+  authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token
+  authctl verify --decrypt-key recipient.pem --key signer.pub.pem --alg ES256 "$NESTED_JWE"`,
     )
     .action((token, flags, cmd) =>
       emit(deps, cmd, async (globals) =>

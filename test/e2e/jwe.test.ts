@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupHomes, sandbox } from '../helpers/cli.js';
+
+/**
+ * JWE both ways with an implementation other than jose (node-jose, Cisco's), for each key type:
+ * tokens node-jose encrypts are decrypted by authctl, and authctl's by node-jose. Then what a
+ * hostile JWE tries: a billion PBES2 iterations, compression, a disallowed algorithm, the wrong key.
+ */
+const require = createRequire(import.meta.url);
+const nodeJose: any = require('node-jose');
+let box: ReturnType<typeof sandbox>;
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+beforeAll(async () => {
+  box = sandbox();
+  expect((await box.run(['keygen', '--type', 'rsa', '--out', 'rsa'])).code).toBe(0);
+  expect((await box.run(['keygen', '--type', 'ec', '--curve', 'P-384', '--out', 'ec'])).code).toBe(0);
+  expect((await box.run(['keygen', '--type', 'ec', '--out', 'signer'])).code).toBe(0);
+  // a 256-bit symmetric key as a JWK, for A256KW and dir
+  const oct = await nodeJose.JWK.createKey('oct', 256, { kid: 'kw-1' });
+  writeFileSync(join(box.dir, 'oct.jwk.json'), JSON.stringify(oct.toJSON(true)));
+}, 60_000);
+afterAll(() => cleanupHomes());
+
+const keyOf = async (file: string) => nodeJose.JWK.asKey(readFileSync(join(box.dir, file), 'utf8'), file.endsWith('.json') ? 'json' : 'pem');
+
+describe('JWE interop with node-jose', () => {
+  it.each([
+    ['rsa.pub.pem', 'rsa.pem', 'RSA-OAEP-256', 'A256GCM'],
+    ['rsa.pub.pem', 'rsa.pem', 'RSA-OAEP', 'A128CBC-HS256'],
+    ['ec.pub.pem', 'ec.pem', 'ECDH-ES', 'A128GCM'],
+    ['ec.pub.pem', 'ec.pem', 'ECDH-ES+A256KW', 'A256CBC-HS512'],
+    ['oct.jwk.json', 'oct.jwk.json', 'A256KW', 'A256GCM'],
+    ['oct.jwk.json', 'oct.jwk.json', 'dir', 'A256GCM'],
+  ])(
+    '%s with %s/%s: node-jose encrypts, authctl decrypts; authctl encrypts, node-jose decrypts',
+    async (pub, priv, alg, enc) => {
+      // node-jose → authctl: a nested JWT signed by authctl, encrypted by node-jose
+      const signed = (await box.run(['token', 'mint', '--key', 'signer.pem', '--sub', 'interop', '--aud', 'api', '--exp', '10m'])).stdout.trim();
+      const theirs = await nodeJose.JWE.createEncrypt(
+        { format: 'compact', contentAlg: enc, fields: { cty: 'JWT' } },
+        { key: await keyOf(pub), header: { alg } },
+      )
+        .update(signed)
+        .final();
+      const decoded = await box.run(['decode', '--json', '--decrypt-key', priv, theirs]);
+      expect(decoded.stderr).toBe('');
+      expect(JSON.parse(decoded.stdout)).toMatchObject({ kind: 'jwe', decrypted: true, header: { alg, enc }, nested: { payload: { sub: 'interop' } } });
+      const verified = await box.run(['verify', '--json', '--decrypt-key', priv, '--key', 'signer.pub.pem', '--aud', 'api', theirs]);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, payload: { sub: 'interop' } });
+      // authctl → node-jose
+      const ours = (await box.run(['token', 'encrypt', '--key', pub, '--alg', alg, '--enc', enc, '{"sub":"from-authctl"}'])).stdout.trim();
+      const opened = await nodeJose.JWE.createDecrypt(await keyOf(priv)).decrypt(ours);
+      expect(opened.header).toMatchObject({ alg, enc, typ: 'JWT' });
+      expect(JSON.parse(opened.payload.toString())).toEqual({ sub: 'from-authctl' });
+    },
+    30_000,
+  );
+
+  it('a nested JWT from token encrypt keeps cty JWT, and the default algorithms follow the key', async () => {
+    const signed = (await box.run(['token', 'mint', '--key', 'signer.pem', '--sub', 'n', '--exp', '5m'])).stdout.trim();
+    for (const [key, alg] of [
+      ['rsa.pub.pem', 'RSA-OAEP-256'],
+      ['ec.pub.pem', 'ECDH-ES+A256KW'],
+      ['oct.jwk.json', 'A256KW'],
+    ]) {
+      const jwe = (await box.run(['token', 'encrypt', '--key', key!, signed])).stdout.trim();
+      expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg, enc: 'A256GCM', cty: 'JWT' });
+    }
+  });
+});
+
+describe('hostile JWE', () => {
+  const jweWith = (header: object) => `${b64(header)}.${'A'.repeat(43)}.${'A'.repeat(16)}.${'A'.repeat(22)}.${'A'.repeat(22)}`;
+  const reason = async (args: string[]) => {
+    const r = await box.run(['decode', '--json', ...args]);
+    return [r.code, JSON.parse(r.stdout).error?.message];
+  };
+
+  it('refuses at once what it will not do: a billion PBES2 iterations, compression, an algorithm not allowed, dir with an RSA key', async () => {
+    expect(
+      await reason(['--decrypt-key', 'oct.jwk.json', jweWith({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', p2c: 1_000_000_000, p2s: 'AAAAAAAAAAA' })]),
+    ).toEqual([1, 'not a token authctl can read: it asks for 1000000000 PBES2 iterations, over the 600000 authctl runs']);
+    expect(await reason(['--decrypt-key', 'rsa.pem', jweWith({ alg: 'RSA-OAEP-256', enc: 'A256GCM', zip: 'DEF' })])).toEqual([
+      1,
+      'not a token authctl can read: it is compressed (zip), which authctl does not inflate',
+    ]);
+    expect((await reason(['--decrypt-key', 'rsa.pem', jweWith({ alg: 'RSA1_5', enc: 'A256GCM' })]))[1]).toMatch(/its key management "RSA1_5" is not allowed/);
+    expect(await reason(['--decrypt-key', 'rsa.pem', jweWith({ alg: 'dir', enc: 'A256GCM' })])).toEqual([
+      1,
+      'not a token authctl can read: its key management dir does not go with the RSA key given',
+    ]);
+  });
+
+  it('one answer for every failure of the decryption itself: a wrong key, a broken tag, a changed ciphertext', async () => {
+    const good = (await box.run(['token', 'encrypt', '--key', 'rsa.pub.pem', '{"sub":"x"}'])).stdout.trim();
+    const [h, k, iv, ct, tag] = good.split('.');
+    const flip = (s: string) => `${s.slice(0, -2)}${s.slice(-2, -1) === 'A' ? 'B' : 'A'}${s.slice(-1)}`;
+    expect((await box.run(['keygen', '--type', 'rsa', '--out', 'other'])).code).toBe(0);
+    const answers = new Set<string>();
+    for (const [key, token] of [
+      ['other.pem', good],
+      ['rsa.pem', [h, k, iv, ct, flip(tag!)].join('.')],
+      ['rsa.pem', [h, k, iv, flip(ct!), tag].join('.')],
+      ['rsa.pem', [h, flip(k!), iv, ct, tag].join('.')],
+    ]) {
+      const [code, message] = await reason(['--decrypt-key', key!, token!]);
+      expect(code).toBe(1);
+      answers.add(message);
+    }
+    expect([...answers]).toEqual(['not a token authctl can read: it cannot be decrypted with this key']);
+  });
+
+  it('a public key cannot decrypt, and says so', async () => {
+    const good = (await box.run(['token', 'encrypt', '--key', 'rsa.pub.pem', '{"sub":"x"}'])).stdout.trim();
+    const r = await box.run(['decode', '--decrypt-key', 'rsa.pub.pem', good]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[invalid_key]: decrypting needs the private key (or the secret), not a public one']);
+  });
+});
