@@ -13,13 +13,13 @@ _authctl_subs() {
 _authctl_opts() {
   case "$1" in
     '') echo '-V --version --json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'keygen') echo '--json --jq --no-color --debug -v --verbose --config --profile --type --size --curve --out --format --kid --alg --passphrase-file --passphrase-stdin --force --insecure -h --help' ;;
+    'keygen') echo '--json --jq --no-color --debug -v --verbose --config --profile --type --size --curve --out --format --kid --alg --use --passphrase-file --passphrase-stdin --force --insecure -h --help' ;;
     'key') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'key pub') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format -h --help' ;;
     'key thumbprint') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --hash --uri -h --help' ;;
     'key convert') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
     'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
+    'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
     'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
@@ -68,6 +68,7 @@ _authctl_takes_value() {
     'keygen|--format'|\
     'keygen|--kid'|\
     'keygen|--alg'|\
+    'keygen|--use'|\
     'keygen|--passphrase-file'|\
     'key|--jq'|\
     'key|--config'|\
@@ -112,6 +113,7 @@ _authctl_takes_value() {
     'token mint|--typ'|\
     'token mint|--header'|\
     'token mint|--cert'|\
+    'token mint|--encrypt-to'|\
     'token mint|--key'|\
     'token mint|--kid'|\
     'token mint|--secret-file'|\
@@ -386,7 +388,8 @@ _authctl_values() {
     'keygen|--type') echo 'rsa ec ed25519 oct' ;;
     'keygen|--curve') echo 'P-256 P-384 P-521' ;;
     'keygen|--format') echo 'pem jwk' ;;
-    'keygen|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519' ;;
+    'keygen|--alg') echo 'HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519 RSA-OAEP-256 RSA-OAEP ECDH-ES ECDH-ES+A128KW ECDH-ES+A256KW A128KW A256KW dir PBES2-HS256+A128KW PBES2-HS512+A256KW' ;;
+    'keygen|--use') echo 'sig enc' ;;
     'key|--profile') authctl profile list --names 2>/dev/null ;;
     'key pub|--profile') authctl profile list --names 2>/dev/null ;;
     'key pub|--format') echo 'pem jwk jwks' ;;

@@ -73,6 +73,27 @@ describe('JWE interop with node-jose', () => {
   });
 });
 
+describe('JWE in one step, and keys for it', () => {
+  it('keygen --use enc makes a recipient JWK that names its key management; token mint --encrypt-to signs then encrypts to it', async () => {
+    expect((await box.run(['keygen', '--type', 'ec', '--use', 'enc', '--format', 'jwk', '--kid', 'enc-1', '--out', 'recipient'])).code).toBe(0);
+    const published = JSON.parse(readFileSync(join(box.dir, 'recipient.jwks.json'), 'utf8')).keys[0];
+    expect(published).toMatchObject({ kty: 'EC', use: 'enc', alg: 'ECDH-ES+A256KW', kid: 'enc-1' });
+    const nested = (
+      await box.run(['token', 'mint', '--key', 'signer.pem', '--sub', 'one-step', '--exp', '5m', '--encrypt-to', 'recipient.jwks.json'])
+    ).stdout.trim();
+    expect(nested.split('.')).toHaveLength(5);
+    expect(JSON.parse(Buffer.from(nested.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ECDH-ES+A256KW', cty: 'JWT', kid: 'enc-1' });
+    // node-jose opens it with the private JWK, and finds the signed JWT inside
+    const opened = await nodeJose.JWE.createDecrypt(await keyOf('recipient.jwk.json')).decrypt(nested);
+    expect(opened.payload.toString().split('.')).toHaveLength(3);
+    const verified = await box.run(['verify', '--json', '--decrypt-key', 'recipient.jwk.json', '--key', 'signer.pub.pem', nested]);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, payload: { sub: 'one-step' } });
+    // an encryption key in a set is never used to verify a signature
+    const asSigner = await box.run(['verify', '--key', 'recipient.jwks.json', '--alg', 'ES256', opened.payload.toString()]);
+    expect(asSigner.code).not.toBe(0);
+  });
+});
+
 describe('hostile JWE', () => {
   const jweWith = (header: object) => `${b64(header)}.${'A'.repeat(43)}.${'A'.repeat(16)}.${'A'.repeat(22)}.${'A'.repeat(22)}`;
   const reason = async (args: string[]) => {

@@ -1,3 +1,4 @@
+import { KEY_MANAGEMENT } from '../../core/keys/jwe-algorithms.js';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { emit } from '../options.js';
@@ -22,7 +23,12 @@ export function keygenCommand(deps: Deps) {
         .default('pem' as const),
     )
     .option('--kid <kid>', 'key id (default: the RFC 7638 thumbprint)')
-    .addOption(new Option('--alg <alg>', 'alg recorded in the JWK (default: from the key)').choices(SIGNING_ALGORITHMS))
+    .addOption(new Option('--alg <alg>', 'alg recorded in the JWK (default: from the key and --use)').choices([...SIGNING_ALGORITHMS, ...KEY_MANAGEMENT]))
+    .addOption(
+      new Option('--use <use>', 'sig (signing) or enc (a JWE recipient key: alg RSA-OAEP-256, ECDH-ES+A256KW or AxxxKW)')
+        .choices(['sig', 'enc'] as const)
+        .default('sig' as const),
+    )
     .option('--passphrase-file <file>', 'encrypt the PEM private key with the passphrase in this file')
     .option('--passphrase-stdin', 'encrypt the PEM private key with the passphrase read from stdin')
     .option('--force', 'overwrite existing files')

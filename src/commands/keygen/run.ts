@@ -7,6 +7,7 @@ import type { CommandResult } from '../../io/output.js';
 
 export interface KeygenOptions extends KeygenSpec {
   out?: string;
+  use?: 'sig' | 'enc';
   format: 'pem' | 'jwk';
   kid?: string;
   alg?: string;
@@ -43,7 +44,10 @@ export async function runKeygen(options: KeygenOptions, deps: Deps): Promise<Com
     );
   }
   const key = await generateKey(options);
-  const ids = { kid: options.kid ?? (await thumbprint(key)), alg: options.alg };
+  // An encryption key records the key management it is for (RFC 7517 use "enc").
+  const use = options.use ?? 'sig';
+  const alg = options.alg ?? (use === 'enc' ? (await import('../../core/jwt/jwe.js')).defaultKeyManagement(key) : undefined);
+  const ids = { kid: options.kid ?? (await thumbprint(key)), alg, use };
   const base = options.out?.replace(/\.(pem|json|jwk|secret)$/, '');
 
   let artifacts: Artifact[];

@@ -45,7 +45,8 @@ function mintCommand(deps: Deps) {
       .addOption(new Option('--alg <alg>', 'algorithm (default: from the key)').choices(SIGNING_ALGORITHMS))
       .option('--typ <typ>', 'typ header (default JWT; at+jwt for RFC 9068 access tokens)')
       .option('--header <key=value>', 'extra header parameter (repeatable)', collect)
-      .option('--cert <file>', 'certificate (chain) for the x5c and x5t#S256 headers'),
+      .option('--cert <file>', 'certificate (chain) for the x5c and x5t#S256 headers')
+      .option('--encrypt-to <file>', "then encrypt it to this recipient's key: a nested JWT (JWE, cty JWT; algorithms follow the key)"),
     'sign',
   );
   return command

@@ -58,15 +58,19 @@ export async function encryptJwe(
   key: LoadedKey,
   options: { alg?: string; enc?: string; cty?: string; typ?: string; kid?: string },
 ): Promise<string> {
-  const alg = allowed(options.alg ?? defaultKeyManagement(key), KEY_MANAGEMENT, 'key management');
+  // A recipient JWK that names its key management (use enc) is taken at its word.
+  const named = key.alg && (KEY_MANAGEMENT as readonly string[]).includes(key.alg) ? key.alg : undefined;
+  const alg = allowed(options.alg ?? named ?? defaultKeyManagement(key), KEY_MANAGEMENT, 'key management');
   const enc = allowed(options.enc ?? 'A256GCM', CONTENT_ENCRYPTION, 'content encryption');
   assertFits(alg, key);
+  // The recipient's kid, so a recipient with several keys knows which one opens it.
+  const kid = options.kid ?? key.kid;
   const header = {
     alg,
     enc,
     ...(options.cty ? { cty: options.cty } : {}),
     ...(options.typ ? { typ: options.typ } : {}),
-    ...(options.kid ? { kid: options.kid } : {}),
+    ...(kid ? { kid } : {}),
   };
   return new CompactEncrypt(plaintext).setProtectedHeader(header).encrypt(key.key as Parameters<CompactEncrypt['encrypt']>[0]);
 }

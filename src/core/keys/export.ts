@@ -63,17 +63,22 @@ export function publicKeyOf(key: LoadedKey): KeyObject {
 }
 
 /** The public JWK with `kid` (RFC 7638 thumbprint unless given), `alg` and `use`. */
-export async function publicJwk(key: LoadedKey, options: { kid?: string; alg?: string } = {}): Promise<JWK> {
+export async function publicJwk(key: LoadedKey, options: { kid?: string; alg?: string; use?: 'sig' | 'enc' } = {}): Promise<JWK> {
   const jwk = await exportJWK(publicKeyOf(key));
-  return { ...jwk, kid: options.kid ?? key.kid ?? (await calculateJwkThumbprint(jwk)), alg: options.alg ?? key.alg ?? defaultAlgorithm(key), use: 'sig' };
+  return {
+    ...jwk,
+    kid: options.kid ?? key.kid ?? (await calculateJwkThumbprint(jwk)),
+    alg: options.alg ?? key.alg ?? defaultAlgorithm(key),
+    use: options.use ?? 'sig',
+  };
 }
 
 /** The private (or secret) JWK, with the same `kid`, `alg` and `use` as its public JWK. */
-export async function privateJwk(key: LoadedKey, options: { kid?: string; alg?: string } = {}): Promise<JWK> {
+export async function privateJwk(key: LoadedKey, options: { kid?: string; alg?: string; use?: 'sig' | 'enc' } = {}): Promise<JWK> {
   if (key.kind === 'public') throw new UsageError('invalid_key', 'this is a public key; there is no private part to export');
   const jwk = await exportJWK(key.key);
   const kid = options.kid ?? key.kid ?? (await thumbprint(key));
-  return { ...jwk, kid, alg: options.alg ?? key.alg ?? defaultAlgorithm(key), use: 'sig' };
+  return { ...jwk, kid, alg: options.alg ?? key.alg ?? defaultAlgorithm(key), use: options.use ?? 'sig' };
 }
 
 /**
