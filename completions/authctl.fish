@@ -178,6 +178,7 @@ complete -c authctl -n '__fish_seen_subcommand_from verify' -l no-jwks-cache -d 
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l remote -d 'ask the profile\'s verify endpoint instead (e.g. the gamification API\'s GET /v1/auth/verify)'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l timeout -r -F -d 'network timeout (default 15s)'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l cacert -r -F -d 'extra trusted CA certificates (PEM) for HTTPS'
+complete -c authctl -n '__fish_seen_subcommand_from verify' -l roots -r -F -d 'trust the token\'s x5c chain when it leads to one of these root certificates (PEM bundle); its leaf signs'
 complete -c authctl -n '__fish_seen_subcommand_from verify' -l decrypt-key -r -F -d 'decrypt a JWE first (PEM, JWK or JWKS), then verify the signed JWT nested in it'
 complete -c authctl -n '__fish_seen_subcommand_from introspect' -l token-type-hint -r -F -d 'access_token or refresh_token'
 complete -c authctl -n '__fish_seen_subcommand_from introspect' -l issuer -r -F -d 'fill missing endpoints from the issuer metadata (OpenID discovery, then RFC 8414)'

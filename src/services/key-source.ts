@@ -13,6 +13,8 @@ import { cacheDir } from '../io/paths.js';
 import { readTextFile } from '../io/files.js';
 import { diagnostic } from '../io/output.js';
 import { resolveKey, type KeyFlags } from './signing-key.js';
+import { readCertificates } from '../io/certificates.js';
+import { SIGNING_ALGORITHMS } from '../core/keys/algorithms.js';
 import { storeAccess } from './secrets.js';
 
 /**
@@ -72,6 +74,8 @@ export async function remoteKeySet(
 
 /** The flags that name a verification key (verify's; check and sign-in use the profile's). */
 export interface VerifyKeyFlags extends KeyFlags {
+  /** Root certificates (PEM): the token's x5c chain must lead to one, and its leaf signs. */
+  roots?: string;
   jwks?: string;
   issuer?: string;
   jwksCache?: boolean;
@@ -96,6 +100,17 @@ export async function verificationKeys(
   profile: { name: string; profile: Profile } | undefined,
   policy: CheckPolicy,
 ): Promise<KeySource> {
+  if (flags.roots !== undefined) {
+    const others = [
+      flags.key !== undefined && '--key',
+      flags.jwks !== undefined && '--jwks',
+      flags.issuer !== undefined && '--issuer',
+      (flags.secretFile !== undefined || flags.secretStdin) && 'an HMAC secret',
+    ].filter(Boolean);
+    if (others.length)
+      throw new UsageError('conflicting_options', `--roots trusts the token's own x5c chain; ${others.join(' and ')} names another key`, 'give one of them');
+    return chainKeys(flags.roots, deps, policy);
+  }
   const localFirst =
     flags.key !== undefined ||
     flags.secretFile !== undefined ||
@@ -157,4 +172,25 @@ async function localVerifier(
     return { kind: 'key', key: { ...key, kind: 'public', key: publicKeyOf(key) } };
   }
   return { kind: 'key', key };
+}
+
+/**
+ * --roots: each token's `x5c` chain checked up to the roots given (core/keys/x5c.ts), then its
+ * signature with the chain's leaf key. A token without x5c, or whose chain does not hold, fails
+ * with the reason; nothing is fetched (x5u, jku).
+ */
+async function chainKeys(rootsFile: string, deps: Deps, policy: CheckPolicy): Promise<KeySource> {
+  const roots = await readCertificates(rootsFile, 'roots file');
+  const { checkChain } = await import('../core/keys/x5c.js');
+  const { describeKeyObject } = await import('../core/keys/load.js');
+  const asymmetric = SIGNING_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
+  return {
+    algorithms: policy.algorithms ?? [...asymmetric],
+    async check(token) {
+      const verdict = checkChain(token.header, roots, deps.now());
+      if ('finding' in verdict) return verdict.finding;
+      const verifier: Verifier = { kind: 'key', key: { kind: 'public', key: verdict.leaf, ...describeKeyObject(verdict.leaf), source: 'x509' } };
+      return signatureChecker(verifier, allowedAlgorithms(verifier, policy.algorithms), policy)(token);
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { readCertificates } from '../io/certificates.js';
+import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { publicKeyOf } from '../core/keys/export.js';
@@ -53,17 +54,6 @@ function headerPairs(pairs: string[] = []): Record<string, unknown> {
   return header;
 }
 
-async function certificateChain(path: string): Promise<X509Certificate[]> {
-  const text = await readTextFile(path, 'certificate file');
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (!blocks.length) throw new UsageError('invalid_key', `${path}: no CERTIFICATE block`);
-  try {
-    return blocks.map((b) => new X509Certificate(b));
-  } catch {
-    throw new UsageError('invalid_key', `${path}: a CERTIFICATE block is not a valid X.509 certificate`);
-  }
-}
-
 export interface Minted {
   token: string;
   header: Record<string, unknown>;
@@ -93,7 +83,7 @@ export async function mintToken(options: MintOptions, deps: Deps, globals: Globa
   const now = deps.now();
   const claims = buildClaims(template, options, now, randomUUID);
 
-  const chain = options.cert ? await certificateChain(options.cert) : [];
+  const chain = options.cert ? await readCertificates(options.cert, 'certificate file') : [];
   if (chain.length && !chain[0]!.publicKey.equals(publicKeyOf(key))) {
     throw new UsageError('invalid_key', `${options.cert}: the certificate is not for this signing key`);
   }

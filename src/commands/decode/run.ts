@@ -16,7 +16,14 @@ export interface DecodeOptions {
 /** The universal rules only: decode annotates, it never judges a token valid. */
 const NO_POLICY: ClaimsPolicy = {};
 
-export function renderReport(report: TokenReport, times: Record<string, TimeView>, style: Style): string {
+/** An x5c header's certificates, described (never trusted: that is verify --roots). */
+export interface ChainView {
+  subject: string;
+  issuer: string;
+  notAfter: string;
+}
+
+export function renderReport(report: TokenReport, times: Record<string, TimeView>, style: Style, chain?: ChainView[] | string): string {
   const token = report.token!;
   const out: string[] = [style.bold(token.kind === 'jwe' ? 'Header (JWE: the payload is encrypted)' : 'Header')];
   out.push(
@@ -25,6 +32,17 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
       style,
     ),
   );
+  if (chain !== undefined) {
+    out.push('', style.bold('Certificate chain (x5c; not checked: verify --roots CA.pem does)'));
+    out.push(
+      typeof chain === 'string'
+        ? `  ${cell(chain)}`
+        : renderTable(
+            chain.map((c, i) => [`x5c[${i}]`, `${cell(c.subject)}  ${style.dim(`issued by ${cell(c.issuer)}, until ${cell(c.notAfter)}`)}`] as const),
+            style,
+          ),
+    );
+  }
   if (token.kind === 'jws') {
     out.push('', style.bold('Claims'));
     const rows = Object.entries(token.payload).map(([k, v]) => {
@@ -58,6 +76,8 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
   if (!token) throw new CheckFailedError('invalid_token', report.findings[0]!.message);
   const times = token.kind === 'jws' ? describeTimes(token.payload, now) : {};
+  // node:crypto (for X.509) loads only for a token that carries a chain.
+  const chain = token.header.x5c === undefined ? undefined : describeChain((await import('../../core/keys/x5c.js')).x5cCertificates(token.header.x5c));
   return {
     json: {
       verified: false,
@@ -66,8 +86,9 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
       header: token.header,
       ...(token.kind === 'jws' ? { payload: token.payload, signature: { bytes: token.signature.length }, times } : {}),
       findings: report.findings,
+      ...(chain !== undefined ? { x5c: chain } : {}),
     },
-    text: (style) => `${note ? `${style.dim(`Token: ${note}`)}\n\n` : ''}${renderReport(report, times, style)}`,
+    text: (style) => `${note ? `${style.dim(`Token: ${note}`)}\n\n` : ''}${renderReport(report, times, style, chain)}`,
   };
 }
 
@@ -134,4 +155,10 @@ async function decodeEncrypted(token: string, keyFile: string, kid: string | und
       ].join('\n');
     },
   };
+}
+
+function describeChain(certs: { subject: string; issuer: string; validTo: string }[] | string): ChainView[] | string {
+  if (typeof certs === 'string') return certs;
+  const line = (name: string) => name.replace(/\n/g, ', ');
+  return certs.map((c) => ({ subject: line(c.subject), issuer: line(c.issuer), notAfter: new Date(c.validTo).toISOString() }));
 }

@@ -22,6 +22,7 @@ export function verifyCommand(deps: Deps) {
     .option('--remote', "ask the profile's verify endpoint instead (e.g. the gamification API's GET /v1/auth/verify)")
     .addOption(new Option('--timeout <duration>', `network timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
     .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
+    .option('--roots <file>', "trust the token's x5c chain when it leads to one of these root certificates (PEM bundle); its leaf signs")
     .option('--decrypt-key <file>', 'decrypt a JWE first (PEM, JWK or JWKS), then verify the signed JWT nested in it')
     .addHelpText(
       'after',
@@ -39,7 +40,8 @@ Examples:
   authctl verify --issuer https://sso.example.com/realms/acme --aud account "$TOKEN"
   authctl verify --secret-file api.secret --policy gamification "$TOKEN"
   authctl verify --key public.pem --alg RS256 --json < tokens.txt     # NDJSON, one per token
-  authctl verify --decrypt-key recipient.pem --key signer.pub.pem --alg ES256 "$NESTED_JWE"`,
+  authctl verify --decrypt-key recipient.pem --key signer.pub.pem --alg ES256 "$NESTED_JWE"
+  authctl verify --roots ca.pem --alg ES256 "$TOKEN_WITH_X5C"`,
     )
     .action((token, flags, cmd) =>
       emit(deps, cmd, async (globals) =>

@@ -77,7 +77,12 @@ function result(outcome: Outcome, now: number, announce: boolean): CommandResult
  */
 export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
   const explicitKey =
-    options.key !== undefined || options.jwks !== undefined || options.issuer !== undefined || options.secretFile !== undefined || Boolean(options.secretStdin);
+    options.key !== undefined ||
+    options.jwks !== undefined ||
+    options.issuer !== undefined ||
+    options.roots !== undefined ||
+    options.secretFile !== undefined ||
+    Boolean(options.secretStdin);
   const resolved = await resolvePolicy(options, deps, globals, { explicitKey });
   const basePolicy = resolved.policy;
   const profile = resolved.profile?.profile;
