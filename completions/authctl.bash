@@ -4,7 +4,7 @@ _authctl_subs() {
   case "$1" in
     '') echo 'keygen key token decode lint verify introspect ping api credentials profile scan check serve demo version completion man' ;;
     'key') echo 'pub thumbprint convert' ;;
-    'token') echo 'mint encrypt get refresh revoke cache' ;;
+    'token') echo 'mint encrypt exchange get refresh revoke cache' ;;
     'token cache') echo 'list clear' ;;
     'credentials') echo 'set get delete list' ;;
     'profile') echo 'add list show remove use' ;;
@@ -21,6 +21,7 @@ _authctl_opts() {
     'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
+    'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
     'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
@@ -125,6 +126,26 @@ _authctl_takes_value() {
     'token encrypt|--kid'|\
     'token encrypt|--alg'|\
     'token encrypt|--enc'|\
+    'token exchange|--jq'|\
+    'token exchange|--config'|\
+    'token exchange|--profile'|\
+    'token exchange|--issuer'|\
+    'token exchange|--timeout'|\
+    'token exchange|--max-wait'|\
+    'token exchange|--cacert'|\
+    'token exchange|--client-cert'|\
+    'token exchange|--client-key'|\
+    'token exchange|--client-secret-file'|\
+    'token exchange|--password-file'|\
+    'token exchange|--store'|\
+    'token exchange|--subject-token-type'|\
+    'token exchange|--actor-token'|\
+    'token exchange|--actor-token-type'|\
+    'token exchange|--requested-token-type'|\
+    'token exchange|--audience'|\
+    'token exchange|--resource'|\
+    'token exchange|--scope'|\
+    'token exchange|--output'|\
     'token get|--jq'|\
     'token get|--config'|\
     'token get|--profile'|\
@@ -405,6 +426,9 @@ _authctl_values() {
     'token encrypt|--profile') authctl profile list --names 2>/dev/null ;;
     'token encrypt|--alg') echo 'RSA-OAEP-256 RSA-OAEP ECDH-ES ECDH-ES+A128KW ECDH-ES+A256KW A128KW A256KW dir PBES2-HS256+A128KW PBES2-HS512+A256KW' ;;
     'token encrypt|--enc') echo 'A128GCM A256GCM A128CBC-HS256 A256CBC-HS512' ;;
+    'token exchange|--profile') authctl profile list --names 2>/dev/null ;;
+    'token exchange|--store') echo 'keychain file' ;;
+    'token exchange|--output') echo 'token json' ;;
     'token get|--profile') authctl profile list --names 2>/dev/null ;;
     'token get|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'token get|--store') echo 'keychain file' ;;

@@ -51,6 +51,11 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
       return [k, `${cell(v)}${extra}`] as const;
     });
     out.push(rows.length ? renderTable(rows, style) : style.dim('  (none)'));
+    const chain = actChain(token.payload);
+    if (chain.length)
+      out.push(
+        style.dim(`  delegation (act, RFC 8693): ${[cell(token.payload.sub ?? '?'), ...chain.map((a) => cell(a))].join(' ← ')} (the current actor first)`),
+      );
     out.push('', style.bold('Signature'), `  ${token.signature.length === 0 ? 'none (unsecured JWT)' : `${token.signature.length} bytes`}`);
   }
   if (report.findings.length) out.push('', style.bold('Findings'), renderFindings(report.findings, style));
@@ -161,4 +166,15 @@ function describeChain(certs: { subject: string; issuer: string; validTo: string
   if (typeof certs === 'string') return certs;
   const line = (name: string) => name.replace(/\n/g, ', ');
   return certs.map((c) => ({ subject: line(c.subject), issuer: line(c.issuer), notAfter: new Date(c.validTo).toISOString() }));
+}
+
+/** The actors of an RFC 8693 `act` claim, the current one first, then those before it (nested). */
+function actChain(payload: Record<string, unknown>): unknown[] {
+  const chain: unknown[] = [];
+  let act = payload.act;
+  while (act !== null && typeof act === 'object' && !Array.isArray(act) && chain.length < 16) {
+    chain.push((act as Record<string, unknown>).sub ?? '?');
+    act = (act as Record<string, unknown>).act;
+  }
+  return chain;
 }

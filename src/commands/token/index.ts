@@ -132,6 +132,32 @@ function refreshCommand(deps: Deps) {
 
 const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'] as const;
 
+function exchangeCommand(deps: Deps) {
+  return withEndpointOptions(
+    new Command('exchange')
+      .description("trade a token at the profile's token endpoint for one for another audience, resource or scope (RFC 8693 token exchange)")
+      .argument('[subject-token]', 'the token to trade, or - for stdin'),
+  )
+    .option('--subject-token-type <type>', 'access_token, refresh_token, id_token, jwt, or a token type URI', 'access_token')
+    .option('--actor-token <token>', "the actor's token (delegation: the new token carries act), or - for stdin")
+    .option('--actor-token-type <type>', "the actor token's type (access_token, jwt, …)")
+    .option('--requested-token-type <type>', 'the type of token asked for (access_token, jwt, …)')
+    .option('--audience <audience>', 'the audience the new token is for')
+    .option('--resource <uri>', 'the resource the new token is for (RFC 8707; repeatable)', collectResource)
+    .option('--scope <scopes>', "the scopes asked for (at most the subject token's)")
+    .addOption(new Option('--output <format>', 'token (bare) or json (with issued_token_type)').choices(['token', 'json'] as const).default('token' as const))
+    .addHelpText(
+      'after',
+      examples(
+        'authctl token exchange --profile gateway --audience orders-api "$USER_TOKEN"',
+        'authctl token exchange --profile gateway --audience orders-api --actor-token "$SERVICE_TOKEN" --actor-token-type access_token --output json -  < user.token',
+      ),
+    )
+    .action((subjectToken, flags, cmd) =>
+      emit(deps, cmd, async (globals) => (await import('./exchange.js')).runTokenExchange({ ...flags, subjectToken }, deps, globals)),
+    );
+}
+
 function revokeCommand(deps: Deps) {
   return (
     withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
@@ -184,6 +210,7 @@ export function tokenCommand(deps: Deps) {
     )
     .addCommand(mintCommand(deps))
     .addCommand(encryptCommand(deps))
+    .addCommand(exchangeCommand(deps))
     .addCommand(getCommand(deps))
     .addCommand(refreshCommand(deps))
     .addCommand(revokeCommand(deps))

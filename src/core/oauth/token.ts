@@ -25,8 +25,19 @@ export interface ClientCredentials {
   secretOrigin?: string;
 }
 
+/** RFC 8693 token exchange: what is traded, and for what. */
+export interface ExchangeParameters {
+  subjectToken: string;
+  subjectTokenType: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  requestedTokenType?: string;
+}
+
 export interface GrantParameters {
-  grant: NonNullable<Profile['grant']>;
+  grant: NonNullable<Profile['grant']> | 'token_exchange';
+  /** token_exchange: RFC 8693 §2.1. */
+  exchange?: ExchangeParameters;
   username?: string;
   password?: string;
   refreshToken?: string;
@@ -51,6 +62,8 @@ export interface TokenSet {
   refresh_token?: string;
   scope?: string;
   id_token?: string;
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issued_token_type?: string;
 }
 
 const GRANT_TYPES: Record<GrantParameters['grant'], string> = {
@@ -60,6 +73,7 @@ const GRANT_TYPES: Record<GrantParameters['grant'], string> = {
   jwt_bearer: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
   authorization_code: 'authorization_code',
   device_code: 'urn:ietf:params:oauth:grant-type:device_code',
+  token_exchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
 };
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -146,6 +160,12 @@ export function buildTokenRequest(profile: Profile, params: GrantParameters, cre
   if (params.grant === 'jwt_bearer') fields.assertion = params.assertion;
   if (params.grant === 'authorization_code') Object.assign(fields, { code: params.code, redirect_uri: params.redirectUri, code_verifier: params.codeVerifier });
   if (params.grant === 'device_code') fields.device_code = params.deviceCode;
+  if (params.grant === 'token_exchange' && params.exchange) {
+    const x = params.exchange;
+    Object.assign(fields, { subject_token: x.subjectToken, subject_token_type: x.subjectTokenType });
+    if (x.actorToken !== undefined) Object.assign(fields, { actor_token: x.actorToken, actor_token_type: x.actorTokenType });
+    if (x.requestedTokenType) fields.requested_token_type = x.requestedTokenType;
+  }
   // The scope of a person's grant was fixed at sign-in; the code and device code carry it.
   const scope = params.grant === 'authorization_code' || params.grant === 'device_code' ? undefined : (params.scope ?? profile.scope);
   if (scope) fields.scope = scope;
@@ -200,6 +220,7 @@ export function parseTokenResponse(response: ResponseLike, clientAuth?: ClientAu
   if (typeof body.refresh_token === 'string') set.refresh_token = body.refresh_token;
   if (typeof body.scope === 'string') set.scope = body.scope;
   if (typeof body.id_token === 'string') set.id_token = body.id_token;
+  if (typeof body.issued_token_type === 'string') set.issued_token_type = body.issued_token_type;
   return set;
 }
 

@@ -13,7 +13,23 @@ const GRANT_URNS: Readonly<Record<string, Grant>> = {
   'urn:ietf:params:oauth:grant-type:jwt-bearer': 'jwt_bearer',
   authorization_code: 'authorization_code',
   'urn:ietf:params:oauth:grant-type:device_code': 'device_code',
+  'urn:ietf:params:oauth:grant-type:token-exchange': 'token_exchange',
 };
+
+/** RFC 8693 §3: the token types this server takes and issues (its access tokens, as themselves or as JWTs). */
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const TOKEN_TYPES = [ACCESS_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:jwt'];
+
+/** A subject or actor token of an exchange: one this server issued, active, of a type it takes. */
+async function exchanged(store: TokenStore, token: string | undefined, type: string | undefined, role: string): Promise<Record<string, unknown>> {
+  if (!token) throw new OAuthFailure('invalid_request', `${role}_token is missing`);
+  if (!type) throw new OAuthFailure('invalid_request', `${role}_token_type is missing`);
+  if (!TOKEN_TYPES.includes(type)) throw new OAuthFailure('invalid_request', `${role}_token_type ${type} is not one this server takes`);
+  const said = (await store.introspect(token)).body as Record<string, unknown>;
+  if (!said.active || said.token_type === 'refresh_token')
+    throw new OAuthFailure('invalid_request', `the ${role}_token is not an active access token of this server`);
+  return said;
+}
 
 /** Scopes any client may ask for when a person signs in (OpenID Connect, and a refresh token). */
 const SIGN_IN_SCOPES = ['openid', 'offline_access'];
@@ -71,6 +87,28 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
   device_code: ({ signIn, params, client }) => {
     const done = signIn.pollDevice(params, client!);
     return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope } };
+  },
+
+  // RFC 8693: a token this server issued traded for one for another audience or a narrower scope;
+  // with an actor token, delegation: the new token's act names the actor (and, nested, any before it).
+  token_exchange: async ({ store, params, client }) => {
+    const subject = await exchanged(store, params.subject_token, params.subject_token_type, 'subject');
+    const actor = params.actor_token === undefined ? undefined : await exchanged(store, params.actor_token, params.actor_token_type, 'actor');
+    if (params.requested_token_type !== undefined && !TOKEN_TYPES.includes(params.requested_token_type))
+      throw new OAuthFailure('invalid_request', `requested_token_type ${params.requested_token_type} is not one this server issues`);
+    const { active: _a, iss: _i, iat, exp, aud: _d, client_id, scope, sub, jti: _j, token_type: _t, act, ...claims } = subject;
+    if (actor) claims.act = { sub: actor.sub, ...(act !== undefined ? { act } : {}) };
+    else if (act !== undefined) claims.act = act;
+    const previous: IssuedToken = {
+      clientId: String(client_id),
+      sub: String(sub),
+      scope: typeof scope === 'string' ? scope : '',
+      aud: '',
+      iat: Number(iat),
+      exp: Number(exp),
+      claims,
+    };
+    return { client: client!, sub: String(sub), claims, previous };
   },
 
   // RFC 7523 §2.1: an assertion signed by a client's registered key; client authentication optional (§3.1).
@@ -140,6 +178,7 @@ export async function tokenEndpoint(
     expires_in: ctx.settings.access_token_lifetime,
     ...(scope ? { scope } : {}),
   };
+  if (grant === 'token_exchange') body.issued_token_type = ACCESS_TOKEN_TYPE;
   const person = grant === 'password' || grant === 'refresh_token' || grantee.signedIn !== undefined;
   if (person && grantee.client.grants.includes('refresh_token')) body.refresh_token = store.issueRefresh(issued.record);
   // OpenID Connect Core §3.1.3.3: an ID token when a person signed in with the openid scope.
