@@ -22,7 +22,7 @@ _authctl_opts() {
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
     'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
-    'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --par --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
     'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -40,7 +40,7 @@ _authctl_opts() {
     'credentials delete') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'credentials list') echo '--json --jq --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
     'profile') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile add') echo '--json --jq --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
+    'profile add') echo '--json --jq --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --par-url --par --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
     'profile list') echo '--json --jq --no-color --debug -v --verbose --config --profile --names -h --help' ;;
     'profile show') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -326,6 +326,8 @@ _authctl_takes_value() {
     'profile add|--revocation-url'|\
     'profile add|--verify-url'|\
     'profile add|--jwks-uri'|\
+    'profile add|--par-url'|\
+    'profile add|--par'|\
     'profile add|--health-url'|\
     'profile add|--grant'|\
     'profile add|--client-id'|\
@@ -468,6 +470,7 @@ _authctl_values() {
     'profile add|--profile') authctl profile list --names 2>/dev/null ;;
     'profile add|--provider') echo 'oauth2 gooclaim gamification webmethods keycloak justgold' ;;
     'profile add|--introspection-style') echo 'rfc7662 bearer-json' ;;
+    'profile add|--par') echo 'auto always' ;;
     'profile add|--grant') echo 'client_credentials password refresh_token jwt_bearer authorization_code device_code' ;;
     'profile add|--client-auth') echo 'client_secret_basic client_secret_post client_secret_jwt private_key_jwt tls_client_auth none api_key' ;;
     'profile add|--body-format') echo 'form json' ;;

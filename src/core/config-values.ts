@@ -4,6 +4,9 @@
 /** Seconds an HTTP request may take, for every command that makes one (--timeout changes it). */
 export const DEFAULT_TIMEOUT_SECONDS = 15;
 
+/** RFC 9126 pushed authorization requests: when the server requires them (auto), or always. */
+export const PAR_MODES = ['auto', 'always'] as const;
+
 export const GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code'] as const;
 export const CLIENT_AUTH_METHODS = [
   'client_secret_basic',

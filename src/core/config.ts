@@ -3,7 +3,16 @@ import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
 import { canonicalOrigin } from './origin.js';
-import { BODY_FORMATS, CLIENT_AUTH_METHODS, CREDENTIAL_STORES, GRANTS, INTROSPECTION_STYLES, PROFILE_NAME, TOKEN_CACHE_MODES } from './config-values.js';
+import {
+  BODY_FORMATS,
+  CLIENT_AUTH_METHODS,
+  CREDENTIAL_STORES,
+  GRANTS,
+  INTROSPECTION_STYLES,
+  PAR_MODES,
+  PROFILE_NAME,
+  TOKEN_CACHE_MODES,
+} from './config-values.js';
 
 /**
  * A named provider profile, exactly as it is written in the config file (snake_case keys),
@@ -18,6 +27,10 @@ export interface Profile {
   authorization_url?: string;
   /** The RFC 8628 device authorization endpoint (device_code grant), usually from discovery. */
   device_authorization_url?: string;
+  /** RFC 9126 pushed authorization request endpoint (discovery fills it). */
+  par_url?: string;
+  /** Push the authorization request: when the server requires it (auto, the default), or always. */
+  par?: (typeof PAR_MODES)[number];
   /** A fixed redirect URI for servers that need an exact one; default: a loopback listener on a free port. */
   redirect_uri?: string;
   introspection_url?: string;
@@ -68,6 +81,7 @@ export const URL_KEYS = [
   'token_url',
   'authorization_url',
   'device_authorization_url',
+  'par_url',
   'redirect_uri',
   'introspection_url',
   'revocation_url',
@@ -98,6 +112,7 @@ export function isHttpUrl(value: string): boolean {
 }
 
 const ENUM_KEYS: Record<string, readonly string[]> = {
+  par: PAR_MODES,
   grant: GRANTS,
   client_auth: CLIENT_AUTH_METHODS,
   body_format: BODY_FORMATS,

@@ -1,3 +1,4 @@
+import type { ServerMetadata } from '../core/oauth/discovery.js';
 import { DEFAULT_TIMEOUT_SECONDS } from '../core/config-values.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
@@ -130,6 +131,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     profile.authorization_url ??= metadata.authorization_endpoint;
     profile.device_authorization_url ??= metadata.device_authorization_endpoint;
     profile.jwks_uri ??= metadata.jwks_uri;
+    fillPar(profile, metadata);
     profile.issuer = issuer;
   }
   const policy: RetryPolicy = { ...DEFAULT_RETRY, maxWaitMs: (flags.maxWait ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000 };
@@ -249,4 +251,10 @@ export async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: 
   } finally {
     await session.close();
   }
+}
+
+/** RFC 9126 from the metadata: the endpoint, and `par = "always"` (for this run) when the server requires it. */
+export function fillPar(profile: Profile, metadata: ServerMetadata): void {
+  if (typeof metadata.pushed_authorization_request_endpoint === 'string') profile.par_url ??= metadata.pushed_authorization_request_endpoint;
+  if (metadata.require_pushed_authorization_requests === true) profile.par = 'always';
 }

@@ -4,7 +4,10 @@ import { AuthError, UsageError } from '../errors.js';
 import { firstError, judgeToken } from '../core/jwt/judge.js';
 import { remoteKeySet, skipNote } from './key-source.js';
 import {
+  type AuthorizationRequest,
   buildAuthorizationUrl,
+  buildPushedAuthorizationRequest,
+  parsePushedAuthorizationResponse,
   buildDeviceAuthorizationRequest,
   parseCallback,
   parseDeviceAuthorization,
@@ -17,7 +20,7 @@ import { diagnostic } from '../io/output.js';
 import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { openBrowser } from '../io/browser.js';
 import { listenForCallback } from '../io/loopback.js';
-import type { Session } from './session.js';
+import { fillPar, type Session } from './session.js';
 
 /**
  * The profile with the endpoint a sign-in needs: a profile that names both its issuer and its
@@ -33,11 +36,14 @@ async function withSignInEndpoints(session: Session, needed: 'authorization_url'
   profile.authorization_url ??= metadata.authorization_endpoint;
   profile.device_authorization_url ??= metadata.device_authorization_endpoint;
   profile.jwks_uri ??= metadata.jwks_uri;
+  fillPar(profile, metadata);
   return profile;
 }
 
 export interface SignInOptions {
   scope?: string;
+  /** Push the authorization request first (RFC 9126), whatever the profile says. */
+  par?: boolean;
   /** Print the URL instead of opening a browser. */
   noBrowser?: boolean;
   /** How long to wait for the person, in seconds. */
@@ -58,7 +64,11 @@ export async function browserSignIn(session: Session, deps: Deps, options: SignI
     const state = randomBytes(16).toString('base64url');
     const scope = options.scope ?? profile.scope;
     const nonce = scope?.split(' ').includes('openid') ? randomBytes(16).toString('base64url') : undefined;
-    const url = buildAuthorizationUrl(profile, { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce });
+    const request = { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce };
+    // RFC 9126: the request goes to the server first, with the client's authentication; the
+    // browser then carries only client_id and the request_uri it gave back.
+    const pushed = options.par || profile.par === 'always' ? await pushAuthorizationRequest(session, request) : undefined;
+    const url = buildAuthorizationUrl(profile, request, pushed);
     const opened = !options.noBrowser && (await openBrowser(url, deps.io.env));
     diagnostic(
       deps.io,
@@ -127,4 +137,17 @@ export async function checkIdToken(session: Session, deps: Deps, globals: Global
   const { check } = await remoteKeySet(profile.jwks_uri, session.http, deps, {}, { onSkip: skipNote(deps, globals) });
   const error = firstError(await judgeToken(idToken, check, policy, { now: deps.now() }));
   if (error) throw new AuthError('invalid_id_token', `the ID token from the sign-in does not check out: ${error.code}: ${error.message}`);
+}
+
+/** The pushed authorization request (RFC 9126 §2): its request_uri, or the server's refusal. */
+async function pushAuthorizationRequest(session: Session, request: AuthorizationRequest): Promise<string> {
+  const { profile } = session;
+  if (!profile.par_url)
+    throw new UsageError(
+      'missing_endpoint',
+      'the sign-in is to push its request, and the profile has no par_url',
+      'set par_url, or issuer for discovery to fill it',
+    );
+  const credentials = await session.clientCredentials();
+  return parsePushedAuthorizationResponse(await session.send(buildPushedAuthorizationRequest(profile, request, credentials)), profile.client_auth);
 }

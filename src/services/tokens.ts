@@ -28,6 +28,8 @@ export interface AcquireOptions {
   assertion?: string;
   /** authorization_code: print the sign-in URL instead of opening a browser. */
   noBrowser?: boolean;
+  /** authorization_code: push the authorization request first (RFC 9126). */
+  par?: boolean;
   /** How long a sign-in may take, in seconds (default 5 minutes). */
   signInWait?: number;
 }
@@ -166,7 +168,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
       if (token.id_token) await checkIdToken(session, deps, globals, token.id_token, undefined);
       return token;
     }
-    const { params, nonce } = await browserSignIn(session, deps, { scope: options.scope, noBrowser: options.noBrowser, waitSeconds });
+    const { params, nonce } = await browserSignIn(session, deps, { scope: options.scope, noBrowser: options.noBrowser, par: options.par, waitSeconds });
     const token = await request({ ...params, resource: options.resource });
     if (token.id_token) await checkIdToken(session, deps, globals, token.id_token, nonce);
     return token;

@@ -219,6 +219,11 @@ describe('a person signs in at oidc-provider (its own login and consent pages, f
     });
     const introspected = await run(['introspect', '--profile', 'basic', '--json', doc.access_token], basicSecret);
     expect(JSON.parse(introspected.stdout)).toMatchObject({ active: true, client_id: PEER.native.clientId, sub: 'bob' });
+    // --par: the request goes to the peer's pushed authorization request endpoint first (RFC 9126)
+    const pushed = await live(['-v', 'token', 'get', '--profile', 'native', '--par', '--output', 'json', '--no-cache', '--force'], { ...person, BROWSER: UA });
+    expect(pushed.code).toBe(0);
+    expect(pushed.stderr).toMatch(/POST \S*\/request\b/); // the peer's PAR endpoint
+    expect(JSON.parse(Buffer.from(JSON.parse(pushed.stdout).id_token.split('.')[1], 'base64url').toString())).toMatchObject({ sub: 'bob', iss: peer.issuer });
   });
 
   it('the device flow: the code on stderr, the person approves on the verification page, the token on stdout', async () => {

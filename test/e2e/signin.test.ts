@@ -169,3 +169,86 @@ describe('device authorization grant', () => {
     expect(r.stderr).toMatch(/error\[access_denied\]/);
   });
 });
+
+describe('pushed authorization requests (RFC 9126)', () => {
+  let strict: Served;
+  beforeAll(async () => {
+    // a server that requires PAR (its metadata says so), with the development client and user
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      join(box.dir, 'par.toml'),
+      `require_pushed_authorization_requests = true
+[[clients]]
+client_id = "${DEV_DEFAULTS.clientId}"
+client_secret = "${DEV_DEFAULTS.clientSecret}"
+grants = ["authorization_code"]
+scopes = ["api:read"]
+[[users]]
+username = "${DEV_DEFAULTS.username}"
+password = "${DEV_DEFAULTS.password}"
+`,
+    );
+    strict = await serve(['--settings', 'par.toml'], box.env, box.dir);
+    const add = [
+      'profile',
+      'add',
+      'par',
+      '--issuer',
+      strict.issuer,
+      '--client-id',
+      DEV_DEFAULTS.clientId,
+      '--grant',
+      'authorization_code',
+      '--scope',
+      'openid api:read',
+    ];
+    expect((await box.run(add)).code).toBe(0);
+  }, 30_000);
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  it('a server that requires PAR: the request is pushed first, the browser carries only client_id and request_uri, and the sign-in completes', async () => {
+    let url = '';
+    let opened: Promise<unknown> | undefined;
+    const r = await runLive(['token', 'get', '--profile', 'par', '--no-browser', '--no-cache'], person, (line) => {
+      const found = /^\s+(http\S+)$/.exec(line)?.[1];
+      if (found) {
+        url = found;
+        opened = signIn(found, { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+      }
+    });
+    await opened;
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/)]);
+    const query = new URL(url).searchParams;
+    expect([...query.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    expect(query.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    expect(strict.log()).toMatch(/POST \/par 201/);
+  });
+
+  it('the server refuses an authorization request that was not pushed, and a request_uri used twice', async () => {
+    const plain = await fetch(
+      `${strict.issuer}/authorize?response_type=code&client_id=${DEV_DEFAULTS.clientId}&redirect_uri=http://127.0.0.1:9/cb&code_challenge=x&code_challenge_method=S256`,
+    );
+    expect([plain.status, ((await plain.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
+    const pushed = await fetch(`${strict.issuer}/par`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${DEV_DEFAULTS.clientId}:${DEV_DEFAULTS.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+        state: 's',
+      }),
+    });
+    expect(pushed.status).toBe(201);
+    const { request_uri } = (await pushed.json()) as { request_uri: string };
+    const page = `${strict.issuer}/authorize?client_id=${DEV_DEFAULTS.clientId}&request_uri=${encodeURIComponent(request_uri)}`;
+    expect((await fetch(page)).status).toBe(200);
+    expect((await fetch(page)).status).toBe(400); // once
+  });
+});

@@ -59,6 +59,7 @@ export async function startPeer(clientPublicJwk: JWK): Promise<Peer> {
       // The built-in login and consent pages: a scripted user agent fills them in (test/helpers/user-agent.mjs).
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },

@@ -1,3 +1,4 @@
+import { PAR_MODES } from '../../core/config-values.js';
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { collect, emit } from '../options.js';
@@ -16,6 +17,8 @@ const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices
   ['revocation_url', 'revocation endpoint (RFC 7009)'],
   ['verify_url', 'vendor verify endpoint'],
   ['jwks_uri', 'JWKS URL'],
+  ['par_url', 'pushed authorization request endpoint (RFC 9126; discovery fills it)'],
+  ['par', 'push the authorization request: auto (when the server requires it) or always', PAR_MODES],
   ['health_url', 'health check URL called with the token'],
   ['grant', 'grant type', GRANTS],
   ['client_id', 'client id (public; the secret goes in the keychain)'],

@@ -94,6 +94,7 @@ function getCommand(deps: Deps) {
       .option('--no-cache', 'neither read nor write the token cache')
       .option('--force', 'ignore a cached token and authenticate again')
       .option('--no-browser', 'authorization_code: print the sign-in URL on stderr instead of opening a browser')
+      .option('--par', 'authorization_code: push the request to the server first (RFC 9126; automatic when the server requires it)')
       .addOption(
         new Option('--sign-in-timeout <duration>', 'how long a person may take to sign in (browser or device flow; default 5m)').argParser(durationArg),
       ),

@@ -9,6 +9,9 @@ export interface ServerMetadata {
   revocation_endpoint?: string;
   authorization_endpoint?: string;
   device_authorization_endpoint?: string;
+  /** RFC 9126 §5. */
+  pushed_authorization_request_endpoint?: string;
+  require_pushed_authorization_requests?: boolean;
   [key: string]: unknown;
 }
 

@@ -34,15 +34,8 @@ export interface AuthorizationRequest {
  *
  * @example buildAuthorizationUrl({ authorization_url: 'https://as/authorize' }, { clientId: 'c', redirectUri: 'http://127.0.0.1:1/cb', state: 's', challenge: 'x' })
  */
-export function buildAuthorizationUrl(profile: Profile, request: AuthorizationRequest): string {
-  if (!profile.authorization_url) {
-    throw new UsageError(
-      'missing_endpoint',
-      'the profile has no authorization endpoint',
-      'set issuer (discovery fills it) or authorization_url in the profile',
-    );
-  }
-  const url = new URL(profile.authorization_url);
+/** The authorization request's parameters (RFC 6749 §4.1.1 with PKCE and the OIDC nonce). */
+function authorizationParameters(request: AuthorizationRequest): Record<string, string> {
   const params: Record<string, string | undefined> = {
     response_type: 'code',
     client_id: request.clientId,
@@ -53,7 +46,39 @@ export function buildAuthorizationUrl(profile: Profile, request: AuthorizationRe
     code_challenge_method: 'S256',
     nonce: request.nonce,
   };
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** RFC 9126 §2.1: the authorization request, pushed with the client's authentication. */
+export function buildPushedAuthorizationRequest(profile: Profile, request: AuthorizationRequest, credentials: ClientCredentials): OutgoingRequest {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const fields: Record<string, unknown> = authorizationParameters(request);
+  applyClientAuth(profile, credentials, fields, headers);
+  // RFC 9126 §2.1: form-encoded, whatever the profile's token body format.
+  return { method: 'POST', url: profile.par_url!, headers, body: encodeBody({ ...profile, body_format: 'form' }, fields, headers) };
+}
+
+/** RFC 9126 §2.2: 201 with a request_uri (and its lifetime); anything else is the server's refusal. */
+export function parsePushedAuthorizationResponse(response: ResponseLike, clientAuth: Profile['client_auth']): string {
+  if (response.status !== 201 && response.status !== 200) throw oauthError(response, 'the pushed authorization request endpoint', clientAuth);
+  const body = jsonBody(response, 'the pushed authorization response');
+  if (typeof body.request_uri !== 'string' || !body.request_uri)
+    throw new NetworkError('invalid_response', `the pushed authorization response from ${response.url} has no request_uri`);
+  return body.request_uri;
+}
+
+export function buildAuthorizationUrl(profile: Profile, request: AuthorizationRequest, requestUri?: string): string {
+  if (!profile.authorization_url) {
+    throw new UsageError(
+      'missing_endpoint',
+      'the profile has no authorization endpoint',
+      'set issuer (discovery fills it) or authorization_url in the profile',
+    );
+  }
+  const url = new URL(profile.authorization_url);
+  // After a push (RFC 9126 §4), the browser carries only client_id and the request_uri.
+  const params = requestUri ? { client_id: request.clientId, request_uri: requestUri } : authorizationParameters(request);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   return url.toString();
 }
 

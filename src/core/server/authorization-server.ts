@@ -56,6 +56,8 @@ export class AuthorizationServer {
     return {
       issuer,
       authorization_endpoint: `${issuer}${this.routes.authorization}`,
+      pushed_authorization_request_endpoint: `${issuer}${this.routes.pushedAuthorizationRequest}`,
+      require_pushed_authorization_requests: settings.require_pushed_authorization_requests,
       device_authorization_endpoint: `${issuer}${this.routes.deviceAuthorization}`,
       token_endpoint: `${issuer}${this.routes.token}`,
       jwks_uri: `${issuer}${this.routes.jwks}`,
@@ -149,6 +151,11 @@ export class AuthorizationServer {
         });
       case 'authorization':
         return request.method === 'POST' ? signIn.authorize(request) : on('GET', () => signIn.authorize(request));
+      case 'pushedAuthorizationRequest':
+        return on('POST', async () => {
+          const params = formBody(request);
+          return signIn.push(params, (await auth.authenticate(params, request))!);
+        });
       case 'deviceAuthorization':
         return on('POST', async () => {
           const params = formBody(request);

@@ -59,6 +59,7 @@ export const ROUTES = {
   introspection: '/introspect',
   revocation: '/revoke',
   authorization: '/authorize',
+  pushedAuthorizationRequest: '/par',
   deviceAuthorization: '/device_authorization',
   device: '/device',
   gooclaimToken: '/v1/auth/token',

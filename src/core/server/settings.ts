@@ -51,6 +51,8 @@ export interface ServerSettings {
   users: ServerUser[];
   /** Keycloak-style realms served under `/realms/NAME`, each its own issuer. */
   realms: string[];
+  /** RFC 9126 §5: sign-ins must push their authorization request first. */
+  require_pushed_authorization_requests: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export function defaultServerSettings(): ServerSettings {
     ],
     users: [{ username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password, claims: {} }],
     realms: ['acme'],
+    require_pushed_authorization_requests: false,
   };
 }
 
@@ -145,7 +148,18 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
       );
     throw error;
   }
-  const known = ['issuer', 'access_token_lifetime', 'refresh_token_lifetime', 'audiences', 'keys', 'hmac_secret', 'clients', 'users', 'realms'];
+  const known = [
+    'issuer',
+    'access_token_lifetime',
+    'refresh_token_lifetime',
+    'audiences',
+    'keys',
+    'hmac_secret',
+    'clients',
+    'users',
+    'realms',
+    'require_pushed_authorization_requests',
+  ];
   for (const key of Object.keys(raw)) if (!known.includes(key)) fail(`unknown setting "${key}" (known: ${known.join(', ')})`, key);
 
   const str = (value: unknown, key: string): string | undefined => {
@@ -234,5 +248,11 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
     clients,
     users,
     realms: strList(raw.realms, 'realms') ?? defaults.realms,
+    require_pushed_authorization_requests:
+      raw.require_pushed_authorization_requests === undefined
+        ? false
+        : typeof raw.require_pushed_authorization_requests === 'boolean'
+          ? raw.require_pushed_authorization_requests
+          : fail('require_pushed_authorization_requests must be true or false', 'require_pushed_authorization_requests'),
   };
 }

@@ -69,10 +69,15 @@ function loopback(uri: URL): boolean {
   return uri.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(uri.hostname);
 }
 
+/** How long a pushed authorization request waits for the browser (RFC 9126 §2.2: short). */
+const PUSHED_LIFETIME = 60;
+
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce'] as const;
 
 export class SignIn {
   private readonly codes = new Map<string, PendingCode>();
+  /** RFC 9126: pushed authorization requests by request_uri, each used once within its lifetime. */
+  private readonly pushed = new Map<string, { clientId: string; params: Params; exp: number }>();
   private readonly devices = new Map<string, DeviceGrant>();
   private readonly guard: PageGuard;
 
@@ -131,9 +136,44 @@ export class SignIn {
     };
   }
 
+  /**
+   * RFC 9126 §2: an authenticated client's authorization request, checked as /authorize checks
+   * one (redirect URI, PKCE, scopes), kept for a minute under a request_uri.
+   */
+  push(params: Params, client: ServerClient): ServerReply {
+    if (params.request_uri !== undefined) throw new OAuthFailure('invalid_request', 'a pushed request cannot itself hold a request_uri');
+    if (params.client_id !== undefined && params.client_id !== client.client_id)
+      throw new OAuthFailure('invalid_request', 'client_id is not the authenticated client');
+    const asked: Params = { ...params, client_id: client.client_id };
+    this.authorizeRequest(asked);
+    const refused = refusedScopes(client, asked.scope);
+    if (refused.length) throw new OAuthFailure('invalid_scope', `scope not allowed for this client: ${refused.join(' ')}`);
+    const now = this.ctx.now();
+    for (const [uri, kept] of this.pushed) if (kept.exp <= now) this.pushed.delete(uri);
+    const requestUri = `urn:ietf:params:oauth:request_uri:${this.ctx.newId()}`;
+    const kept = Object.fromEntries(AUTHORIZE_PARAMS.filter((n) => asked[n] !== undefined).map((n) => [n, asked[n]!]));
+    this.pushed.set(requestUri, { clientId: client.client_id, params: kept, exp: now + PUSHED_LIFETIME });
+    return { status: 201, headers: { 'cache-control': 'no-store' }, body: { request_uri: requestUri, expires_in: PUSHED_LIFETIME } };
+  }
+
+  /** The parameters of a GET /authorize: its own, or (RFC 9126 §4) those pushed under its request_uri, once. */
+  private authorizeParams(request: ServerRequest): Params {
+    const given: Params = Object.fromEntries(new URLSearchParams(request.query ?? ''));
+    if (given.request_uri === undefined) {
+      if (this.ctx.settings.require_pushed_authorization_requests)
+        throw new OAuthFailure('invalid_request', 'this server requires pushed authorization requests (RFC 9126)');
+      return given;
+    }
+    const kept = this.pushed.get(given.request_uri);
+    this.pushed.delete(given.request_uri);
+    if (!kept || kept.exp <= this.ctx.now() || kept.clientId !== given.client_id)
+      throw new OAuthFailure('invalid_request', "request_uri is unknown, used, expired, or not this client's");
+    return kept.params;
+  }
+
   /** GET shows the sign-in page; POST signs in and redirects back with a code (or access_denied, invalid_scope). */
   authorize(request: ServerRequest): ServerReply {
-    const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
+    const params = request.method === 'POST' ? formParams(request.body) : this.authorizeParams(request);
     const { client, redirect } = this.authorizeRequest(params);
     const back = (fields: Record<string, string | undefined>): ServerReply => {
       for (const [key, value] of Object.entries({ ...fields, state: params.state })) if (value !== undefined) redirect.searchParams.set(key, value);

@@ -14,6 +14,7 @@ export const KEYCLOAK_ROUTES: Routes = {
   introspection: '/protocol/openid-connect/token/introspect',
   revocation: '/protocol/openid-connect/revoke',
   authorization: '/protocol/openid-connect/auth',
+  pushedAuthorizationRequest: '/protocol/openid-connect/ext/par/request',
   deviceAuthorization: '/protocol/openid-connect/auth/device',
   device: '/protocol/openid-connect/device',
 };
