@@ -15,6 +15,9 @@ import { toJwks, allowedAlgorithms } from '../../src/core/jwt/verify.js';
 import { parseServerSettings } from '../../src/core/server/settings.js';
 import { scanText } from '../../src/core/scan/scan.js';
 import { parseTokenResponse } from '../../src/core/oauth/token.js';
+import { parsePushedAuthorizationResponse } from '../../src/core/oauth/signin.js';
+import { unwrapPastedToken } from '../../src/core/jwt/parse.js';
+import { fieldsObject, nextPage, parseField } from '../../src/core/api-request.js';
 import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';
 import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
 import { renderReport } from '../../src/commands/decode/run.js';
@@ -161,10 +164,22 @@ function response(r: Rng): { status: number; headers: Record<string, string>; bo
   const text =
     r() < 0.7
       ? r() < 0.7
-        ? object(r, ['access_token', 'active', 'error', 'error_description', 'expires_in', 'token_type', 'jwt', 'message', 'refresh_token'])
+        ? object(r, [
+            'access_token',
+            'active',
+            'error',
+            'error_description',
+            'expires_in',
+            'token_type',
+            'jwt',
+            'message',
+            'refresh_token',
+            'issued_token_type',
+            'request_uri',
+          ])
         : value(r)
       : killerLine(r);
-  return { status: pick(r, [200, 200, 400, 401, 403, 404, 405, 429, 500, 302]), headers: {}, body: Buffer.from(text), url: 'http://127.0.0.1:1/endpoint' };
+  return { status: pick(r, [200, 200, 201, 400, 401, 403, 404, 405, 429, 500, 302]), headers: {}, body: Buffer.from(text), url: 'http://127.0.0.1:1/endpoint' };
 }
 
 const POLICIES = [
@@ -216,7 +231,41 @@ const TARGETS: Record<string, (r: Rng) => void> = {
   },
   response(r) {
     const res = response(r);
-    pick(r, [() => parseTokenResponse(res), () => parseIntrospectionResponse(res), () => parseBearerResponse(res)])();
+    pick(r, [
+      () => parseTokenResponse(res, 'client_secret_basic', { grant: pick(r, ['refresh_token', 'token_exchange', 'client_credentials']) }),
+      () => parseIntrospectionResponse(res),
+      () => parseBearerResponse(res),
+      () => parsePushedAuthorizationResponse(res, 'client_secret_basic'),
+    ])();
+  },
+  paste(r) {
+    // what people paste around a token: JSON responses, callback URLs, header lines, wrapped lines
+    const inner = token(r);
+    const text = pick(r, [
+      () => `{"access_token":${JSON.stringify(inner)},"id_token":${value(r)}}`,
+      () => `https://app.example/cb#access_token=${inner}&${killerLine(r, 2000)}`,
+      () => `Authorization: ${pick(r, ['Bearer', 'DPoP', ''])} ${inner}`,
+      () => inner.match(/.{1,7}/g)?.join(pick(r, ['\n', ' ', '\r\n '])) ?? '',
+      () => killerLine(r, 50_000),
+    ])();
+    unwrapPastedToken(text);
+    inspectToken(text, {}, { now: 1_800_000_000 });
+  },
+  link(r) {
+    // Link headers (api --paginate) and gh-style fields: linear, never a crash
+    const header =
+      r() < 0.5
+        ? killerLine(r, 16_000)
+        : Array.from(
+            { length: int(r, 50) },
+            () => `<${pick(r, ['https://x/a', '/rel', '', '<', 'http://[bad'])}>${pick(r, ['; rel="next"', '; rel=prev', ';;;', ', ', ''])}`,
+          ).join(pick(r, [', ', ',', '']));
+    nextPage(header, 'https://x/');
+    const fields = Array.from(
+      { length: int(r, 8) },
+      () => `${pick(r, ['a', 'a[]', 'a[b]', 'a[][c]', '__proto__[x]', 'b]', 'c[d][e]'])}=${pick(r, ['1', 'true', 'x', 'null', ''])}`,
+    );
+    fieldsObject(fields.map((f) => parseField(f, r() < 0.5)));
   },
   scan(r) {
     const text = r() < 0.5 ? killerLine(r, 400_000) : Array.from({ length: 1 + int(r, 20) }, () => (r() < 0.5 ? token(r) : keyFile(r))).join('\n');
