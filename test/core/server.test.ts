@@ -338,6 +338,59 @@ describe('provider variants', () => {
     expect(ids).toEqual([DEV_DEFAULTS.clientId, ...Object.values(RECIPE_CLIENTS).map((c) => ('clientId' in c ? c.clientId : c.partnerId))]);
   });
 
+  it('token exchange (RFC 8693): a token of this server for a narrower scope, with act for an actor; refusals by code', async () => {
+    const subject = body(await server.handle(form({ grant_type: 'client_credentials', scope: 'api:read api:write' }, basic))).access_token as string;
+    const exchange = (fields: Record<string, string>) =>
+      server.handle(
+        form(
+          { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', ...fields },
+          basic,
+        ),
+      );
+    const r = await exchange({ subject_token: subject, scope: 'api:read', actor_token: subject, actor_token_type: 'urn:ietf:params:oauth:token-type:jwt' });
+    expect(body(r)).toMatchObject({ issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'api:read', token_type: 'Bearer' });
+    expect(body(r).refresh_token).toBeUndefined();
+    expect(decodeJwt(body(r).access_token as string)).toMatchObject({ sub: DEV_DEFAULTS.clientId, scope: 'api:read', act: { sub: DEV_DEFAULTS.clientId } });
+    const code = async (fields: Record<string, string>) => body(await exchange(fields)).error;
+    expect(await code({ subject_token: subject, scope: 'api:admin' })).toBe('invalid_scope');
+    expect(await code({ subject_token: 'not-ours' })).toBe('invalid_request');
+    expect(await code({ subject_token: subject, subject_token_type: 'urn:x' })).toBe('invalid_request');
+    expect(await code({ subject_token: subject, requested_token_type: 'urn:ietf:params:oauth:token-type:saml2' })).toBe('invalid_request');
+    expect(await code({ subject_token: subject, audience: 'elsewhere' })).toBe('invalid_target');
+    expect(await code({ subject_token: subject, actor_token: subject })).toBe('invalid_request'); // no actor_token_type
+  });
+
+  it('pushed authorization requests (RFC 9126): 201 with a request_uri, used once by /authorize; a bad push is refused', async () => {
+    const push = (fields: Record<string, string>) => server.handle({ ...form(fields, basic), path: '/par' });
+    const good = {
+      response_type: 'code',
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+      state: 's',
+      scope: 'api:read',
+    };
+    const pushed = await push(good);
+    expect(pushed.status).toBe(201);
+    const uri = body(pushed).request_uri as string;
+    expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const page = () =>
+      server.handle({
+        method: 'GET',
+        path: '/authorize',
+        query: `client_id=${DEV_DEFAULTS.clientId}&request_uri=${encodeURIComponent(uri)}`,
+        headers: {},
+        body: '',
+      });
+    const shown = await page();
+    expect([shown.status, shown.html]).toEqual([200, expect.stringContaining('value="http://127.0.0.1:9/cb"')]);
+    expect((await page()).status).toBe(400);
+    expect(body(await push({ ...good, scope: 'api:admin' })).error).toBe('invalid_scope');
+    expect(body(await push({ ...good, request_uri: 'urn:x' })).error).toBe('invalid_request');
+    expect(body(await push({ ...good, code_challenge_method: 'plain' })).error).toBeDefined();
+    expect(server.metadata()).toMatchObject({ pushed_authorization_request_endpoint: `${ISSUER}/par`, require_pushed_authorization_requests: false });
+  });
+
   it('metadata names every endpoint under the issuer', () => {
     expect(server.metadata()).toMatchObject({
       issuer: ISSUER,

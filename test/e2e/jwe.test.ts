@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, sandbox } from '../helpers/cli.js';
@@ -59,6 +60,16 @@ describe('JWE interop with node-jose', () => {
     },
     30_000,
   );
+
+  it('X25519 recipients (keys made by openssl; node-jose has no X25519): ECDH-ES+A256KW both ways through authctl', async () => {
+    execFileSync('openssl', ['genpkey', '-algorithm', 'X25519', '-out', 'x25519.pem'], { cwd: box.dir });
+    execFileSync('openssl', ['pkey', '-in', 'x25519.pem', '-pubout', '-out', 'x25519.pub.pem'], { cwd: box.dir });
+    const jwe = (await box.run(['token', 'encrypt', '--key', 'x25519.pub.pem', '{"sub":"okp"}'])).stdout.trim();
+    expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ECDH-ES+A256KW', epk: { kty: 'OKP', crv: 'X25519' } });
+    expect((await box.run(['decode', '--decrypt-key', 'x25519.pem', '--jq', '.payload.sub', jwe])).stdout).toBe('okp\n');
+    // an X25519 key signs nothing
+    expect((await box.run(['token', 'mint', '--key', 'x25519.pem', '--sub', 's', '--exp', '5m'])).code).toBe(2);
+  });
 
   it('a nested JWT from token encrypt keeps cty JWT, and the default algorithms follow the key', async () => {
     const signed = (await box.run(['token', 'mint', '--key', 'signer.pem', '--sub', 'n', '--exp', '5m'])).stdout.trim();

@@ -17,7 +17,7 @@ describe('fuzz: every hostile input gives a coded result', () => {
       });
       const report = JSON.parse(out.trim().split('\n').at(-1)!) as { inputs: number; byTarget: Record<string, number>; failures: unknown[] };
       expect(report.inputs).toBe(4000);
-      expect(Object.keys(report.byTarget)).toEqual(['token', 'claims', 'key', 'config', 'settings', 'policy', 'response', 'scan']);
+      expect(Object.keys(report.byTarget)).toEqual(['token', 'claims', 'key', 'config', 'settings', 'policy', 'response', 'paste', 'link', 'scan']);
       expect(report.failures).toEqual([]);
     },
     120_000,

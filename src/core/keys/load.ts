@@ -40,7 +40,9 @@ export function describeKeyObject(key: KeyObject): Pick<LoadedKey, 'kty' | 'crv'
     return { kty: 'EC', crv };
   }
   if (type === 'ed25519' || type === 'ed448') return { kty: 'OKP', crv: type === 'ed25519' ? 'Ed25519' : 'Ed448' };
-  return invalid(`unsupported key type ${type ?? 'unknown'}`, 'authctl signs with RSA, EC (P-256/384/521), Ed25519 and HMAC keys');
+  // An X25519 key signs nothing (algorithmsFor has no JWS algorithm for it): JWE recipients (ECDH-ES).
+  if (type === 'x25519') return { kty: 'OKP', crv: 'X25519' };
+  return invalid(`unsupported key type ${type ?? 'unknown'}`, 'authctl uses RSA, EC (P-256/384/521), Ed25519, X25519 (encryption) and HMAC keys');
 }
 
 /** The first key-bearing PEM block; `openssl ecparam -genkey` puts EC PARAMETERS before the key. */
