@@ -29,7 +29,7 @@ _authctl_opts() {
     'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --kid -h --help' ;;
-    'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
+    'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert --roots --decrypt-key -h --help' ;;
     'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
@@ -210,6 +210,7 @@ _authctl_takes_value() {
     'lint|--jq'|\
     'lint|--config'|\
     'lint|--profile'|\
+    'lint|--decrypt-key'|\
     'lint|--policy'|\
     'lint|--iss'|\
     'lint|--aud'|\

@@ -166,6 +166,7 @@ complete -c authctl -n '__fish_seen_subcommand_from token; and __fish_seen_subco
 complete -c authctl -n '__fish_seen_subcommand_from token; and __fish_seen_subcommand_from cache; and __fish_seen_subcommand_from clear' -l store -xa 'keychain file' -d 'credential store: the OS keychain (default) or the opt-in plaintext file store'
 complete -c authctl -n '__fish_seen_subcommand_from decode' -l decrypt-key -r -F -d 'a JWE\'s decryption key (PEM, JWK or JWKS; - for stdin): shows what it holds'
 complete -c authctl -n '__fish_seen_subcommand_from decode' -l kid -r -F -d 'the key of a JWKS given to --decrypt-key'
+complete -c authctl -n '__fish_seen_subcommand_from lint' -l decrypt-key -r -F -d 'decrypt a JWE first (PEM, JWK or JWKS), then lint the signed JWT nested in it'
 complete -c authctl -n '__fish_seen_subcommand_from lint' -l policy -r -F -a 'gooclaim gamification justgold keycloak webmethods' -d 'policy file (TOML or JSON) or built-in policy (gooclaim, gamification, justgold, keycloak, webmethods)'
 complete -c authctl -n '__fish_seen_subcommand_from lint' -l iss -r -F -d 'accepted issuer (repeatable)'
 complete -c authctl -n '__fish_seen_subcommand_from lint' -l aud -r -F -d 'accepted audience (repeatable)'

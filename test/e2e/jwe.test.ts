@@ -52,6 +52,9 @@ describe('JWE interop with node-jose', () => {
       expect(JSON.parse(decoded.stdout)).toMatchObject({ kind: 'jwe', decrypted: true, header: { alg, enc }, nested: { payload: { sub: 'interop' } } });
       const verified = await box.run(['verify', '--json', '--decrypt-key', priv, '--key', 'signer.pub.pem', '--aud', 'api', theirs]);
       expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, payload: { sub: 'interop' } });
+      const linted = await box.run(['lint', '--json', '--decrypt-key', priv, '--aud', 'api', theirs]);
+      expect(JSON.parse(linted.stdout)).toMatchObject({ valid: true });
+      expect(JSON.parse((await box.run(['lint', '--json', '--decrypt-key', priv, '--aud', 'other', theirs])).stdout).findings[0].code).toBe('invalid_audience');
       // authctl → node-jose
       const ours = (await box.run(['token', 'encrypt', '--key', pub, '--alg', alg, '--enc', enc, '{"sub":"from-authctl"}'])).stdout.trim();
       const opened = await nodeJose.JWE.createDecrypt(await keyOf(priv)).decrypt(ours);

@@ -7,7 +7,8 @@ export function lintCommand(deps: Deps) {
   return withPolicyOptions(
     new Command('lint')
       .description("check a token's claims against a policy or profile; findings with codes")
-      .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line'),
+      .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line')
+      .option('--decrypt-key <file>', 'decrypt a JWE first (PEM, JWK or JWKS), then lint the signed JWT nested in it'),
   )
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
+import { CheckFailedError } from '../../errors.js';
 import { inspectToken, unexpectedFinding, type TokenReport } from '../../core/jwt/inspect.js';
 import { maskToken } from '../../core/redact.js';
 import { decodeJwtUnverified, normalizeTokenInput } from '../../core/jwt/parse.js';
@@ -9,6 +10,8 @@ import type { PolicyFlags } from '../policy-options.js';
 
 export interface LintOptions extends PolicyFlags {
   token?: string;
+  /** A JWE's decryption key: the nested JWT inside is what is linted. */
+  decryptKey?: string;
 }
 
 /** `policy` names the policy applied (in every JSON result); `announce` says it in text too. */
@@ -38,13 +41,31 @@ export async function runLint(options: LintOptions, deps: Deps, globals: GlobalO
   // One token: the profile its iss names may judge it (services/policy.ts implicitProfile).
   const iss = bulk ? undefined : decodeJwtUnverified(normalizeTokenInput(options.token!))?.iss;
   const { policy, source } = await resolvePolicy(options, deps, globals, { tokenIssuer: typeof iss === 'string' ? iss : undefined });
+  const jwe = options.decryptKey === undefined ? undefined : await import('../../services/jwe.js');
+  const decryptKey = jwe ? await jwe.jweKey(options.decryptKey!, deps) : undefined;
+  /** The token to lint: as given, or (with --decrypt-key) the signed JWT a JWE holds. */
+  async function opened(text: string): Promise<string | TokenReport> {
+    if (!jwe || !decryptKey) return text;
+    try {
+      const inside = await jwe.openJwe(text, decryptKey);
+      if ('token' in inside) return inside.token;
+      return {
+        findings: [{ code: 'invalid_token', severity: 'error', message: 'the JWE holds claims, not a signed JWT: see them with decode --decrypt-key' }],
+        valid: false,
+      };
+    } catch (error) {
+      if (!(error instanceof CheckFailedError)) throw error;
+      return { findings: [{ code: 'invalid_token', severity: 'error', message: error.message }], valid: false };
+    }
+  }
   async function* results(): AsyncGenerator<CommandResult> {
     let count = 0;
     for await (const { line, text } of readTokens(options.token, deps.io)) {
       count++;
       let report: TokenReport;
       try {
-        report = inspectToken(text, policy, { now: deps.now(), strict: options.strict });
+        const token = await opened(text);
+        report = typeof token === 'string' ? inspectToken(token, policy, { now: deps.now(), strict: options.strict }) : token;
       } catch (error) {
         if (!bulk || globals.debug) throw error;
         report = { findings: [unexpectedFinding(error)], valid: false };
