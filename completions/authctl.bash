@@ -21,17 +21,17 @@ _authctl_opts() {
     'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
-    'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
+    'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
     'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --par --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
-    'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --token-type-hint -h --help' ;;
+    'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store --token-type-hint -h --help' ;;
     'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --kid -h --help' ;;
     'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
     'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert --roots --decrypt-key -h --help' ;;
-    'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
+    'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store -h --help' ;;
     'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'api') echo '--json --jq --no-color --debug -v --verbose --config --profile -X --method -H --header -f --raw-field -F --field --input -d --data -i --include --paginate --slurp --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'credentials') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -136,7 +136,6 @@ _authctl_takes_value() {
     'token exchange|--client-cert'|\
     'token exchange|--client-key'|\
     'token exchange|--client-secret-file'|\
-    'token exchange|--password-file'|\
     'token exchange|--store'|\
     'token exchange|--subject-token-type'|\
     'token exchange|--actor-token'|\
@@ -188,7 +187,6 @@ _authctl_takes_value() {
     'token revoke|--client-cert'|\
     'token revoke|--client-key'|\
     'token revoke|--client-secret-file'|\
-    'token revoke|--password-file'|\
     'token revoke|--store'|\
     'token revoke|--token-type-hint'|\
     'token cache|--jq'|\
@@ -253,7 +251,6 @@ _authctl_takes_value() {
     'introspect|--client-cert'|\
     'introspect|--client-key'|\
     'introspect|--client-secret-file'|\
-    'introspect|--password-file'|\
     'introspect|--store'|\
     'ping|--jq'|\
     'ping|--config'|\

@@ -54,7 +54,11 @@ export async function emit(
 }
 
 /** Flags of every command that calls a provider endpoint. Secrets come from files or stdin, never values. */
-export function withEndpointOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
+export function withEndpointOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+  /** false for a command that authenticates the client only (revoke, introspect, exchange): the password flags are not listed. */
+  getsTokens = true,
+) {
   return command
     .addOption(new Option('--issuer <url>', 'fill missing endpoints from the issuer metadata (OpenID discovery, then RFC 8414)'))
     .addOption(new Option('--timeout <duration>', `per-request timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
@@ -64,8 +68,8 @@ export function withEndpointOptions<Args extends unknown[], Opts extends OptionV
     .addOption(new Option('--client-key <file>', 'private key (PEM) of --client-cert (or tls_client_key in the profile)'))
     .addOption(new Option('--client-secret-file <file>', 'client secret (or webMethods API key) from a file'))
     .addOption(new Option('--client-secret-stdin', 'client secret (or webMethods API key) from stdin'))
-    .addOption(new Option('--password-file <file>', 'resource owner password from a file (password grant)'))
-    .addOption(new Option('--password-stdin', 'resource owner password from stdin (password grant)'))
+    .addOption(new Option('--password-file <file>', 'resource owner password from a file (password grant)').hideHelp(!getsTokens))
+    .addOption(new Option('--password-stdin', 'resource owner password from stdin (password grant)').hideHelp(!getsTokens))
     .addOption(storeOption());
 }
 

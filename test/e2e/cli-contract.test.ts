@@ -102,6 +102,11 @@ describe('the command-line contract', () => {
     expect((await runCli(['key', 'convert', '--format', 'pem', join(dir, 'k.pub.pem')])).stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/);
   });
 
+  it('a command lists only the flags that apply: no password flags where only the client authenticates', async () => {
+    for (const path of [['token', 'revoke'], ['introspect'], ['token', 'exchange']]) expect((await runCli([...path, '--help'])).stdout).not.toContain('--password');
+    expect((await runCli(['token', 'get', '--help'])).stdout).toContain('--password-file');
+  });
+
   it('scan --json with --format sarif is a usage error, not silently JSON', async () => {
     const r = await runCli(['--json', 'scan', '--format', 'sarif', '-'], { input: 'nothing here' });
     expect(r.code).toBe(2);

@@ -8,6 +8,7 @@ export function introspectCommand(deps: Deps) {
       .description("ask the profile's introspection endpoint whether a token is active (RFC 7662, or Gooclaim's Bearer + JSON variant)")
       .argument('[token]', 'the token, or - to read stdin')
       .option('--token-type-hint <hint>', 'access_token or refresh_token'),
+    false,
   )
     .addHelpText(
       'after',

@@ -138,6 +138,7 @@ function exchangeCommand(deps: Deps) {
     new Command('exchange')
       .description("trade a token at the profile's token endpoint for one for another audience, resource or scope (RFC 8693 token exchange)")
       .argument('[subject-token]', 'the token to trade, or - for stdin'),
+    false,
   )
     .option('--subject-token-type <type>', 'access_token, refresh_token, id_token, jwt, or a token type URI', 'access_token')
     .option('--actor-token <token>', "the actor's token (delegation: the new token carries act), or - for stdin")
@@ -161,7 +162,7 @@ function exchangeCommand(deps: Deps) {
 
 function revokeCommand(deps: Deps) {
   return (
-    withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'))
+    withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'), false)
       .addOption(new Option('--token-type-hint <type>', 'access_token or refresh_token (RFC 7009 token_type_hint)').choices(TOKEN_TYPE_HINTS))
       // The spelling of an earlier release, kept for scripts (introspect says --token-type-hint too).
       .addOption(new Option('--hint <type>').choices(TOKEN_TYPE_HINTS).hideHelp())
