@@ -103,7 +103,8 @@ describe('the command-line contract', () => {
   });
 
   it('a command lists only the flags that apply: no password flags where only the client authenticates', async () => {
-    for (const path of [['token', 'revoke'], ['introspect'], ['token', 'exchange']]) expect((await runCli([...path, '--help'])).stdout).not.toContain('--password');
+    for (const path of [['token', 'revoke'], ['introspect'], ['token', 'exchange']])
+      expect((await runCli([...path, '--help'])).stdout).not.toContain('--password');
     expect((await runCli(['token', 'get', '--help'])).stdout).toContain('--password-file');
   });
 
