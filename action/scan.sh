@@ -34,7 +34,8 @@ run_scan "$work/tree.sarif" "${paths[@]}"
 history=${INPUT_HISTORY:-auto}
 base=''
 if [ "$history" = true ] || { [ "$history" = auto ] && [[ ${GITHUB_EVENT_NAME:-} == pull_request* ]]; }; then
-  base=$(node -e 'const e = require(process.argv[1]); process.stdout.write(e.pull_request?.base?.sha ?? "")' "${GITHUB_EVENT_PATH:-/dev/null}" 2>/dev/null || true)
+  # The event file is read as JSON, never required (require would run a file that is not .json).
+  base=$(node -e 'const e = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(e.pull_request?.base?.sha ?? "")' "${GITHUB_EVENT_PATH:-/dev/null}" 2>/dev/null || true)
   if [ -z "$base" ]; then
     echo "::warning title=authctl::no pull request base commit in the event: the history scan is skipped"
   elif ! git cat-file -e "$base^{commit}" 2>/dev/null && ! git fetch --quiet --no-tags origin "$base" 2>/dev/null; then

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { decryptJwe, encryptJwe } from '../core/jwt/jwe.js';
 import { parseToken, unwrapPastedToken } from '../core/jwt/parse.js';
 import type { LoadedKey } from '../core/keys/load.js';
+import { parseJson } from '../core/json.js';
 import { loadKeyFile } from '../io/key-file.js';
 
 /** A JWE's recipient or decryption key: a key file (PEM, JWK, JWKS with --kid), or - for stdin; never a flag's value. */
@@ -34,9 +35,9 @@ export async function encryptInput(input: string, key: LoadedKey, options: { alg
   if (text.startsWith('{')) {
     let claims: unknown;
     try {
-      claims = JSON.parse(text);
+      claims = parseJson(text);
     } catch {
-      throw new UsageError('invalid_argument', 'the input starts like JSON but is not JSON');
+      throw new UsageError('invalid_argument', 'the input starts like JSON but is not JSON (or nested too deep)');
     }
     if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new UsageError('invalid_argument', 'the claims must be a JSON object');
     return encryptJwe(new TextEncoder().encode(JSON.stringify(claims)), key, { ...options, typ: 'JWT' });

@@ -1,17 +1,14 @@
-import { X509Certificate } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../../deps.js';
-import { AuthctlError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
 import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
 import { remoteKeySet } from '../../services/key-source.js';
 import { judgeToken, parseForJudging, type SignatureCheck } from '../../core/jwt/judge.js';
 import { profilePolicy } from '../../core/claims/policy.js';
-import { remainingLifetime } from '../../core/claims/validate.js';
-import { defaultAlgorithm, keyWeakness } from '../../core/keys/algorithms.js';
-import { formatIsoTime, formatRelative, formatSpan } from '../../core/duration.js';
+import { remainingLifetime } from '../../core/claims/times.js';
+import { formatSpan } from '../../core/duration.js';
 import { selectProfile } from '../../io/config-store.js';
-import { modifiedAt, readTextFile, writeFileAtomic } from '../../io/files.js';
-import { loadKeyFile } from '../../io/key-file.js';
+import { writeFileAtomic } from '../../io/files.js';
 import type { CommandResult, Style } from '../../io/output.js';
 import { openSession, type EndpointFlags, type Session } from '../../services/session.js';
 import { acquireToken } from '../../services/tokens.js';
@@ -20,6 +17,7 @@ import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoi
 import { describeBare } from '../../core/json.js';
 import { revealSaid } from '../../core/untrusted-text.js';
 import { secretRedactor } from '../../core/redact.js';
+import { type Add, checkCertificate, checkKey, why } from './files.js';
 
 export interface CheckFlags extends EndpointFlags {
   profiles: string[];
@@ -28,12 +26,6 @@ export interface CheckFlags extends EndpointFlags {
   rotationDays: number;
   strict?: boolean;
   junit?: string;
-}
-
-/** An expected failure becomes a failed check; anything else is a bug, for the edge to report. */
-function why(error: unknown): { code: string; message: string } {
-  if (error instanceof AuthctlError) return { code: error.code, message: error.message };
-  throw error;
 }
 
 /**
@@ -72,8 +64,6 @@ async function checkProfile(name: string, flags: CheckFlags, deps: Deps, globals
     await session.close();
   }
 }
-
-type Add = (check: CheckName, status: CheckStatus, message: string, code?: string) => void;
 
 /** Each secret the profile needs: present in the environment or the store (never a prompt); a stored one has an age. */
 async function checkCredentials(session: Session, flags: CheckFlags, now: number, deps: Deps, add: Add): Promise<boolean> {
@@ -209,45 +199,6 @@ async function checkHealth(session: Session, token: string | undefined, credenti
   } catch (error) {
     add('health', 'fail', `${url}: ${why(error).message}`, why(error).code);
   }
-}
-
-/** The profile's private key file: readable, strong enough for its algorithm, not older than the rotation age. */
-async function checkKey(path: string | undefined, alg: string | undefined, rotationDays: number, now: number, deps: Deps, add: Add): Promise<void> {
-  if (!path) return add('key', 'skip', 'no private key file in the profile');
-  try {
-    const key = await loadKeyFile(path, {}, deps.io);
-    const weakness = keyWeakness(alg ?? defaultAlgorithm(key), key);
-    const described = `${key.kty}${key.bits ? ` ${key.bits}` : ''}${key.crv ? ` ${key.crv}` : ''} key ${path}`;
-    if (weakness) return add('key', 'fail', `${path}: ${weakness}`, 'weak_key');
-    const days = Math.floor((now - (await modifiedAt(path))) / 86400);
-    if (days >= rotationDays) add('key', 'warn', `${described} is ${days} days old: rotate it (every ${rotationDays} days)`, 'rotation_due');
-    else add('key', 'pass', `${described}, ${days} days old`);
-  } catch (error) {
-    add('key', 'fail', why(error).message, why(error).code);
-  }
-}
-
-const CERTIFICATE_WARN_DAYS = 30;
-
-/** The mutual-TLS client certificate: readable, and not expired or about to. */
-async function checkCertificate(path: string, now: number, add: Add): Promise<void> {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(await readTextFile(path, 'client certificate'));
-  } catch (error) {
-    return add(
-      'certificate',
-      'fail',
-      error instanceof AuthctlError ? error.message : `${path}: not a PEM X.509 certificate`,
-      error instanceof AuthctlError ? error.code : 'invalid_certificate',
-    );
-  }
-  const until = Math.floor(Date.parse(cert.validTo) / 1000);
-  const subject = cert.subject.split('\n').join(', ');
-  if (until <= now) add('certificate', 'fail', `${path} (${subject}) expired ${formatRelative(until, now)}`, 'certificate_expired');
-  else if (until - now < CERTIFICATE_WARN_DAYS * 86400)
-    add('certificate', 'warn', `${path} (${subject}) expires ${formatRelative(until, now)}: renew it`, 'certificate_expires_soon');
-  else add('certificate', 'pass', `${path} (${subject}) valid until ${formatIsoTime(until)}`);
 }
 
 const ICON: Record<CheckStatus, (style: Style) => string> = {
