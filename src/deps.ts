@@ -49,28 +49,38 @@ export interface Deps {
    * `token_cache = "keychain"` (then the credential store) or `"off"` (undefined).
    */
   tokenCache(globals: GlobalOptions, choice?: 'keychain' | 'file'): Promise<TokenCache | undefined>;
-  /** Set when a native keychain call never returned, so the edge must end the process itself. */
-  stuck: boolean;
+  /** Renders a command's result (human or JSON) and records the exit code it implies in `run`. */
+  emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
+  /** What this run has recorded so far (owned by the edge, which reads it when the command ends). */
+  run: RunState;
+}
+
+/** The run's record: not a dependency but what the edge needs back when the command ends. */
+export interface RunState {
   /**
    * Every secret this run sent or resolved (client secrets, passwords, API keys, refresh tokens,
    * the credentials of an Authorization header). What reaches output or an error message is
    * redacted against it, so a server that echoes the request cannot make authctl print one.
    */
   secrets: Set<string>;
-  /** Renders a command's result (human or JSON) and records the exit code it implies. */
-  emit(output: CommandOutput, globals: GlobalOptions): Promise<void>;
+  /** The exit code the command's output implies. */
   exitCode: ExitCode;
+  /** Set when a native keychain call never returned, so the edge must end the process itself. */
+  stuck: boolean;
 }
 
-export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now() / 1000)): Deps {
+export function newRunState(): RunState {
+  return { secrets: new Set(), exitCode: 0, stuck: false };
+}
+
+export function createDeps(io: IO, run: RunState, now: () => number = () => Math.floor(Date.now() / 1000)): Deps {
   const configs = new Map<string, Promise<ConfigStore>>();
   const deps: Deps = {
     io,
     now,
     nowMs: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    exitCode: 0,
-    secrets: new Set(),
+    run,
     async config(globals, use = 'read') {
       const { configPath, loadConfig } = await import('./io/config-store.js');
       const path = configPath(globals.config, io.env, io.cwd);
@@ -88,12 +98,11 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       const { createHttpClient } = await import('./io/http.js');
       let trace: ((line: string) => void) | undefined;
       if (settings.verbose) {
-        const redact = (await import('./core/redact.js')).secretRedactor(deps.secrets);
+        const redact = (await import('./core/redact.js')).secretRedactor(run.secrets);
         trace = (line) => diagnostic(io, line, redact);
       }
       return createHttpClient({ timeoutMs: settings.timeoutMs, ca: settings.ca, clientCert: settings.clientCert, env: io.env, trace });
     },
-    stuck: false,
     async keystore(globals, choice) {
       const kind = choice ?? (await deps.config(globals)).config.credential_store ?? 'keychain';
       const { openFileStore, openOsKeychain, fileStorePath } = await import('./io/keychain.js');
@@ -103,7 +112,7 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
         return openFileStore(path);
       }
       return openOsKeychain(io.env.AUTHCTL_KEYCHAIN_SERVICE || 'authctl', () => {
-        deps.stuck = true;
+        run.stuck = true;
       });
     },
     async tokenCache(globals, choice) {
@@ -118,9 +127,9 @@ export function createDeps(io: IO, now: () => number = () => Math.floor(Date.now
       const color = colorEnabled(globals.color, io.env, io.stdout);
       // Secrets are resolved before a command returns its output (a stream's too); with none, the
       // redaction code (and node:crypto with it) is never loaded.
-      const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
+      const redact = run.secrets.size ? (await import('./core/redact.js')).secretRedactor(run.secrets) : undefined;
       const jq = globals.jq === undefined ? undefined : await (await import('./io/jq.js')).loadJqFilter(globals.jq);
-      deps.exitCode = await writeOutput(output, io, { json: globals.json, jq, color, debug: globals.debug, redact });
+      run.exitCode = await writeOutput(output, io, { json: globals.json, jq, color, debug: globals.debug, redact });
     },
   };
   return deps;

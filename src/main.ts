@@ -1,6 +1,6 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { AuthctlError, ERRORS, ExitCode, InterruptedError, isErrorCode, UsageError, type UsageCode } from './errors.js';
-import { createDeps, type Deps } from './deps.js';
+import { createDeps, newRunState, type RunState } from './deps.js';
 import { buildProgram, protectDashTokens, synonymFor, versionFlagAsCommand } from './program.js';
 import { colorEnabled, renderError } from './io/output.js';
 import { processIO, type OutputFailure } from './io/streams.js';
@@ -34,7 +34,7 @@ function fromCommander(error: CommanderError, synonym: (flag: string) => string 
  * Output into a closed pipe (`authctl lint - < many | head -1`) ends quietly, as git and rg do;
  * a full device (`> /dev/full`) is one coded line on stderr. Never Node's unhandled 'error' trace.
  */
-function outputFailed(deps: () => Deps): OutputFailure {
+function outputFailed(run: RunState): OutputFailure {
   return (fd, error) => {
     if (fd === 1 && error.code !== 'EPIPE') {
       const why = error.code === 'ENOSPC' ? 'no space left on the device' : (error.code ?? error.name);
@@ -43,14 +43,15 @@ function outputFailed(deps: () => Deps): OutputFailure {
       } catch {}
       process.exit(ExitCode.usage);
     }
-    process.exit(deps().exitCode || (fd === 2 ? ExitCode.usage : ExitCode.ok));
+    process.exit(run.exitCode || (fd === 2 ? ExitCode.usage : ExitCode.ok));
   };
 }
 
 /** The edge: the only place that exits, and the only place errors become exit codes. */
 async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
-  const io = processIO(outputFailed(() => deps));
-  const deps = createDeps(io);
+  const run = newRunState();
+  const io = processIO(outputFailed(run));
+  const deps = createDeps(io, run);
   const json = argv.includes('--json') || argv.some((word) => word === '--jq' || word.startsWith('--jq='));
   const debug = argv.includes('--debug');
   const color = () => colorEnabled(!argv.includes('--no-color'), io.env, io.stderr);
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
   const program = buildProgram(deps, argv);
   try {
     await program.parseAsync(protectDashTokens(program as never, versionFlagAsCommand(argv)));
-    return { code: deps.exitCode, stuck: deps.stuck };
+    return { code: run.exitCode, stuck: run.stuck };
   } catch (caught) {
     let error: AuthctlError;
     if (caught instanceof CommanderError) {
@@ -85,9 +86,9 @@ async function main(argv: string[]): Promise<{ code: number; stuck: boolean }> {
     }
     // With --json the error is the command's one JSON document, on stdout where scripts read.
     // A server's words can be in the message: never let them carry a secret this run sent.
-    const redact = deps.secrets.size ? (await import('./core/redact.js')).secretRedactor(deps.secrets) : undefined;
+    const redact = run.secrets.size ? (await import('./core/redact.js')).secretRedactor(run.secrets) : undefined;
     (json ? io.stdout : io.stderr).write(await renderError(error, { json, debug, color: color(), redact }));
-    return { code: error.exitCode, stuck: deps.stuck };
+    return { code: error.exitCode, stuck: run.stuck };
   }
 }
 

@@ -15,7 +15,7 @@ import { toJwks, allowedAlgorithms } from '../../src/core/jwt/verify.js';
 import { parseServerSettings } from '../../src/core/server/settings.js';
 import { scanText } from '../../src/core/scan/scan.js';
 import { parseTokenResponse } from '../../src/core/oauth/token.js';
-import { parsePushedAuthorizationResponse } from '../../src/core/oauth/signin.js';
+import { parsePushedAuthorizationResponse } from '../../src/core/oauth/authorization.js';
 import { unwrapPastedToken } from '../../src/core/jwt/parse.js';
 import { fieldsObject, nextPage, parseField } from '../../src/core/api-request.js';
 import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';

@@ -1,7 +1,7 @@
 import { loadKey, type LoadedKey } from '../core/keys/load.js';
 import { UsageError, type UsageCode } from '../errors.js';
 import { readTextFile } from './files.js';
-import { readGivenSecret } from './secrets.js';
+import { readGivenSecret } from './secret-input.js';
 import { readAll, type IO } from './streams.js';
 
 export interface KeyFileOptions {

@@ -4,7 +4,7 @@ import { accountName, decodeCredential } from '../core/credentials.js';
 import { SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
 import type { KeyStore } from '../io/keychain.js';
 import { promptHidden } from '../io/prompt.js';
-import { readGivenSecret, type GivenSource } from '../io/secrets.js';
+import { readGivenSecret, type GivenSource } from '../io/secret-input.js';
 
 /** Where the credential store comes from for one resolution: lazily, with the reason when unreachable. */
 export interface StoreAccess {
@@ -52,7 +52,7 @@ export interface FoundSecret {
 async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: StoreAccess): Promise<{ found?: FoundSecret; storeError?: AuthctlError }> {
   const source = SECRET_SOURCES[kind];
   const remember = (value: string, origin: string) => {
-    deps.secrets.add(value);
+    deps.run.secrets.add(value);
     return { found: { value, origin } };
   };
   const direct = await readGivenSecret(kind, given, deps.io);

@@ -1,22 +1,17 @@
 import type { ServerMetadata } from '../core/oauth/discovery.js';
 import { DEFAULT_TIMEOUT_SECONDS } from '../core/config-values.js';
-import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
-import { NetworkError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Profile } from '../core/config.js';
-import { clientAssertionClaims, type ClientCredentials, type OutgoingRequest } from '../core/oauth/token.js';
-import { DEFAULT_RETRY, nextDelay, type RetryPolicy } from '../core/oauth/retry.js';
-import { signJwt } from '../core/jwt/mint.js';
-import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../core/oauth/retry.js';
 import { selectProfile } from '../io/config-store.js';
-import { isJsonObject, parseJson } from '../core/json.js';
 import { readTextFile } from '../io/files.js';
-import type { HttpClient, HttpRequest, HttpResponse, StreamingResponse } from '../io/http.js';
-import { loadKeyFile } from '../io/key-file.js';
+import type { HttpClient } from '../io/http.js';
 import type { KeyStore } from '../io/keychain.js';
-import { requireSecret, requireSecretFrom, storeAccess, type StoreAccess } from './secrets.js';
-import { secretKey } from './signing-key.js';
 import { cacheEndpoint } from '../io/token-cache.js';
+import { storeAccess, type StoreAccess } from './secrets.js';
+import { type ClientAuth, clientAuth } from './client-auth.js';
+import { retryingSender, type Sender } from './sender.js';
 
 /** Flags shared by every command that calls a provider endpoint. */
 export interface EndpointFlags {
@@ -33,20 +28,16 @@ export interface EndpointFlags {
   store?: 'keychain' | 'file';
 }
 
-export interface Session {
+/**
+ * An endpoint command's view of its profile: the profile (discovery filled in), its transport
+ * (HTTP client and the retrying sender), its client authentication, and its credential store.
+ */
+export interface Session extends Sender, ClientAuth {
   name: string;
   profile: Profile;
   /** What keys the token cache: the endpoint as configured, before discovery (tokens.ts cacheEndpoint). */
   cacheEndpoint?: string;
   http: HttpClient;
-  /** Sends with the bounded retry policy (429/503 Retry-After, connection back-off). */
-  send(request: OutgoingRequest): Promise<HttpResponse>;
-  /** The same, for a response whose body is streamed (`authctl api`). */
-  open(request: HttpRequest): Promise<StreamingResponse>;
-  clientCredentials(): Promise<ClientCredentials>;
-  /** An RFC 7523 §2.1 authorization grant, signed with the profile's key: sub is the profile's username, else the client. */
-  grantAssertion(): Promise<string>;
-  password(): Promise<string>;
   /** The credential store, or undefined (with the reason) when none is reachable. */
   store(): Promise<KeyStore | undefined>;
   /** `--store`, when given. */
@@ -54,50 +45,6 @@ export interface Session {
   /** The profile's credential store, for the secret resolver (services/secrets.ts). */
   access: StoreAccess;
   close(): Promise<void>;
-}
-
-/** What a request carries, for the redaction set. */
-type SentRequest = { headers?: Record<string, string>; body?: string };
-
-/** Request fields that carry a token or a secret: whatever a server echoes of them is redacted. */
-const SECRET_FIELDS = new Set([
-  'token',
-  'assertion',
-  'client_assertion',
-  'client_secret',
-  'password',
-  'refresh_token',
-  'subject_token',
-  'actor_token',
-  'code',
-  'code_verifier',
-  'device_code',
-]);
-
-/**
- * Every token and secret a request carries: the credentials of its Authorization header (a Basic
- * pair, a bearer token) and the secret fields of a form or JSON body (API keys and client secrets
- * join the set when the resolver reads them).
- */
-function sentSecrets(request: SentRequest): string[] {
-  const out: string[] = [];
-  const headers = request.headers ?? {};
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'authorization') out.push(value.replace(/^\S+\s+/, ''));
-  if (!request.body) return out;
-  const type = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-  if (type.includes('json')) {
-    try {
-      const body = parseJson(request.body);
-      if (isJsonObject(body)) for (const [key, value] of Object.entries(body)) if (SECRET_FIELDS.has(key) && typeof value === 'string') out.push(value);
-    } catch {}
-  } else {
-    for (const [key, value] of new URLSearchParams(request.body)) if (SECRET_FIELDS.has(key)) out.push(value);
-  }
-  return out.filter((secret) => secret.length > 0);
-}
-
-function retryable(error: unknown): boolean {
-  return error instanceof NetworkError && (error.code === 'network_unreachable' || error.code === 'network_error');
 }
 
 /**
@@ -137,105 +84,19 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   const policy: RetryPolicy = { ...DEFAULT_RETRY, maxWaitMs: (flags.maxWait ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000 };
 
   const access = storeAccess(selected.name, deps, globals, flags.store);
-  const clientSecretSource = { file: flags.clientSecretFile, stdin: flags.clientSecretStdin };
-
-  async function assertion(subject?: string): Promise<string> {
-    const clientId = profile.client_id;
-    if (!clientId) throw new UsageError('missing_client_setting', `client_auth ${profile.client_auth} needs client_id in the profile`);
-    const audience =
-      !profile.assertion_audience || profile.assertion_audience === 'token_url'
-        ? profile.token_url
-        : profile.assertion_audience === 'issuer'
-          ? profile.issuer
-          : profile.assertion_audience;
-    if (!audience) throw new UsageError('missing_client_setting', 'the client assertion needs an audience: a token_url or issuer in the profile');
-    let key;
-    if (profile.client_auth === 'client_secret_jwt') {
-      key = secretKey(await requireSecret('client_secret', clientSecretSource, deps, access));
-    } else if (profile.private_key) {
-      key = await loadKeyFile(profile.private_key, {}, deps.io);
-    } else {
-      key = await loadKeyFromKeychain();
-    }
-    const alg = profile.client_auth === 'client_secret_jwt' ? (profile.alg ?? 'HS256') : (profile.alg ?? defaultAlgorithm(key));
-    assertAlgorithmFits(alg, key);
-    const kid = profile.kid ?? key.kid;
-    return signJwt(clientAssertionClaims(clientId, audience, deps.now(), randomUUID(), 60, subject), { typ: 'JWT', ...(kid ? { kid } : {}) }, key, alg);
-  }
-
-  async function loadKeyFromKeychain() {
-    const pem = await requireSecret('private_key', {}, deps, access);
-    const { loadKey } = await import('../core/keys/load.js');
-    return loadKey(pem);
-  }
-
-  /**
-   * One request under the bounded retry policy (429/503 with Retry-After, a failed connection):
-   * what it carries joins the redaction set first, and a response given up on is drained (`drop`)
-   * before the next attempt.
-   */
-  async function retrying<R extends { status: number; headers: HttpResponse['headers'] }>(
-    request: SentRequest,
-    once: () => Promise<R>,
-    drop?: (response: R) => Promise<unknown>,
-  ): Promise<R> {
-    for (const secret of sentSecrets(request)) deps.secrets.add(secret);
-    let waited = 0;
-    for (let attempt = 1; ; attempt++) {
-      let response: R | undefined;
-      let failure: unknown;
-      try {
-        response = await once();
-      } catch (error) {
-        if (!retryable(error)) throw error;
-        failure = error;
-      }
-      const delay = nextDelay(
-        { status: response?.status, retryAfter: response?.headers['retry-after'], connectionFailed: failure !== undefined },
-        attempt,
-        waited,
-        policy,
-        deps.nowMs(),
-      );
-      if (delay === undefined) {
-        if (failure) throw failure;
-        return response!;
-      }
-      if (response) await drop?.(response);
-      if (globals.verbose) deps.io.stderr.write(`  retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})\n`);
-      await deps.sleep(delay);
-      waited += delay;
-    }
-  }
-
+  const auth = clientAuth(
+    profile,
+    { clientSecret: { file: flags.clientSecretFile, stdin: flags.clientSecretStdin }, password: { file: flags.passwordFile, stdin: flags.passwordStdin } },
+    deps,
+    access,
+  );
   return {
     name: selected.name,
     profile,
     cacheEndpoint: cacheEndpoint(selected.profile, issuer),
     http,
-    send: (request) => retrying(request, () => http.send(request)),
-    open: (request) =>
-      retrying(
-        request,
-        () => http.open(request),
-        (response) => response.discard(),
-      ),
-    async clientCredentials() {
-      const method = profile.client_auth ?? 'client_secret_basic';
-      const clientId = profile.client_id;
-      if (method === 'client_secret_basic' || method === 'client_secret_post') {
-        const { value, origin } = await requireSecretFrom('client_secret', clientSecretSource, deps, access);
-        return { clientId, clientSecret: value, secretOrigin: origin };
-      }
-      if (method === 'client_secret_jwt' || method === 'private_key_jwt') return { clientId, clientAssertion: await assertion() };
-      if (method === 'api_key') {
-        const { value, origin } = await requireSecretFrom('api_key', clientSecretSource, deps, access);
-        return { apiKey: value, secretOrigin: origin };
-      }
-      return { clientId };
-    },
-    grantAssertion: () => assertion(profile.username ?? profile.client_id),
-    password: () => requireSecret('password', { file: flags.passwordFile, stdin: flags.passwordStdin }, deps, access),
+    ...retryingSender(http, policy, deps, globals.verbose),
+    ...auth,
     store: access.store,
     access,
     storeChoice: flags.store,

@@ -14,7 +14,7 @@ import {
   pkcePair,
   pollInterval,
   pollVerdict,
-} from '../core/oauth/signin.js';
+} from '../core/oauth/authorization.js';
 import { said } from '../core/untrusted-text.js';
 import { diagnostic } from '../io/output.js';
 import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allowedOrigins, canonicalOrigin, targetUrl } from '../../src/core/origin.js';
 import { parseConfig } from '../../src/core/config.js';
 import { childEnvironment } from '../../src/core/secret-sources.js';
-import { pollInterval } from '../../src/core/oauth/signin.js';
+import { pollInterval } from '../../src/core/oauth/authorization.js';
 import { validateClaims } from '../../src/core/claims/validate.js';
 
 const codeOf = (f: () => unknown) => {

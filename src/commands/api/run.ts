@@ -131,7 +131,7 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
     // The URL and the body are settled (and the origin rule applied) before any token is fetched.
     let request: Planned | undefined = await plan(options, session, deps);
     let { token, cached } = await profileToken(session, deps, globals);
-    deps.secrets.add(token);
+    deps.run.secrets.add(token);
     const open = (request: Planned, bearer: string) =>
       session.open({
         method: request.method,
@@ -151,7 +151,7 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
       await forgetToken(session, token, deps, globals);
       if (globals.verbose) deps.io.stderr.write('  401 with the cached token: getting a fresh one and retrying once\n');
       ({ token, cached } = await profileToken(session, deps, globals, { force: true }));
-      deps.secrets.add(token);
+      deps.run.secrets.add(token);
       return open(request, token);
     };
     // The body is read whole only to shape it (a terminal, --jq, --slurp); in a pipe it streams.
@@ -165,7 +165,7 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
       if (options.include) {
         // Headers are the server's words: sanitized and redacted.
         const head = Object.entries(response.headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((value) => `${said(k)}: ${said(String(value))}`));
-        await write(deps, terminalSafe(revealSaid(`HTTP ${response.status}\n${head.join('\n')}\n\n`, secretRedactor(deps.secrets)), false));
+        await write(deps, terminalSafe(revealSaid(`HTTP ${response.status}\n${head.join('\n')}\n\n`, secretRedactor(deps.run.secrets)), false));
       }
       const ok = response.status >= 200 && response.status < 300;
       if (!shape) for await (const chunk of response.chunks()) await write(deps, chunk);

@@ -230,7 +230,7 @@ export async function runCheck(flags: CheckFlags, deps: Deps, globals: GlobalOpt
   const ok = checksPass(results, Boolean(flags.strict));
   // A file, not the terminal: the servers' words in it are redacted there all the same.
   const junit = () => toJunit(results, Boolean(flags.strict), new Date(deps.now() * 1000).toISOString());
-  if (flags.junit) await writeFileAtomic(flags.junit, revealSaid(junit(), secretRedactor(deps.secrets)));
+  if (flags.junit) await writeFileAtomic(flags.junit, revealSaid(junit(), secretRedactor(deps.run.secrets)));
   const tally = (status: CheckStatus) => results.filter((r) => r.status === status).length;
   const summary = { passed: tally('pass'), warnings: tally('warn'), failed: tally('fail'), skipped: tally('skip') };
   return {

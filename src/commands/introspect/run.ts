@@ -27,7 +27,7 @@ export async function runIntrospect(
         await session.send(buildIntrospectionRequest(session.profile, token, { hint: options.tokenTypeHint, credentials, bearer })),
         session.profile.client_auth,
       ),
-      secretRedactor(deps.secrets),
+      secretRedactor(deps.run.secrets),
     );
     const now = deps.now();
     return {

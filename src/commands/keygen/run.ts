@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import { UsageError } from '../../errors.js';
 import { generateKey, privateJwk, privatePem, publicJwk, publicPem, secretText, thumbprint, type KeygenSpec } from '../../core/keys/export.js';
 import { pathKind, writeFilesAtomic } from '../../io/files.js';
-import { readGivenSecret } from '../../io/secrets.js';
+import { readGivenSecret } from '../../io/secret-input.js';
 import type { CommandResult } from '../../io/output.js';
 
 export interface KeygenOptions extends KeygenSpec {

@@ -13,7 +13,7 @@ export async function runPing(options: EndpointFlags & { token?: string }, deps:
   return withSession(options, deps, globals, async (session) => {
     const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)).token);
     const response = await session.send(request);
-    const verdict = redactedInfo(parseBearerResponse(response, 'the health endpoint'), deps.secrets);
+    const verdict = redactedInfo(parseBearerResponse(response, 'the health endpoint'), deps.run.secrets);
     const ms = response.elapsedMs;
     return {
       json: { url: request.url, healthy: verdict.valid, ms, ...verdict },

@@ -10,7 +10,7 @@ import { type EndpointFlags, withSession } from '../../services/session.js';
 export async function runRemoteVerify(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const token = normalizeTokenInput(await readOneToken(options.token, deps.io));
   return withSession(options, deps, globals, async (session) => {
-    const verdict = redactedInfo(parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token))), deps.secrets);
+    const verdict = redactedInfo(parseBearerResponse(await session.send(buildRemoteVerifyRequest(session.profile, token))), deps.run.secrets);
     return {
       json: { token: maskToken(token), remote: session.profile.verify_url, ...verdict },
       exitCode: verdict.valid ? 0 : 1,

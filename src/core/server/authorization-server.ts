@@ -1,5 +1,5 @@
 import { ClientAuthenticator } from './client-auth.js';
-import { SignIn } from './signin.js';
+import { SignIn } from './sign-in-pages.js';
 import { PAGE_HEADERS } from './page-guard.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
 import {

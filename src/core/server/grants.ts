@@ -1,7 +1,7 @@
 import type { ServerClient } from './settings.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { NO_STORE, OAuthFailure, type Params, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
-import type { SignIn } from './signin.js';
+import type { SignIn } from './sign-in-pages.js';
 import type { IssuedToken, TokenShape, TokenStore } from './token-store.js';
 
 type Grant = ServerClient['grants'][number];

@@ -7,7 +7,7 @@ import {
   parseDeviceAuthorization,
   pkcePair,
   pollVerdict,
-} from '../../src/core/oauth/signin.js';
+} from '../../src/core/oauth/authorization.js';
 import { buildTokenRequest } from '../../src/core/oauth/token.js';
 import type { AuthctlError } from '../../src/errors.js';
 
