@@ -85,8 +85,11 @@ export function commandNamed(argv: string[]): keyof typeof COMMANDS | undefined 
   return undefined;
 }
 
+/** Stand-ins for commands' run functions (tests of argv → options: test/commands). */
+export type StandIns = { [K in keyof typeof COMMANDS]?: Parameters<(typeof COMMANDS)[K]>[1] };
+
 /** The root command and its global flags, with the command argv names attached (or all of them). */
-export function buildProgram(deps: Deps, argv: string[]) {
+export function buildProgram(deps: Deps, argv: string[], standIns: StandIns = {}) {
   const profiles: string[] = [];
   const program = new Command('authctl')
     .description('JWT and OAuth2 from the command line: keys, tokens, decode, lint, verify, credentials and CI checks')
@@ -119,7 +122,8 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 3 network/server, 4 authentication, 7
     command === (program as unknown) ? '' : '\nGlobal options (authctl --help): --json, --no-color, --debug, -v/--verbose, --config FILE, --profile NAME',
   );
   const only = commandNamed(argv);
-  for (const [name, make] of Object.entries(COMMANDS)) if (!only || only === name) program.addCommand(make(deps));
+  for (const [name, make] of Object.entries(COMMANDS) as [keyof typeof COMMANDS, (deps: Deps, standIn?: object) => Command][])
+    if (!only || only === name) program.addCommand(make(deps, standIns[name]));
   if (!only) program.addCommand(completionCommand(deps, () => program as never));
   if (!only) program.addCommand(manCommand(deps, () => program as never));
   configureTree(program as unknown as AnyCommand, deps.io);

@@ -53,6 +53,24 @@ export async function emit(
   await deps.emit(await run(globals), globals);
 }
 
+type Loader = () => Promise<object>;
+/** What a loader's module exports under a name: the run function a command calls. */
+type Loaded<L extends Loader, K> = K extends keyof Awaited<ReturnType<L>> ? Awaited<ReturnType<L>>[K] : never;
+
+/**
+ * A command's run functions by name, each loading its module on first call (so building a
+ * command loads nothing heavy). A command's builder takes stand-ins for them (gh's `runF`), so a
+ * test checks argv → options in process without running anything.
+ */
+export function lazyRuns<M extends Record<string, Loader>>(loaders: M): { [K in keyof M]: Loaded<M[K], K> } {
+  return Object.fromEntries(
+    Object.entries(loaders).map(([name, load]) => [
+      name,
+      async (...args: unknown[]) => ((await load()) as Record<string, (...a: unknown[]) => unknown>)[name]!(...args),
+    ]),
+  ) as never;
+}
+
 /** Flags of every command that calls a provider endpoint. Secrets come from files or stdin, never values. */
 export function withEndpointOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
   command: Command<Args, Opts, Globals>,

@@ -1,8 +1,15 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { collect, emit, withEndpointOptions } from '../options.js';
+import { collect, emit, withEndpointOptions, lazyRuns } from '../options.js';
 
-export function apiCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runApi: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function apiCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return withEndpointOptions(
     new Command('api')
       .description("an authenticated request with the profile's token (gh api-like); the response body goes to stdout")
@@ -44,6 +51,6 @@ Examples:
   authctl api --profile jg -i https://sandbox-api.justgold.me/v1/ping`,
     )
     .action((method, url, { method: forceMethod, ...flags }, cmd) =>
-      emit(deps, cmd, async (globals) => (await import('./run.js')).runApi({ ...flags, forceMethod, method, url }, deps, globals)),
+      emit(deps, cmd, async (globals) => runs.runApi({ ...flags, forceMethod, method, url }, deps, globals)),
     );
 }

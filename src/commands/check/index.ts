@@ -1,10 +1,17 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
-import { daysArg, durationArg, emit, withEndpointOptions } from '../options.js';
+import { daysArg, durationArg, emit, withEndpointOptions, lazyRuns } from '../options.js';
 import { DEFAULT_ROTATION_DAYS } from '../../core/credentials.js';
 
-export function checkCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runCheck: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function checkCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return withEndpointOptions(
     new Command('check')
       .description('CI checks of profiles: credentials present, a token obtainable, its claims, signature and expiry, key strength and rotation')
@@ -30,5 +37,5 @@ Examples:
   authctl check --all --junit authctl-check.xml
   ${SECRET_SOURCES.client_secret.env}="$KC_SECRET" authctl check keycloak --json | jq .summary`,
     )
-    .action((profiles, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCheck({ ...flags, profiles }, deps, globals)));
+    .action((profiles, flags, cmd) => emit(deps, cmd, async (globals) => runs.runCheck({ ...flags, profiles }, deps, globals)));
 }

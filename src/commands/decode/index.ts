@@ -1,8 +1,15 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit } from '../options.js';
+import { emit, lazyRuns } from '../options.js';
 
-export function decodeCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runDecode: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function decodeCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('decode')
     .description("show a token's header and claims with human times and warnings (never verifies)")
     .argument('[token]', 'the JWT, or - to read stdin (default when stdin is not a terminal)')
@@ -17,5 +24,5 @@ Examples:
   authctl decode --json "$TOKEN" | jq .payload.exp
   authctl decode --decrypt-key recipient.pem "$JWE"          # a nested JWT: the signed token inside`,
     )
-    .action((token, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runDecode({ ...flags, token }, deps)));
+    .action((token, flags, cmd) => emit(deps, cmd, async () => runs.runDecode({ ...flags, token }, deps)));
 }

@@ -1,7 +1,15 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit } from '../options.js';
+import { emit, lazyRuns } from '../options.js';
 import { examples } from '../help.js';
+
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runKeyPub: () => import('./run.js'),
+  runKeyThumbprint: () => import('./run.js'),
+  runKeyConvert: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
 
 const FORMATS = ['pem', 'jwk', 'jwks'] as const;
 
@@ -13,20 +21,21 @@ function withKeyOptions(command: Command<[string], {}>) {
     .option('--passphrase-stdin', 'read the passphrase of an encrypted private key from stdin');
 }
 
-export function keyCommand(deps: Deps) {
+export function keyCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   const pub = withKeyOptions(new Command('pub').description('print the public part of a key').argument('<file>', 'key file (PEM, certificate, JWK, JWKS) or -'))
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('pem' as const))
     .addHelpText(
       'after',
       '\nExamples:\n  authctl key pub private.pem > public.pem          # the JustGold upload\n  authctl key pub --format jwks private.pem > jwks.json',
     )
-    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyPub({ ...flags, file }, deps)));
+    .action((file, flags, cmd) => emit(deps, cmd, async () => runs.runKeyPub({ ...flags, file }, deps)));
 
   const thumbprint = withKeyOptions(new Command('thumbprint').description('RFC 7638 JWK thumbprint of a key (base64url)').argument('<file>', 'key file or -'))
     .addOption(new Option('--hash <hash>', 'digest').choices(['sha256', 'sha384', 'sha512'] as const).default('sha256' as const))
     .option('--uri', 'print the RFC 9278 thumbprint URI')
     .addHelpText('after', '\nExamples:\n  authctl key thumbprint private.pem\n  authctl key thumbprint --kid sig-1 jwks.json')
-    .action((file, flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeyThumbprint({ ...flags, file }, deps)));
+    .action((file, flags, cmd) => emit(deps, cmd, async () => runs.runKeyThumbprint({ ...flags, file }, deps)));
 
   const convert = withKeyOptions(new Command('convert').description('convert a key between PEM, JWK and JWKS').argument('<file>', 'key file or -'))
     .addOption(new Option('--format <format>', 'target format (a JWKS is always public); default: the other form (PEM → jwk, JWK → pem)').choices(FORMATS))
@@ -39,9 +48,7 @@ export function keyCommand(deps: Deps) {
       'after',
       '\nExamples:\n  authctl key convert --out key.jwk.json private.pem\n  authctl key convert --format jwks public.pem\n  openssl ecparam -name prime256v1 -genkey | authctl key convert --public -',
     )
-    .action((file, { format, to, ...flags }, cmd) =>
-      emit(deps, cmd, async () => (await import('./run.js')).runKeyConvert({ ...flags, to: format ?? to, file }, deps)),
-    );
+    .action((file, { format, to, ...flags }, cmd) => emit(deps, cmd, async () => runs.runKeyConvert({ ...flags, to: format ?? to, file }, deps)));
 
   return new Command('key')
     .description('public part, RFC 7638 thumbprint, and PEM <-> JWK <-> JWKS conversion')

@@ -1,16 +1,23 @@
 import { KEY_MANAGEMENT } from '../../core/keys/jwe-algorithms.js';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit } from '../options.js';
+import { emit, lazyRuns } from '../options.js';
 import { CURVES, KEY_TYPES, type KeyType } from '../../core/keys/kinds.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
+
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runKeygen: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
 
 function bits(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a number of bits, e.g. 2048.');
   return Number(value);
 }
 
-export function keygenCommand(deps: Deps) {
+export function keygenCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('keygen')
     .description('generate a key pair (RSA, EC, Ed25519) or an HMAC secret, as PEM or JWK/JWKS')
     .addOption(new Option('--type <type>', 'key type').choices(KEY_TYPES).default('ec' as KeyType))
@@ -42,5 +49,5 @@ Examples:
   authctl keygen --type oct --out api                         # api.secret, a 256-bit HMAC secret
   authctl keygen --type ed25519 > key.pem`,
     )
-    .action((flags, cmd) => emit(deps, cmd, async () => (await import('./run.js')).runKeygen(flags, deps)));
+    .action((flags, cmd) => emit(deps, cmd, async () => runs.runKeygen(flags, deps)));
 }

@@ -1,9 +1,16 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit } from '../options.js';
+import { emit, lazyRuns } from '../options.js';
 import { withPolicyOptions } from '../policy-options.js';
 
-export function lintCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runLint: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function lintCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return withPolicyOptions(
     new Command('lint')
       .description("check a token's claims against a policy or profile; findings with codes")
@@ -20,5 +27,5 @@ Examples:
   authctl lint --iss https://idp.example.com --aud api --require-scope read "$TOKEN"
   authctl lint --profile gooclaim --json < tokens.txt      # NDJSON, one line per token`,
     )
-    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runLint({ ...flags, token }, deps, globals)));
+    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => runs.runLint({ ...flags, token }, deps, globals)));
 }

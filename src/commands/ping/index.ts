@@ -1,8 +1,15 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit, withEndpointOptions } from '../options.js';
+import { emit, withEndpointOptions, lazyRuns } from '../options.js';
 
-export function pingCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runPing: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function pingCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return withEndpointOptions(
     new Command('ping')
       .description("call the profile's health endpoint with a token (the JustGold document's GET /v1/ping)")
@@ -18,5 +25,5 @@ Examples:
   authctl ping --profile justgold
   authctl ping --profile justgold "$(authctl token mint --profile justgold --iss partner-123 --sub user-1)"`,
     )
-    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runPing({ ...flags, token }, deps, globals)));
+    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => runs.runPing({ ...flags, token }, deps, globals)));
 }

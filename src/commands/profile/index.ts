@@ -1,11 +1,21 @@
 import { PAR_MODES } from '../../core/config-values.js';
 import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { collect, emit } from '../options.js';
+import { collect, emit, lazyRuns } from '../options.js';
 import { examples } from '../help.js';
 import type { Profile } from '../../core/config.js';
 import { BODY_FORMATS, CLIENT_AUTH_METHODS, GRANTS, INTROSPECTION_STYLES } from '../../core/config-values.js';
 import { PROVIDERS } from '../../core/providers.js';
+
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runProfileAdd: () => import('./run.js'),
+  runProfileList: () => import('./run.js'),
+  runProfileShow: () => import('./run.js'),
+  runProfileRemove: () => import('./run.js'),
+  runProfileUse: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
 
 /** Profile fields settable by flag: `--token-url` writes `token_url`, and so on. */
 const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices?: readonly string[]])[] = [
@@ -39,7 +49,7 @@ const FIELD_FLAGS: readonly (readonly [key: keyof Profile, help: string, choices
 const flagName = (key: string) => `--${key.replace(/_/g, '-')}`;
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function addCommand(deps: Deps) {
+function addCommand(deps: Deps, runs: Runs) {
   const command = new Command('add')
     .description('create or replace a provider profile')
     .argument('<profile>', 'profile name')
@@ -71,13 +81,12 @@ Examples:
       const byName = new Map(Object.entries(flags));
       const fields = Object.fromEntries(FIELD_FLAGS.map(([key]) => [key, byName.get(camel(key))]).filter(([, v]) => typeof v === 'string'));
       const { provider, extraBody, expectIss, expectAud, force, use } = flags;
-      return emit(deps, cmd, async (globals) =>
-        (await import('./run.js')).runProfileAdd({ name, provider, fields, extraBody, expectIss, expectAud, force, use }, deps, globals),
-      );
+      return emit(deps, cmd, async (globals) => runs.runProfileAdd({ name, provider, fields, extraBody, expectIss, expectAud, force, use }, deps, globals));
     });
 }
 
-export function profileCommand(deps: Deps) {
+export function profileCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('profile')
     .description('named provider profiles in the config file (never secrets)')
     .addHelpText(
@@ -87,33 +96,33 @@ export function profileCommand(deps: Deps) {
         'authctl profile list',
       ),
     )
-    .addCommand(addCommand(deps))
+    .addCommand(addCommand(deps, runs))
     .addCommand(
       new Command('list')
         .description('list profiles; * marks the default')
         .option('--names', 'only the names, one per line (for scripts and completion)')
         .addHelpText('after', examples('authctl profile list', "authctl profile list --json | jq -r '.[] | select(.default) | .name'"))
-        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileList(flags, deps, globals))),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => runs.runProfileList(flags, deps, globals))),
     )
     .addCommand(
       new Command('show')
         .description('show a profile (default: the current one)')
         .argument('[profile]', 'profile name')
         .addHelpText('after', examples('authctl profile show', 'authctl profile show kc --json'))
-        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileShow({ name }, deps, globals))),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => runs.runProfileShow({ name }, deps, globals))),
     )
     .addCommand(
       new Command('remove')
         .description('remove a profile')
         .argument('<profile>', 'profile name')
         .addHelpText('after', examples('authctl profile remove old-staging'))
-        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileRemove({ name }, deps, globals))),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => runs.runProfileRemove({ name }, deps, globals))),
     )
     .addCommand(
       new Command('use')
         .description('make a profile the default')
         .argument('<profile>', 'profile name')
         .addHelpText('after', examples('authctl profile use kc', 'AUTHCTL_PROFILE=gooclaim authctl token get        # one call only'))
-        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runProfileUse({ name }, deps, globals))),
+        .action((name, _flags, cmd) => emit(deps, cmd, async (globals) => runs.runProfileUse({ name }, deps, globals))),
     );
 }

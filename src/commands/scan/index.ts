@@ -1,7 +1,13 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
-import { emit } from '../options.js';
+import { emit, lazyRuns } from '../options.js';
 import { SEVERITIES, RULES } from '../../core/scan/catalog.js';
+
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runScan: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
 
 function bytes(value: string): number {
   const m = /^(\d+)\s*(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
@@ -10,7 +16,8 @@ function bytes(value: string): number {
   return Number(m[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
 }
 
-export function scanCommand(deps: Deps) {
+export function scanCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('scan')
     .description('find leaked tokens, private keys, client secrets and passwords in files (for CI and pre-commit)')
     .argument('[paths...]', 'files or directories (default: .); - reads stdin')
@@ -47,5 +54,5 @@ Examples:
   authctl scan --write-baseline .authctl-baseline.json && authctl scan --baseline .authctl-baseline.json
   kubectl logs deploy/api | authctl scan -`,
     )
-    .action((paths, flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runScan({ ...flags, paths }, deps, globals)));
+    .action((paths, flags, cmd) => emit(deps, cmd, async (globals) => runs.runScan({ ...flags, paths }, deps, globals)));
 }

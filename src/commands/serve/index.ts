@@ -2,8 +2,14 @@ import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typin
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { globalsOf } from '../globals.js';
-import { collect } from '../options.js';
+import { collect, lazyRuns } from '../options.js';
 import { DEV_DEFAULTS, RECIPE_CLIENTS } from '../../core/server/defaults.js';
+
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runServe: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
 
 function portArg(value: string): number {
   const port = Number(value);
@@ -11,7 +17,8 @@ function portArg(value: string): number {
   return port;
 }
 
-export function serveCommand(deps: Deps) {
+export function serveCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('serve')
     .description('run a local OAuth 2.0 authorization server for development and tests (loopback only by default)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -68,7 +75,6 @@ Examples:
   ${SECRET_SOURCES.client_secret.env}=${DEV_DEFAULTS.clientSecret} authctl token get --profile local`,
     )
     .action(async (flags, cmd) => {
-      const { runServe } = await import('./run.js');
-      await runServe(flags, deps, globalsOf(cmd));
+      await runs.runServe(flags, deps, globalsOf(cmd));
     });
 }

@@ -4,11 +4,23 @@ import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { SIGNING_ALGORITHMS } from '../../core/keys/algorithms.js';
 import { examples } from '../help.js';
 import { withKeyOptions } from '../key-options.js';
-import { collect, collectResource, durationArg, emit, storeOption, withEndpointOptions } from '../options.js';
+import { collect, collectResource, durationArg, emit, storeOption, withEndpointOptions, lazyRuns } from '../options.js';
 import { GRANTS } from '../../core/config-values.js';
 import { CONTENT_ENCRYPTION, KEY_MANAGEMENT } from '../../core/keys/jwe-algorithms.js';
 
-function encryptCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runEncrypt: () => import('./encrypt.js'),
+  runMint: () => import('./mint.js'),
+  runTokenGet: () => import('./run.js'),
+  runTokenExchange: () => import('./exchange.js'),
+  runTokenRevoke: () => import('./run.js'),
+  runCacheList: () => import('./run.js'),
+  runCacheClear: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+function encryptCommand(deps: Deps, runs: Runs) {
   return new Command('encrypt')
     .description('encrypt claims (JSON) or a signed JWT (nested, cty JWT) to a recipient key: a compact JWE (RFC 7516)')
     .argument('[input]', 'a JSON object of claims, or a JWT; - (or nothing, in a pipe) reads stdin')
@@ -24,10 +36,10 @@ function encryptCommand(deps: Deps) {
         'authctl decode --decrypt-key recipient.pem "$JWE"',
       ),
     )
-    .action((input, flags, cmd) => emit(deps, cmd, async () => (await import('./encrypt.js')).runEncrypt({ ...flags, input }, deps)));
+    .action((input, flags, cmd) => emit(deps, cmd, async () => runs.runEncrypt({ ...flags, input }, deps)));
 }
 
-function mintCommand(deps: Deps) {
+function mintCommand(deps: Deps, runs: Runs) {
   const command = withKeyOptions(
     new Command('mint')
       .description('build and sign a JWT; prints the compact token')
@@ -65,7 +77,7 @@ Examples:
   # an expired token for a negative test
   authctl token mint --key private.pem --exp -1h --allow-invalid`,
     )
-    .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./mint.js')).runMint(flags, deps, globals)));
+    .action((flags, cmd) => emit(deps, cmd, async (globals) => runs.runMint(flags, deps, globals)));
 }
 
 /** What `token get` and `token refresh` print. */
@@ -82,7 +94,7 @@ function withOutputOptions<Args extends unknown[], Opts extends OptionValues, Gl
     .option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
 }
 
-function getCommand(deps: Deps) {
+function getCommand(deps: Deps, runs: Runs) {
   const command = withEndpointOptions(
     new Command('get')
       .description("obtain an access token from the profile's token endpoint (cached until shortly before expiry); prints the bare token")
@@ -116,24 +128,22 @@ Examples:
   authctl token get --profile me --grant device_code                     # sign in on another device`,
     )
     .action(({ cache, browser, ...flags }, cmd) =>
-      emit(deps, cmd, async (globals) =>
-        (await import('./run.js')).runTokenGet({ ...flags, noCache: !cache, noBrowser: !browser, signInWait: flags.signInTimeout }, deps, globals),
-      ),
+      emit(deps, cmd, async (globals) => runs.runTokenGet({ ...flags, noCache: !cache, noBrowser: !browser, signInWait: flags.signInTimeout }, deps, globals)),
     );
 }
 
-function refreshCommand(deps: Deps) {
+function refreshCommand(deps: Deps, runs: Runs) {
   const command = withEndpointOptions(
     new Command('refresh').description('use the refresh token now (cached, or stored with `credentials set refresh_token`) and print the new access token'),
   );
   return withOutputOptions(command)
     .addHelpText('after', examples('authctl token refresh --profile kc', 'authctl token refresh --profile kc --output json --show-refresh-token'))
-    .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenGet({ ...flags, refresh: true }, deps, globals)));
+    .action((flags, cmd) => emit(deps, cmd, async (globals) => runs.runTokenGet({ ...flags, refresh: true }, deps, globals)));
 }
 
 const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'] as const;
 
-function exchangeCommand(deps: Deps) {
+function exchangeCommand(deps: Deps, runs: Runs) {
   return withEndpointOptions(
     new Command('exchange')
       .description("trade a token at the profile's token endpoint for one for another audience, resource or scope (RFC 8693 token exchange)")
@@ -155,12 +165,10 @@ function exchangeCommand(deps: Deps) {
         'authctl token exchange --profile gateway --audience orders-api --actor-token "$SERVICE_TOKEN" --actor-token-type access_token --output json -  < user.token',
       ),
     )
-    .action((subjectToken, flags, cmd) =>
-      emit(deps, cmd, async (globals) => (await import('./exchange.js')).runTokenExchange({ ...flags, subjectToken }, deps, globals)),
-    );
+    .action((subjectToken, flags, cmd) => emit(deps, cmd, async (globals) => runs.runTokenExchange({ ...flags, subjectToken }, deps, globals)));
 }
 
-function revokeCommand(deps: Deps) {
+function revokeCommand(deps: Deps, runs: Runs) {
   return (
     withEndpointOptions(new Command('revoke').description('revoke a token (RFC 7009)').argument('[token]', 'the token, or - for stdin'), false)
       .addOption(new Option('--token-type-hint <type>', 'access_token or refresh_token (RFC 7009 token_type_hint)').choices(TOKEN_TYPE_HINTS))
@@ -168,12 +176,12 @@ function revokeCommand(deps: Deps) {
       .addOption(new Option('--hint <type>').choices(TOKEN_TYPE_HINTS).hideHelp())
       .addHelpText('after', '\nExamples:\n  authctl token revoke --profile kc "$REFRESH_TOKEN" --token-type-hint refresh_token')
       .action((token, { tokenTypeHint, hint, ...flags }, cmd) =>
-        emit(deps, cmd, async (globals) => (await import('./run.js')).runTokenRevoke({ ...flags, hint: tokenTypeHint ?? hint, token }, deps, globals)),
+        emit(deps, cmd, async (globals) => runs.runTokenRevoke({ ...flags, hint: tokenTypeHint ?? hint, token }, deps, globals)),
       )
   );
 }
 
-function cacheCommand(deps: Deps) {
+function cacheCommand(deps: Deps, runs: Runs) {
   return new Command('cache')
     .description('inspect or clear the token cache (metadata only, never token values)')
     .addHelpText(
@@ -189,18 +197,19 @@ ${examples('authctl token cache list', 'authctl token cache clear --profile kc')
         .description('cached tokens: profile, masked token, grant, expiry')
         .addOption(storeOption())
         .addHelpText('after', examples('authctl token cache list', 'authctl token cache list --profile kc --json'))
-        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCacheList(flags, deps, globals))),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => runs.runCacheList(flags, deps, globals))),
     )
     .addCommand(
       new Command('clear')
         .description('remove cached tokens (of --profile, or all)')
         .addOption(storeOption())
         .addHelpText('after', examples('authctl token cache clear --profile gooclaim', 'authctl token cache clear'))
-        .action((flags, cmd) => emit(deps, cmd, async (globals) => (await import('./run.js')).runCacheClear(flags, deps, globals))),
+        .action((flags, cmd) => emit(deps, cmd, async (globals) => runs.runCacheClear(flags, deps, globals))),
     );
 }
 
-export function tokenCommand(deps: Deps) {
+export function tokenCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   return new Command('token')
     .description('mint, obtain, refresh, revoke and cache tokens')
     .addHelpText(
@@ -210,11 +219,11 @@ export function tokenCommand(deps: Deps) {
         'authctl token mint --key private.pem --iss partner-123 --sub user-1 --aud justgold-api --exp 1h --jti auto',
       ),
     )
-    .addCommand(mintCommand(deps))
-    .addCommand(encryptCommand(deps))
-    .addCommand(exchangeCommand(deps))
-    .addCommand(getCommand(deps))
-    .addCommand(refreshCommand(deps))
-    .addCommand(revokeCommand(deps))
-    .addCommand(cacheCommand(deps));
+    .addCommand(mintCommand(deps, runs))
+    .addCommand(encryptCommand(deps, runs))
+    .addCommand(exchangeCommand(deps, runs))
+    .addCommand(getCommand(deps, runs))
+    .addCommand(refreshCommand(deps, runs))
+    .addCommand(revokeCommand(deps, runs))
+    .addCommand(cacheCommand(deps, runs));
 }

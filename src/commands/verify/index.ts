@@ -3,10 +3,18 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { withKeyOptions } from '../key-options.js';
-import { durationArg, emit } from '../options.js';
+import { durationArg, emit, lazyRuns } from '../options.js';
 import { withPolicyOptions } from '../policy-options.js';
 
-export function verifyCommand(deps: Deps) {
+/** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
+const RUNS = lazyRuns({
+  runRemoteVerify: () => import('./remote.js'),
+  runVerify: () => import('./run.js'),
+});
+type Runs = typeof RUNS;
+
+export function verifyCommand(deps: Deps, standIn: Partial<Runs> = {}) {
+  const runs: Runs = { ...RUNS, ...standIn };
   const command = withPolicyOptions(
     withKeyOptions(
       new Command('verify')
@@ -45,9 +53,7 @@ Examples:
     )
     .action((token, flags, cmd) =>
       emit(deps, cmd, async (globals) =>
-        flags.remote
-          ? (await import('./remote.js')).runRemoteVerify({ ...flags, token }, deps, globals)
-          : (await import('./run.js')).runVerify({ ...flags, token }, deps, globals),
+        flags.remote ? runs.runRemoteVerify({ ...flags, token }, deps, globals) : runs.runVerify({ ...flags, token }, deps, globals),
       ),
     );
 }
