@@ -20,7 +20,7 @@ _authctl_opts() {
     'key convert') echo '--json --jq --no-color --debug -v --verbose --config --profile --kid --passphrase-file --passphrase-stdin --format --public --out --force -h --help' ;;
     'token') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
-    'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --alg --enc -h --help' ;;
+    'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --password-file --password-stdin --kid --alg --enc -h --help' ;;
     'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
     'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --par --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
     'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
@@ -28,9 +28,9 @@ _authctl_opts() {
     'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
-    'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --kid -h --help' ;;
-    'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict -h --help' ;;
-    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --jwks --issuer --no-jwks-cache --remote --timeout --cacert --roots --decrypt-key -h --help' ;;
+    'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --decrypt-stored --password-file --password-stdin --kid -h --help' ;;
+    'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --decrypt-key --decrypt-stored --password-file --password-stdin -h --help' ;;
+    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --decrypt-key --decrypt-stored --password-file --password-stdin --jwks --issuer --no-jwks-cache --remote --timeout --cacert --roots -h --help' ;;
     'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store -h --help' ;;
     'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'api') echo '--json --jq --no-color --debug -v --verbose --config --profile -X --method -H --header -f --raw-field -F --field --input -d --data -i --include --paginate --slurp --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
@@ -123,6 +123,7 @@ _authctl_takes_value() {
     'token encrypt|--config'|\
     'token encrypt|--profile'|\
     'token encrypt|--key'|\
+    'token encrypt|--password-file'|\
     'token encrypt|--kid'|\
     'token encrypt|--alg'|\
     'token encrypt|--enc'|\
@@ -204,11 +205,11 @@ _authctl_takes_value() {
     'decode|--config'|\
     'decode|--profile'|\
     'decode|--decrypt-key'|\
+    'decode|--password-file'|\
     'decode|--kid'|\
     'lint|--jq'|\
     'lint|--config'|\
     'lint|--profile'|\
-    'lint|--decrypt-key'|\
     'lint|--policy'|\
     'lint|--iss'|\
     'lint|--aud'|\
@@ -218,6 +219,8 @@ _authctl_takes_value() {
     'lint|--alg'|\
     'lint|--typ'|\
     'lint|--leeway'|\
+    'lint|--decrypt-key'|\
+    'lint|--password-file'|\
     'verify|--jq'|\
     'verify|--config'|\
     'verify|--profile'|\
@@ -234,12 +237,13 @@ _authctl_takes_value() {
     'verify|--alg'|\
     'verify|--typ'|\
     'verify|--leeway'|\
+    'verify|--decrypt-key'|\
+    'verify|--password-file'|\
     'verify|--jwks'|\
     'verify|--issuer'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
     'verify|--roots'|\
-    'verify|--decrypt-key'|\
     'introspect|--jq'|\
     'introspect|--config'|\
     'introspect|--profile'|\

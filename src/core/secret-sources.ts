@@ -6,8 +6,8 @@
 export const CREDENTIAL_KINDS = ['client_secret', 'password', 'refresh_token', 'hmac_secret', 'api_key', 'private_key'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
-/** Secrets authctl reads: every kind the store keeps, plus a private key's passphrase. */
-export type SecretKind = CredentialKind | 'passphrase';
+/** Secrets authctl reads: every kind the store keeps, plus a private key's passphrase and a JWE's password (PBES2). */
+export type SecretKind = CredentialKind | 'passphrase' | 'jwe_password';
 
 /** Where one kind of secret comes from. Secrets are never flag values: a flag names a file or stdin. */
 export interface SecretSource {
@@ -53,6 +53,8 @@ export const SECRET_SOURCES: Readonly<Record<SecretKind, SecretSource>> = {
     stored: false,
     prompt: false,
   },
+  // RFC 7518 §4.8: a JWE encrypted to a password (token encrypt, and decode/lint/verify of one).
+  jwe_password: { what: 'JWE password', env: 'AUTHCTL_JWE_PASSWORD', fileFlag: '--password-file', stdinFlag: '--password-stdin', stored: false, prompt: true },
 };
 
 /** "--client-secret-file or --client-secret-stdin", for hints. */

@@ -1,6 +1,6 @@
-import type { Deps } from '../deps.js';
+import type { Deps, GlobalOptions } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { decryptJwe, encryptJwe } from '../core/jwt/jwe.js';
+import { decryptJwe, encryptJwe, passwordKey } from '../core/jwt/jwe.js';
 import { parseToken, unwrapPastedToken } from '../core/jwt/parse.js';
 import type { LoadedKey } from '../core/keys/load.js';
 import { parseJson } from '../core/json.js';
@@ -9,6 +9,52 @@ import { loadKeyFile } from '../io/key-file.js';
 /** A JWE's recipient or decryption key: a key file (PEM, JWK, JWKS with --kid), or - for stdin; never a flag's value. */
 export async function jweKey(path: string, deps: Deps, kid?: string): Promise<LoadedKey> {
   return loadKeyFile(path, kid ? { kid } : {}, deps.io);
+}
+
+/** Where a JWE's key comes from: a key file or stdin, the profile's stored private key, or a password (PBES2). */
+export interface JweKeyFlags {
+  /** `--key` of token encrypt, `--decrypt-key` of decode, lint and verify. */
+  keyFile?: string;
+  kid?: string;
+  /** `--decrypt-stored`: the profile's private_key credential (AUTHCTL_PRIVATE_KEY, then the credential store). */
+  stored?: boolean;
+  passwordFile?: string;
+  passwordStdin?: boolean;
+}
+
+/** The flags naming a JWE's decryption key (decode, lint, verify): one source, never a value. */
+export interface DecryptFlags {
+  decryptKey?: string;
+  decryptStored?: boolean;
+  passwordFile?: string;
+  passwordStdin?: boolean;
+  kid?: string;
+}
+
+/** The decryption key of decode, lint and verify, from the one source their flags name. */
+export function decryptionKey(flags: DecryptFlags, deps: Deps, globals: GlobalOptions): Promise<LoadedKey> {
+  const { decryptKey, decryptStored, ...rest } = flags;
+  return resolveJweKey({ ...rest, keyFile: decryptKey, stored: decryptStored }, deps, globals, '--decrypt-key');
+}
+
+/**
+ * The one key a JWE command was given, from exactly one source: a key file, the profile's stored
+ * private key (through the one resolver: the environment, then the store), or a password for
+ * PBES2 (its file, stdin, AUTHCTL_JWE_PASSWORD, or a hidden prompt on a terminal).
+ */
+export async function resolveJweKey(flags: JweKeyFlags, deps: Deps, globals: GlobalOptions, keyFlag: string): Promise<LoadedKey> {
+  const password = flags.passwordFile !== undefined || flags.passwordStdin;
+  const given = [flags.keyFile !== undefined, Boolean(flags.stored), Boolean(password)].filter(Boolean).length;
+  if (given > 1) throw new UsageError('conflicting_options', `give one of ${keyFlag}, --decrypt-stored or a password (--password-file, --password-stdin)`);
+  if (flags.keyFile !== undefined) return jweKey(flags.keyFile, deps, flags.kid);
+  const { requireSecret, storeAccess } = await import('./secrets.js');
+  if (flags.stored) {
+    const { selectProfile } = await import('../io/config-store.js');
+    const selected = selectProfile(await deps.config(globals), globals.profile, true);
+    const access = selected ? storeAccess(selected.name, deps, globals) : undefined;
+    return (await import('../core/keys/load.js')).loadKey(await requireSecret('private_key', {}, deps, access));
+  }
+  return passwordKey(await requireSecret('jwe_password', { file: flags.passwordFile, stdin: flags.passwordStdin }, deps));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, type AuthCode, type AuthctlError } from '../errors.js';
 import { accountName, decodeCredential } from '../core/credentials.js';
-import { SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
+import { type CredentialKind, SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
 import type { KeyStore } from '../io/keychain.js';
 import { promptHidden } from '../io/prompt.js';
 import { readGivenSecret, type GivenSource } from '../io/secret-input.js';
@@ -58,10 +58,10 @@ async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: S
   const direct = await readGivenSecret(kind, given, deps.io);
   if (direct !== undefined) return remember(direct, given.file !== undefined ? `the file ${given.file}` : given.stdin ? 'stdin' : source.env);
   let storeError: AuthctlError | undefined;
-  if (source.stored && access && kind !== 'passphrase') {
+  if (source.stored && access) {
     try {
       const store = await access.store();
-      const raw = store ? await store.get(accountName(access.profile, kind)) : undefined;
+      const raw = store ? await store.get(accountName(access.profile, kind as CredentialKind)) : undefined;
       if (raw !== undefined) return remember(decodeCredential(raw, kind).secret, `the ${store!.description}`);
     } catch (error) {
       // A locked or unreachable keychain: a person at a terminal can still type the secret.
@@ -70,8 +70,9 @@ async function walk(kind: SecretKind, given: GivenSource, deps: Deps, access?: S
     }
     storeError ??= access.failure();
   }
-  if (source.prompt && access && deps.io.stdin.isTTY)
-    return remember(await promptHidden(`${source.what} for profile ${access.profile}: `, deps.io), 'the prompt');
+  // A stored kind is a profile's (the prompt names it); one never stored (a JWE's password) is asked for alone.
+  if (source.prompt && (access || !source.stored) && deps.io.stdin.isTTY)
+    return remember(await promptHidden(access ? `${source.what} for profile ${access.profile}: ` : `${source.what}: `, deps.io), 'the prompt');
   return { storeError };
 }
 

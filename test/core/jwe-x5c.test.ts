@@ -4,7 +4,7 @@ import { generateKeyPairSync, createSecretKey, randomBytes, X509Certificate, cre
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decryptJwe, defaultKeyManagement, encryptJwe, MAX_PBES2_COUNT } from '../../src/core/jwt/jwe.js';
+import { decryptJwe, defaultKeyManagement, encryptJwe, MAX_PBES2_COUNT, passwordKey } from '../../src/core/jwt/jwe.js';
 import { checkChain, x5cCertificates } from '../../src/core/keys/x5c.js';
 import { describeKeyObject, type LoadedKey } from '../../src/core/keys/load.js';
 import { renderManPage, roff } from '../../src/core/man-page.js';
@@ -59,6 +59,22 @@ describe('JWE (core/jwt/jwe.ts)', () => {
     expect(await failure(() => decryptJwe(jwe, headerOf(jwe), loaded(rsa.privateKey, 'private'), { encs: ['A128GCM'] }))).toMatch(
       /content encryption "A256GCM" is not allowed/,
     );
+  });
+
+  it('a password encrypts and decrypts with PBES2 only (its own count, bounded), and is never a raw AES key', async () => {
+    const password = passwordKey('correct horse');
+    expect(defaultKeyManagement(password)).toBe('PBES2-HS512+A256KW');
+    const jwe = await encryptJwe(plaintext, password, { alg: 'PBES2-HS256+A128KW', enc: 'A128GCM' });
+    expect(headerOf(jwe)).toMatchObject({ alg: 'PBES2-HS256+A128KW', p2c: MAX_PBES2_COUNT });
+    expect(new TextDecoder().decode((await decryptJwe(jwe, headerOf(jwe), password)).plaintext)).toBe('{"sub":"a"}');
+    expect(await failure(() => decryptJwe(jwe, headerOf(jwe), passwordKey('wrong')))).toBe(
+      'invalid_token: not a token authctl can read: it cannot be decrypted with this key',
+    );
+    expect(await failure(() => encryptJwe(plaintext, password, { alg: 'A256KW' }))).toMatch(/^alg_key_mismatch: A256KW does not take a password/);
+    expect(await failure(() => encryptJwe(plaintext, loaded(secret, 'secret'), { alg: 'PBES2-HS256+A128KW' }))).toMatch(
+      /^alg_key_mismatch: .* takes a password/,
+    );
+    expect(await failure(() => decryptJwe(jwe, headerOf(jwe), loaded(secret, 'secret')))).toMatch(/does not go with the oct key given/);
   });
 });
 

@@ -123,6 +123,17 @@ describe.skipIf(!available)('credentials in a real Secret Service', () => {
     expect(viaEnv.stdout).toMatch(/invalid_signature/);
   });
 
+  it('decode --decrypt-stored opens a JWE with the private key kept in the keychain (secret-tool sees it)', async () => {
+    expect((await run(['keygen', '--type', 'rsa', '--out', 'recipient'])).code).toBe(0);
+    const pem = readFileSync(join(dir, 'recipient.pem'), 'utf8');
+    expect((await run(['credentials', 'set', 'private_key', '--profile', 'p', '--stdin'], pem)).code).toBe(0);
+    expect(secretTool('lookup', 'service', service, 'username', 'p/private_key').stdout).toContain('PRIVATE KEY');
+    const jwe = (await run(['token', 'encrypt', '--key', 'recipient.pub.pem', '{"sub":"from-keychain"}'])).stdout.trim();
+    const opened = await run(['--profile', 'p', 'decode', '--json', '--decrypt-stored', jwe]);
+    expect(opened.stderr).toBe('');
+    expect(JSON.parse(opened.stdout)).toMatchObject({ decrypted: true, payload: { sub: 'from-keychain' } });
+  });
+
   it('no D-Bus session: keychain_unavailable naming the alternatives; env still works for CI', async () => {
     const r = await run(['credentials', 'list'], undefined, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
     expect(r.code).toBe(4);

@@ -108,6 +108,71 @@ describe('JWE in one step, and keys for it', () => {
   });
 });
 
+describe('JWE to a password (PBES2), and a decryption key from the profile', () => {
+  it('PBES2 both ways with node-jose: authctl encrypts to a password file, node-jose decrypts; node-jose encrypts, authctl decodes and verifies', async () => {
+    writeFileSync(join(box.dir, 'pw.txt'), 'correct horse battery staple\n');
+    const ours = (await box.run(['token', 'encrypt', '--password-file', 'pw.txt', '{"sub":"pw-user"}'])).stdout.trim();
+    const header = JSON.parse(Buffer.from(ours.split('.')[0]!, 'base64url').toString());
+    expect(header).toMatchObject({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', p2c: 600000 });
+    // the trailing newline of the file is not part of the password
+    const password = await nodeJose.JWK.asKey({ kty: 'oct', k: Buffer.from('correct horse battery staple').toString('base64url') });
+    expect(JSON.parse((await nodeJose.JWE.createDecrypt(password).decrypt(ours)).payload.toString())).toEqual({ sub: 'pw-user' });
+    const signed = (await box.run(['token', 'mint', '--key', 'signer.pem', '--sub', 'pw-nested', '--aud', 'api', '--exp', '10m'])).stdout.trim();
+    const theirs = await nodeJose.JWE.createEncrypt(
+      { format: 'compact', contentAlg: 'A128CBC-HS256', fields: { cty: 'JWT', p2c: 10000 } },
+      { key: password, header: { alg: 'PBES2-HS256+A128KW' } },
+    )
+      .update(signed)
+      .final();
+    const decoded = await box.run(['decode', '--json', '--password-stdin', theirs], {}, 'correct horse battery staple\n');
+    expect(JSON.parse(decoded.stdout)).toMatchObject({ decrypted: true, header: { alg: 'PBES2-HS256+A128KW' }, nested: { payload: { sub: 'pw-nested' } } });
+    const verified = await box.run(['verify', '--json', '--password-file', 'pw.txt', '--key', 'signer.pub.pem', '--aud', 'api', theirs]);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, payload: { sub: 'pw-nested' } });
+    // an empty password is refused before any work; a wrong one gets the one answer
+    writeFileSync(join(box.dir, 'empty.txt'), '\n');
+    const empty = await box.run(['lint', '--json', '--password-file', 'empty.txt', theirs]);
+    expect(JSON.parse(empty.stdout).error).toMatchObject({ code: 'invalid_argument', message: 'the JWE password is empty' });
+    const wrong = await box.run(['decode', '--json', '--password-stdin', theirs], {}, 'wrong\n');
+    expect([wrong.code, JSON.parse(wrong.stdout).error.message]).toEqual([1, 'not a token authctl can read: it cannot be decrypted with this key']);
+  });
+
+  it('a password is never a key, nor a key a password; the token and the password cannot both come from stdin', async () => {
+    const a = await box.run(['token', 'encrypt', '--alg', 'A256KW', '{"a":1}'], { AUTHCTL_JWE_PASSWORD: 'pw' });
+    expect([a.code, a.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[alg_key_mismatch]: A256KW does not take a password: PBES2 does']);
+    const b = await box.run(['token', 'encrypt', '--key', 'oct.jwk.json', '--alg', 'PBES2-HS256+A128KW', '{"a":1}']);
+    expect(b.stderr.split('\n')[0]).toBe(
+      'authctl: error[alg_key_mismatch]: PBES2-HS256+A128KW takes a password (--password-file or --password-stdin), not a key',
+    );
+    const c = await box.run(['decode', '--password-stdin'], {}, 'x.y.z\n');
+    expect([c.code, c.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[conflicting_options]: the token and the password cannot both come from stdin']);
+    const d = await box.run(['token', 'encrypt', '{"a":1}']);
+    expect([d.code, d.stderr.split('\n')[0]]).toEqual([
+      2,
+      "authctl: error[missing_mandatory_option_value]: token encrypt needs the recipient's key (--key FILE), or a password for PBES2",
+    ]);
+  });
+
+  it("--decrypt-stored: the profile's private key from AUTHCTL_PRIVATE_KEY, or the credential store", async () => {
+    const jwe = (await box.run(['token', 'encrypt', '--key', 'ec.pub.pem', '{"sub":"stored"}'])).stdout.trim();
+    const pem = readFileSync(join(box.dir, 'ec.pem'), 'utf8');
+    const fromEnv = await box.run(['decode', '--json', '--decrypt-stored', jwe], { AUTHCTL_PRIVATE_KEY: pem });
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ decrypted: true, payload: { sub: 'stored' } });
+    // the file store (the keychain is tested in credentials.test.ts): the profile's private_key credential
+    expect((await box.run(['profile', 'add', 'enc', '--token-url', 'http://127.0.0.1:9/token', '--client-id', 'c'])).code).toBe(0);
+    const config = join(box.env.XDG_CONFIG_HOME!, 'authctl', 'config.toml');
+    writeFileSync(config, `credential_store = "file"\n${readFileSync(config, 'utf8')}`);
+    expect((await box.run(['credentials', 'set', 'private_key', '--profile', 'enc', '--stdin'], {}, pem)).code).toBe(0);
+    const stored = await box.run(['--profile', 'enc', 'decode', '--json', '--decrypt-stored', jwe]);
+    expect(stored.stderr).toMatch(/^authctl: warning: using the plaintext credential file \S+ \(mode 0600\), not the OS keychain\n$/);
+    expect(JSON.parse(stored.stdout)).toMatchObject({ decrypted: true, payload: { sub: 'stored' } });
+    const both = await box.run(['decode', '--decrypt-stored', '--decrypt-key', 'ec.pem', jwe]);
+    expect([both.code, both.stderr.split('\n')[0]]).toEqual([
+      2,
+      'authctl: error[conflicting_options]: give one of --decrypt-key, --decrypt-stored or a password (--password-file, --password-stdin)',
+    ]);
+  });
+});
+
 describe('hostile JWE', () => {
   const jweWith = (header: object) => `${b64(header)}.${'A'.repeat(43)}.${'A'.repeat(16)}.${'A'.repeat(22)}.${'A'.repeat(22)}`;
   const reason = async (args: string[]) => {

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { withDecryptOptions } from '../decrypt-options.js';
 import { emit, lazyRuns } from '../options.js';
 
 /** The run functions, loaded on first call; a test hands in stand-ins (gh's runF seam). */
@@ -10,10 +11,12 @@ type Runs = typeof RUNS;
 
 export function decodeCommand(deps: Deps, standIn: Partial<Runs> = {}) {
   const runs: Runs = { ...RUNS, ...standIn };
-  return new Command('decode')
-    .description("show a token's header and claims with human times and warnings (never verifies)")
-    .argument('[token]', 'the JWT, or - to read stdin (default when stdin is not a terminal)')
-    .option('--decrypt-key <file>', "a JWE's decryption key (PEM, JWK or JWKS; - for stdin): shows what it holds")
+  return withDecryptOptions(
+    new Command('decode')
+      .description("show a token's header and claims with human times and warnings (never verifies)")
+      .argument('[token]', 'the JWT, or - to read stdin (default when stdin is not a terminal)'),
+    'shows what it holds',
+  )
     .option('--kid <kid>', 'the key of a JWKS given to --decrypt-key')
     .addHelpText(
       'after',
@@ -24,5 +27,5 @@ Examples:
   authctl decode --json "$TOKEN" | jq .payload.exp
   authctl decode --decrypt-key recipient.pem "$JWE"          # a nested JWT: the signed token inside`,
     )
-    .action((token, flags, cmd) => emit(deps, cmd, async () => runs.runDecode({ ...flags, token }, deps)));
+    .action((token, flags, cmd) => emit(deps, cmd, async (globals) => runs.runDecode({ ...flags, token }, deps, globals)));
 }

@@ -1,4 +1,6 @@
-import type { Deps } from '../../deps.js';
+import type { Deps, GlobalOptions } from '../../deps.js';
+import type { DecryptFlags } from '../../services/jwe.js';
+import { decrypting } from '../decrypt-options.js';
 import { CheckFailedError } from '../../errors.js';
 import { describeTimes, inspectToken, type TimeView, type TokenReport } from '../../core/jwt/inspect.js';
 import type { ClaimsPolicy } from '../../core/claims/types.js';
@@ -6,11 +8,9 @@ import { readOneToken } from '../../io/token-input.js';
 import { unwrapPastedToken, type PastedToken } from '../../core/jwt/parse.js';
 import { cell, renderFindings, renderTable, type CommandResult, type Style } from '../../io/output.js';
 
-export interface DecodeOptions {
+/** With a JWE's decryption key (DecryptFlags), the claims, or the nested JWT, it holds are shown. */
+export interface DecodeOptions extends DecryptFlags {
   token?: string;
-  /** A JWE's decryption key file: the claims, or the nested JWT, it holds are shown. */
-  decryptKey?: string;
-  kid?: string;
 }
 
 /** The universal rules only: decode annotates, it never judges a token valid. */
@@ -70,12 +70,13 @@ function pastedNote(pasted: PastedToken): string | undefined {
   return `${pasted.from}${held ? ` (it also holds ${held}, not shown: decode ${pasted.alsoHeld!.length > 1 ? 'each' : 'it'} by itself)` : ''}`;
 }
 
-export async function runDecode(options: DecodeOptions, deps: Deps): Promise<CommandResult> {
+export async function runDecode(options: DecodeOptions, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
+  const decrypt = decrypting(options, options.token);
   const input = await readOneToken(options.token, deps.io);
   const now = deps.now();
   const pasted = unwrapPastedToken(input);
   const note = pastedNote(pasted);
-  if (options.decryptKey !== undefined) return decodeEncrypted(pasted.token, options.decryptKey, options.kid, deps, now);
+  if (decrypt) return decodeEncrypted(pasted.token, options, deps, globals, now);
   const report = inspectToken(pasted.token, NO_POLICY, { now });
   const token = report.token;
   // An unparseable token is an invalid_token error (exit 1) with the parser's precise reason.
@@ -98,10 +99,10 @@ export async function runDecode(options: DecodeOptions, deps: Deps): Promise<Com
 }
 
 /** A JWE opened with its key: the outer header, then the nested JWT decoded, or the claims it held. */
-async function decodeEncrypted(token: string, keyFile: string, kid: string | undefined, deps: Deps, now: number): Promise<CommandResult> {
-  const { jweKey, openJwe } = await import('../../services/jwe.js');
-  const opened = await openJwe(token, await jweKey(keyFile, deps, kid));
-  if (!opened.outer) throw new CheckFailedError('invalid_token', 'not encrypted: decode it without --decrypt-key');
+async function decodeEncrypted(token: string, flags: DecryptFlags, deps: Deps, globals: GlobalOptions, now: number): Promise<CommandResult> {
+  const { decryptionKey, openJwe } = await import('../../services/jwe.js');
+  const opened = await openJwe(token, await decryptionKey(flags, deps, globals));
+  if (!opened.outer) throw new CheckFailedError('invalid_token', 'not encrypted: decode it without a decryption key');
   const outer = opened.outer;
   const inner = 'token' in opened ? inspectToken(opened.token, NO_POLICY, { now }) : undefined;
   if (inner && !inner.token) throw new CheckFailedError('invalid_token', `the encrypted token holds no token authctl can read: ${inner.findings[0]!.message}`);

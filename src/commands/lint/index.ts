@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
+import { withDecryptOptions } from '../decrypt-options.js';
 import { emit, lazyRuns } from '../options.js';
 import { withPolicyOptions } from '../policy-options.js';
 
@@ -11,11 +12,13 @@ type Runs = typeof RUNS;
 
 export function lintCommand(deps: Deps, standIn: Partial<Runs> = {}) {
   const runs: Runs = { ...RUNS, ...standIn };
-  return withPolicyOptions(
-    new Command('lint')
-      .description("check a token's claims against a policy or profile; findings with codes")
-      .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line')
-      .option('--decrypt-key <file>', 'decrypt a JWE first (PEM, JWK or JWKS), then lint the signed JWT nested in it'),
+  return withDecryptOptions(
+    withPolicyOptions(
+      new Command('lint')
+        .description("check a token's claims against a policy or profile; findings with codes")
+        .argument('[token]', 'the JWT, or - to read stdin: one token per line, one result per line'),
+    ),
+    'then lint the signed JWT nested in it',
   )
     .addHelpText(
       'after',

@@ -7,11 +7,12 @@ import { readTokens } from '../../io/token-input.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy } from '../../services/policy.js';
 import type { PolicyFlags } from '../policy-options.js';
+import { decrypting } from '../decrypt-options.js';
+import type { DecryptFlags } from '../../services/jwe.js';
 
-export interface LintOptions extends PolicyFlags {
+/** With a JWE's decryption key (DecryptFlags), the nested JWT inside is what is linted. */
+export interface LintOptions extends PolicyFlags, DecryptFlags {
   token?: string;
-  /** A JWE's decryption key: the nested JWT inside is what is linted. */
-  decryptKey?: string;
 }
 
 /** `policy` names the policy applied (in every JSON result); `announce` says it in text too. */
@@ -41,8 +42,8 @@ export async function runLint(options: LintOptions, deps: Deps, globals: GlobalO
   // One token: the profile its iss names may judge it (services/policy.ts implicitProfile).
   const iss = bulk ? undefined : decodeJwtUnverified(normalizeTokenInput(options.token!))?.iss;
   const { policy, source } = await resolvePolicy(options, deps, globals, { tokenIssuer: typeof iss === 'string' ? iss : undefined });
-  const jwe = options.decryptKey === undefined ? undefined : await import('../../services/jwe.js');
-  const decryptKey = jwe ? await jwe.jweKey(options.decryptKey!, deps) : undefined;
+  const jwe = decrypting(options, options.token) ? await import('../../services/jwe.js') : undefined;
+  const decryptKey = jwe ? await jwe.decryptionKey(options, deps, globals) : undefined;
   /** The token to lint: as given, or (with --decrypt-key) the signed JWT a JWE holds. */
   async function opened(text: string): Promise<string | TokenReport> {
     if (!jwe || !decryptKey) return text;

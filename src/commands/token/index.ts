@@ -24,9 +24,15 @@ function encryptCommand(deps: Deps, runs: Runs) {
   return new Command('encrypt')
     .description('encrypt claims (JSON) or a signed JWT (nested, cty JWT) to a recipient key: a compact JWE (RFC 7516)')
     .argument('[input]', 'a JSON object of claims, or a JWT; - (or nothing, in a pipe) reads stdin')
-    .requiredOption('--key <file>', "the recipient's key: PEM, certificate, JWK or JWKS (with --kid); its public half is used")
+    .option('--key <file>', "the recipient's key: PEM, certificate, JWK or JWKS (with --kid); its public half is used")
+    .option('--password-file <file>', `encrypt to a password instead (PBES2; or ${SECRET_SOURCES.jwe_password.env}; a prompt on a terminal)`)
+    .option('--password-stdin', 'the password from stdin')
     .option('--kid <kid>', 'the key of a JWKS to use, and the kid header')
-    .addOption(new Option('--alg <alg>', 'key management (default: RSA-OAEP-256, ECDH-ES+A256KW, or AxxxKW for a secret)').choices(KEY_MANAGEMENT))
+    .addOption(
+      new Option('--alg <alg>', 'key management (default: RSA-OAEP-256, ECDH-ES+A256KW, AxxxKW for a secret, PBES2-HS512+A256KW for a password)').choices(
+        KEY_MANAGEMENT,
+      ),
+    )
     .addOption(new Option('--enc <enc>', 'content encryption').choices(CONTENT_ENCRYPTION).default('A256GCM' as const))
     .addHelpText(
       'after',
@@ -34,9 +40,10 @@ function encryptCommand(deps: Deps, runs: Runs) {
         'authctl token encrypt --key recipient.pub.pem \'{"sub":"user-1","exp":1893456000}\'',
         'authctl token mint --key signer.pem --sub user-1 --exp 1h | authctl token encrypt --key recipient.jwks.json --kid enc-1',
         'authctl decode --decrypt-key recipient.pem "$JWE"',
+        'authctl token encrypt --password-file pw.txt \'{"sub":"user-1"}\' | authctl decode --password-file pw.txt',
       ),
     )
-    .action((input, flags, cmd) => emit(deps, cmd, async () => runs.runEncrypt({ ...flags, input }, deps)));
+    .action((input, flags, cmd) => emit(deps, cmd, async (globals) => runs.runEncrypt({ ...flags, input }, deps, globals)));
 }
 
 function mintCommand(deps: Deps, runs: Runs) {

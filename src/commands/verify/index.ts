@@ -3,6 +3,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { Deps } from '../../deps.js';
 import { SECRET_SOURCES } from '../../core/secret-sources.js';
 import { withKeyOptions } from '../key-options.js';
+import { withDecryptOptions } from '../decrypt-options.js';
 import { durationArg, emit, lazyRuns } from '../options.js';
 import { withPolicyOptions } from '../policy-options.js';
 
@@ -23,7 +24,7 @@ export function verifyCommand(deps: Deps, standIn: Partial<Runs> = {}) {
       'verify',
     ),
   );
-  return command
+  return withDecryptOptions(command, 'then verify the signed JWT nested in it')
     .option('--jwks <url>', 'verify against a remote JWKS (cached on disk as its Cache-Control allows)')
     .option('--issuer <url>', 'find the JWKS through discovery (.well-known/openid-configuration, then RFC 8414); iss must match')
     .option('--no-jwks-cache', 'always fetch the JWKS')
@@ -31,7 +32,6 @@ export function verifyCommand(deps: Deps, standIn: Partial<Runs> = {}) {
     .addOption(new Option('--timeout <duration>', `network timeout (default ${DEFAULT_TIMEOUT_SECONDS}s)`).argParser(durationArg))
     .option('--cacert <file>', 'extra trusted CA certificates (PEM) for HTTPS')
     .option('--roots <file>', "trust the token's x5c chain when it leads to one of these root certificates (PEM bundle); its leaf signs")
-    .option('--decrypt-key <file>', 'decrypt a JWE first (PEM, JWK or JWKS), then verify the signed JWT nested in it')
     .addHelpText(
       'after',
       `

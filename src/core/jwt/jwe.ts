@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { CheckFailedError, UsageError } from '../../errors.js';
 import type { LoadedKey } from '../keys/load.js';
@@ -13,9 +14,18 @@ import { CONTENT_ENCRYPTION, KEY_MANAGEMENT } from '../keys/jwe-algorithms.js';
 
 /** PBES2 iterations authctl will run for one token (OWASP's PBKDF2-SHA256 advice is 600 000; a token asking for more is refused at once). */
 export const MAX_PBES2_COUNT = 600_000;
+/** The iterations authctl asks for when it encrypts to a password: the most it will run itself. */
+const PBES2_COUNT = MAX_PBES2_COUNT;
+
+/** A password as a JWE key: only PBES2 takes it (never a raw AES key, never `dir`). */
+export function passwordKey(password: string): LoadedKey {
+  const key = createSecretKey(Buffer.from(password, 'utf8'));
+  return { kind: 'secret', key, kty: 'oct', bits: (key.symmetricKeySize ?? 0) * 8, source: 'password' };
+}
 
 /** The key management a recipient key calls for, when --alg names none. */
 export function defaultKeyManagement(key: LoadedKey): string {
+  if (key.source === 'password') return 'PBES2-HS512+A256KW';
   if (key.kty === 'RSA') return 'RSA-OAEP-256';
   if (key.kty === 'EC' || (key.kty === 'OKP' && key.crv === 'X25519')) return 'ECDH-ES+A256KW';
   if (key.kty === 'oct') {
@@ -34,15 +44,18 @@ export function defaultKeyManagement(key: LoadedKey): string {
   );
 }
 
-/** Whether `alg` fits the key: RSA-OAEP* for RSA, ECDH-ES* for EC and X25519, AxxxKW and dir for secrets. */
+/** Whether `alg` fits the key: RSA-OAEP* for RSA, ECDH-ES* for EC and X25519, AxxxKW and dir for secrets, PBES2 for a password. */
 function assertFits(alg: string, key: LoadedKey): void {
+  if ((key.source === 'password') !== alg.startsWith('PBES2'))
+    throw new UsageError(
+      'alg_key_mismatch',
+      key.source === 'password' ? `${alg} does not take a password: PBES2 does` : `${alg} takes a password (--password-file or --password-stdin), not a key`,
+    );
   const family = alg.startsWith('RSA-OAEP')
     ? key.kty === 'RSA'
     : alg.startsWith('ECDH-ES')
       ? key.kty === 'EC' || (key.kty === 'OKP' && key.crv === 'X25519')
-      : alg.startsWith('PBES2')
-        ? false
-        : key.kty === 'oct';
+      : key.kty === 'oct';
   if (!family) throw new UsageError('alg_key_mismatch', `${alg} does not go with ${key.kty === 'oct' ? 'a symmetric' : `an ${key.kty}`} key`);
 }
 
@@ -72,7 +85,9 @@ export async function encryptJwe(
     ...(options.typ ? { typ: options.typ } : {}),
     ...(kid ? { kid } : {}),
   };
-  return new CompactEncrypt(plaintext).setProtectedHeader(header).encrypt(key.key as Parameters<CompactEncrypt['encrypt']>[0]);
+  const jwe = new CompactEncrypt(plaintext).setProtectedHeader(header);
+  if (alg.startsWith('PBES2')) jwe.setKeyManagementParameters({ p2c: PBES2_COUNT });
+  return jwe.encrypt(key.source === 'password' ? key.key.export() : (key.key as Parameters<CompactEncrypt['encrypt']>[0]));
 }
 
 export interface Decrypted {
@@ -107,7 +122,8 @@ export async function decryptJwe(
   }
   if (key.kind === 'public') throw new UsageError('invalid_key', 'decrypting needs the private key (or the secret), not a public one');
   try {
-    const result = await compactDecrypt(jwe, key.key as Parameters<typeof compactDecrypt>[1], {
+    const material = key.source === 'password' ? key.key.export() : (key.key as Parameters<typeof compactDecrypt>[1]);
+    const result = await compactDecrypt(jwe, material, {
       keyManagementAlgorithms: [alg],
       contentEncryptionAlgorithms: [enc],
       maxPBES2Count: MAX_PBES2_COUNT,

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { parseJson } from '../json.js';
 
 /** Where a key came from, as users name formats. */
-export type KeySource = 'pkcs8' | 'pkcs8-encrypted' | 'pkcs1' | 'sec1' | 'spki' | 'pkcs1-public' | 'x509' | 'jwk' | 'jwks' | 'secret';
+export type KeySource = 'pkcs8' | 'pkcs8-encrypted' | 'pkcs1' | 'sec1' | 'spki' | 'pkcs1-public' | 'x509' | 'jwk' | 'jwks' | 'secret' | 'password';
 
 export interface LoadedKey {
   /** 'private' and 'secret' can sign; 'public' can only verify. */
