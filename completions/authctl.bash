@@ -22,15 +22,15 @@ _authctl_opts() {
     'token mint') echo '--json --jq --no-color --debug -v --verbose --config --profile --iss --sub --aud --exp --nbf --iat --jti --scope --scope-format --claim --claims --alg --typ --header --cert --encrypt-to --key --kid --secret-file --secret-stdin --passphrase-file --insecure --allow-invalid -h --help' ;;
     'token encrypt') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --password-file --password-stdin --kid --alg --enc -h --help' ;;
     'token exchange') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store --subject-token-type --actor-token --actor-token-type --requested-token-type --audience --resource --scope --output -h --help' ;;
-    'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --par --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
-    'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token -h --help' ;;
+    'token get') echo '--json --jq --no-color --debug -v --verbose --config --profile --grant --scope --audience --resource --assertion-file --no-cache --force --no-browser --par --sign-in-timeout --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token --dpop --htu --htm -h --help' ;;
+    'token refresh') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store --output --show-refresh-token --dpop --htu --htm -h --help' ;;
     'token revoke') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store --token-type-hint -h --help' ;;
     'token cache') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'token cache list') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'token cache clear') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'decode') echo '--json --jq --no-color --debug -v --verbose --config --profile --decrypt-key --decrypt-stored --password-file --password-stdin --kid -h --help' ;;
     'lint') echo '--json --jq --no-color --debug -v --verbose --config --profile --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --decrypt-key --decrypt-stored --password-file --password-stdin -h --help' ;;
-    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --decrypt-key --decrypt-stored --password-file --password-stdin --jwks --issuer --no-jwks-cache --remote --timeout --cacert --roots -h --help' ;;
+    'verify') echo '--json --jq --no-color --debug -v --verbose --config --profile --key --kid --secret-file --secret-stdin --passphrase-file --policy --iss --aud --require --require-scope --max-lifetime --alg --typ --leeway --require-jti --strict --decrypt-key --decrypt-stored --password-file --password-stdin --jwks --issuer --no-jwks-cache --dpop-proof --htm --htu --remote --timeout --cacert --roots -h --help' ;;
     'introspect') echo '--json --jq --no-color --debug -v --verbose --config --profile --token-type-hint --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --store -h --help' ;;
     'ping') echo '--json --jq --no-color --debug -v --verbose --config --profile --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
     'api') echo '--json --jq --no-color --debug -v --verbose --config --profile -X --method -H --header -f --raw-field -F --field --input -d --data -i --include --paginate --slurp --allow-origin --issuer --timeout --max-wait --cacert --client-cert --client-key --client-secret-file --client-secret-stdin --password-file --password-stdin --store -h --help' ;;
@@ -40,7 +40,7 @@ _authctl_opts() {
     'credentials delete') echo '--json --jq --no-color --debug -v --verbose --config --profile --store -h --help' ;;
     'credentials list') echo '--json --jq --no-color --debug -v --verbose --config --profile --max-age --store -h --help' ;;
     'profile') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
-    'profile add') echo '--json --jq --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --par-url --par --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --force --use -h --help' ;;
+    'profile add') echo '--json --jq --no-color --debug -v --verbose --config --profile --provider --base-url --issuer --token-url --introspection-url --introspection-style --revocation-url --verify-url --jwks-uri --par-url --par --health-url --grant --client-id --client-auth --api-key-header --body-format --username --scope --audience --resource --private-key --tls-client-cert --tls-client-key --kid --alg --extra-body --expect-iss --expect-aud --dpop --force --use -h --help' ;;
     'profile list') echo '--json --jq --no-color --debug -v --verbose --config --profile --names -h --help' ;;
     'profile show') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
     'profile remove') echo '--json --jq --no-color --debug -v --verbose --config --profile -h --help' ;;
@@ -165,6 +165,8 @@ _authctl_takes_value() {
     'token get|--password-file'|\
     'token get|--store'|\
     'token get|--output'|\
+    'token get|--htu'|\
+    'token get|--htm'|\
     'token refresh|--jq'|\
     'token refresh|--config'|\
     'token refresh|--profile'|\
@@ -178,6 +180,8 @@ _authctl_takes_value() {
     'token refresh|--password-file'|\
     'token refresh|--store'|\
     'token refresh|--output'|\
+    'token refresh|--htu'|\
+    'token refresh|--htm'|\
     'token revoke|--jq'|\
     'token revoke|--config'|\
     'token revoke|--profile'|\
@@ -241,6 +245,9 @@ _authctl_takes_value() {
     'verify|--password-file'|\
     'verify|--jwks'|\
     'verify|--issuer'|\
+    'verify|--dpop-proof'|\
+    'verify|--htm'|\
+    'verify|--htu'|\
     'verify|--timeout'|\
     'verify|--cacert'|\
     'verify|--roots'|\
@@ -502,9 +509,9 @@ _authctl_files_too() {
 }
 _authctl_args() {
   case "$1" in
-    'credentials set') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
-    'credentials get') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
-    'credentials delete') echo 'client_secret password refresh_token hmac_secret api_key private_key' ;;
+    'credentials set') echo 'client_secret password refresh_token hmac_secret api_key private_key dpop_key' ;;
+    'credentials get') echo 'client_secret password refresh_token hmac_secret api_key private_key dpop_key' ;;
+    'credentials delete') echo 'client_secret password refresh_token hmac_secret api_key private_key dpop_key' ;;
     'profile add') authctl profile list --names 2>/dev/null ;;
     'profile show') authctl profile list --names 2>/dev/null ;;
     'profile remove') authctl profile list --names 2>/dev/null ;;

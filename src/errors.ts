@@ -96,7 +96,7 @@ export const ERRORS = {
   unauthorized: { exit: 'auth' },
   forbidden: { exit: 'auth', hint: 'check the credentials and what this client is allowed to do' },
   invalid_id_token: { exit: 'auth' },
-  // OAuth errors a server may return (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5), passed on as they are
+  // OAuth errors a server may return (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 9449), passed on as they are
   invalid_request: { exit: 'auth', hint: 'check the profile: grant, client authentication, scope' },
   invalid_client: { exit: 'auth' },
   invalid_grant: { exit: 'auth' },
@@ -110,6 +110,9 @@ export const ERRORS = {
   slow_down: { exit: 'auth' },
   insufficient_scope: { exit: 'auth' },
   invalid_target: { exit: 'auth' },
+  // RFC 9449 §5, §7.1, §8: a DPoP proof refused, a nonce asked for twice
+  invalid_dpop_proof: { exit: 'auth', hint: 'the server refused the DPoP proof; with -v, see what was sent' },
+  use_dpop_nonce: { exit: 'auth', hint: 'the server asked for a DPoP nonce again after one retry' },
   /** A server's error code outside the standard ones (it is named in the message). */
   oauth_error: { exit: 'auth', hint: 'check the profile: grant, client authentication, scope' },
   // the rest

@@ -31,6 +31,8 @@ export interface Profile {
   par_url?: string;
   /** Push the authorization request: when the server requires it (auto, the default), or always. */
   par?: (typeof PAR_MODES)[number];
+  /** RFC 9449: bind the profile's tokens to its DPoP key (a proof with every token request and API call). */
+  dpop?: boolean;
   /** A fixed redirect URI for servers that need an exact one; default: a loopback listener on a free port. */
   redirect_uri?: string;
   introspection_url?: string;
@@ -119,10 +121,11 @@ const ENUM_KEYS: Record<string, readonly string[]> = {
   introspection_style: INTROSPECTION_STYLES,
 };
 const TABLE_KEYS = ['extra_body', 'mint', 'policy'] as const;
+const BOOLEAN_KEYS = ['dpop'] as const;
 const LIST_KEYS = ['api_origins'] as const;
 /** Keys that name files; relative ones are taken from the config file's directory. */
 export const PROFILE_PATH_KEYS = ['private_key', 'tls_client_cert', 'tls_client_key'] as const;
-export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS, ...LIST_KEYS];
+export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS, ...LIST_KEYS, ...BOOLEAN_KEYS];
 
 /** Key names that would put a secret in the config file; refused wherever they appear. */
 const SECRET_KEY = /^(client_secret|secret|password|api_key|apikey|refresh_token|access_token|private_key_pem|hmac_secret|token)$/i;
@@ -237,6 +240,8 @@ function checkProfile(name: string, profile: unknown, at: (key?: string) => stri
       if (!choices.includes(value as string)) throw fail(` must be one of ${choices.join(', ')}`);
     } else if ((TABLE_KEYS as readonly string[]).includes(key)) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(' must be a table');
+    } else if ((BOOLEAN_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== 'boolean') throw fail(' must be true or false');
     } else if ((LIST_KEYS as readonly string[]).includes(key)) {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw fail(' must be a list of strings');
       for (const origin of value) {

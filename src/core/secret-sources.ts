@@ -3,7 +3,7 @@
  */
 
 /** What a stored secret is; the account of an entry is `<profile>/<kind>`. */
-export const CREDENTIAL_KINDS = ['client_secret', 'password', 'refresh_token', 'hmac_secret', 'api_key', 'private_key'] as const;
+export const CREDENTIAL_KINDS = ['client_secret', 'password', 'refresh_token', 'hmac_secret', 'api_key', 'private_key', 'dpop_key'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** Secrets authctl reads: every kind the store keeps, plus a private key's passphrase and a JWE's password (PBES2). */
@@ -45,6 +45,8 @@ export const SECRET_SOURCES: Readonly<Record<SecretKind, SecretSource>> = {
   // webMethods' application API key travels in the client-secret flags (it is the client's secret).
   api_key: { what: 'API key', env: 'AUTHCTL_API_KEY', fileFlag: '--client-secret-file', stdinFlag: '--client-secret-stdin', stored: true, prompt: true },
   private_key: { what: 'private key', env: 'AUTHCTL_PRIVATE_KEY', stored: true, prompt: false },
+  // RFC 9449: the profile's DPoP key (PEM), made on first use and kept; never in the token cache.
+  dpop_key: { what: 'DPoP key', env: 'AUTHCTL_DPOP_KEY', stored: true, prompt: false },
   passphrase: {
     what: 'passphrase',
     env: 'AUTHCTL_KEY_PASSPHRASE',

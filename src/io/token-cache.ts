@@ -18,6 +18,8 @@ export interface CachedToken {
   /** Whether the grant also returned a refresh token (kept in the credential store). */
   hasRefreshToken?: boolean;
   key: Record<string, unknown>;
+  /** RFC 9449: the thumbprint of the DPoP key the token is bound to; handed out only with that key. */
+  dpopJkt?: string;
 }
 
 /** Where cached access tokens live: files (the default), the credential store, or nowhere. */

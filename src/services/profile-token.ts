@@ -15,10 +15,12 @@ export async function profileToken(
   deps: Deps,
   globals: GlobalOptions,
   options: { force?: boolean } = {},
-): Promise<{ token: string; cached: boolean }> {
+): Promise<{ token: string; cached: boolean; dpop?: boolean }> {
   if (session.profile.token_url) {
     const acquired = await acquireToken(session, { force: options.force }, deps, globals);
-    return { token: acquired.token.access_token, cached: acquired.source === 'cache' };
+    // RFC 9449: a DPoP-bound token goes out as `Authorization: DPoP`, each time with a fresh proof.
+    const dpop = /^dpop$/i.test(acquired.token.token_type ?? '');
+    return { token: acquired.token.access_token, cached: acquired.source === 'cache', ...(dpop ? { dpop } : {}) };
   }
   if (!session.profile.mint && !session.profile.private_key) {
     throw new UsageError(

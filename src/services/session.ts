@@ -6,7 +6,8 @@ import type { Profile } from '../core/config.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../core/oauth/retry.js';
 import { selectProfile } from '../io/config-store.js';
 import { readTextFile } from '../io/files.js';
-import type { HttpClient } from '../io/http.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../io/http.js';
+import type { DpopClient } from './dpop.js';
 import type { KeyStore } from '../io/keychain.js';
 import { cacheEndpoint } from '../io/token-cache.js';
 import { storeAccess, type StoreAccess } from './secrets.js';
@@ -26,6 +27,8 @@ export interface EndpointFlags {
   passwordFile?: string;
   passwordStdin?: boolean;
   store?: 'keychain' | 'file';
+  /** `token get --dpop`: bind this run's tokens to the profile's DPoP key, whatever the profile says. */
+  dpop?: boolean;
 }
 
 /**
@@ -44,6 +47,12 @@ export interface Session extends Sender, ClientAuth {
   storeChoice?: 'keychain' | 'file';
   /** The profile's credential store, for the secret resolver (services/secrets.ts). */
   access: StoreAccess;
+  /** The profile's DPoP client when it uses DPoP (`dpop = true`, `--dpop`); made on first use. */
+  dpop(): Promise<DpopClient | undefined>;
+  /** A token-endpoint (or PAR) request: with a DPoP proof when the profile uses DPoP, else as send does. */
+  sendWithProof(request: HttpRequest): Promise<HttpResponse>;
+  /** What the server's metadata adds for this run: PAR (fillPar), the DPoP algorithms it takes. */
+  learn(metadata: ServerMetadata): void;
   close(): Promise<void>;
 }
 
@@ -67,7 +76,13 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
   const clientCert =
     certFile && keyFile ? { cert: await readTextFile(certFile, 'client certificate'), key: await readTextFile(keyFile, 'client key') } : undefined;
   const http = await deps.http({ timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ca, clientCert, verbose: globals.verbose });
-  const profile: Profile = { ...selected.profile };
+  const profile: Profile = { ...selected.profile, ...(flags.dpop ? { dpop: true } : {}) };
+  let dpopAlgs: string[] | undefined;
+  const learn = (metadata: ServerMetadata) => {
+    fillPar(profile, metadata);
+    const algs = metadata.dpop_signing_alg_values_supported;
+    if (Array.isArray(algs) && algs.every((alg) => typeof alg === 'string')) dpopAlgs = algs;
+  };
   const issuer = flags.issuer ?? profile.issuer;
   if (issuer && (flags.issuer || !profile.token_url)) {
     const { discover } = await import('../io/jwks.js');
@@ -78,7 +93,7 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     profile.authorization_url ??= metadata.authorization_endpoint;
     profile.device_authorization_url ??= metadata.device_authorization_endpoint;
     profile.jwks_uri ??= metadata.jwks_uri;
-    fillPar(profile, metadata);
+    learn(metadata);
     profile.issuer = issuer;
   }
   const policy: RetryPolicy = { ...DEFAULT_RETRY, maxWaitMs: (flags.maxWait ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000 };
@@ -90,16 +105,26 @@ export async function openSession(flags: EndpointFlags, deps: Deps, globals: Glo
     deps,
     access,
   );
+  const sender = retryingSender(http, policy, deps, globals.verbose);
+  let dpop: Promise<DpopClient | undefined> | undefined;
+  const dpopFor = () =>
+    (dpop ??= profile.dpop ? import('./dpop.js').then(({ dpopClient }) => dpopClient(access, deps, globals, dpopAlgs)) : Promise.resolve(undefined));
   return {
     name: selected.name,
     profile,
     cacheEndpoint: cacheEndpoint(selected.profile, issuer),
     http,
-    ...retryingSender(http, policy, deps, globals.verbose),
+    ...sender,
     ...auth,
     store: access.store,
     access,
     storeChoice: flags.store,
+    dpop: dpopFor,
+    async sendWithProof(request) {
+      const client = await dpopFor();
+      return client ? client.send(request, sender.send) : sender.send(request);
+    },
+    learn,
     close: () => http.close(),
   };
 }

@@ -20,7 +20,7 @@ import { diagnostic } from '../io/output.js';
 import { buildTokenRequest, parseTokenResponse, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { openBrowser } from '../io/browser.js';
 import { listenForCallback } from '../io/loopback.js';
-import { fillPar, type Session } from './session.js';
+import type { Session } from './session.js';
 
 /**
  * The profile with the endpoint a sign-in needs: a profile that names both its issuer and its
@@ -36,7 +36,7 @@ async function withSignInEndpoints(session: Session, needed: 'authorization_url'
   profile.authorization_url ??= metadata.authorization_endpoint;
   profile.device_authorization_url ??= metadata.device_authorization_endpoint;
   profile.jwks_uri ??= metadata.jwks_uri;
-  fillPar(profile, metadata);
+  session.learn(metadata);
   return profile;
 }
 
@@ -64,7 +64,9 @@ export async function browserSignIn(session: Session, deps: Deps, options: SignI
     const state = randomBytes(16).toString('base64url');
     const scope = options.scope ?? profile.scope;
     const nonce = scope?.split(' ').includes('openid') ? randomBytes(16).toString('base64url') : undefined;
-    const request = { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce };
+    // RFC 9449 §10: a DPoP profile binds the code to its key (dpop_jkt), so only its proof redeems it.
+    const dpopJkt = (await session.dpop())?.jkt;
+    const request = { clientId: profile.client_id, redirectUri: callback.redirectUri, scope, state, challenge, nonce, dpopJkt };
     // RFC 9126: the request goes to the server first, with the client's authentication; the
     // browser then carries only client_id and the request_uri it gave back.
     const pushed = options.par || profile.par === 'always' ? await pushAuthorizationRequest(session, request) : undefined;
@@ -100,7 +102,7 @@ export async function deviceSignIn(session: Session, deps: Deps, scope: string |
   const deadline = deps.nowMs() + limit * 1000;
   while (deps.nowMs() + interval * 1000 < deadline) {
     await deps.sleep(interval * 1000);
-    const response = await session.send(buildTokenRequest(profile, { grant: 'device_code', deviceCode: device.deviceCode }, credentials));
+    const response = await session.sendWithProof(buildTokenRequest(profile, { grant: 'device_code', deviceCode: device.deviceCode }, credentials));
     const verdict = pollVerdict(response);
     if (verdict?.kind === 'pending') continue;
     if (verdict?.kind === 'slow_down') {
@@ -149,5 +151,5 @@ async function pushAuthorizationRequest(session: Session, request: Authorization
       'set par_url, or issuer for discovery to fill it',
     );
   const credentials = await session.clientCredentials();
-  return parsePushedAuthorizationResponse(await session.send(buildPushedAuthorizationRequest(profile, request, credentials)), profile.client_auth);
+  return parsePushedAuthorizationResponse(await session.sendWithProof(buildPushedAuthorizationRequest(profile, request, credentials)), profile.client_auth);
 }

@@ -76,13 +76,19 @@ function tokenCacheKey(name: string, profile: Profile, endpoint: string | undefi
     audience: options.audience ?? profile.audience,
     resource: options.resource ?? profile.resource,
     username: grant === 'password' ? profile.username : undefined,
+    // A DPoP profile's tokens and a Bearer one's are different tokens.
+    dpop: profile.dpop ? true : undefined,
   };
   return { grant, keyParts, account: cacheAccount(name, keyParts) };
 }
 
-/** A cached token still good to hand out (and not refused by --force or token refresh). */
-function reusable(cached: CachedToken | undefined, options: AcquireOptions, now: number): Acquired | undefined {
+/**
+ * A cached token still good to hand out (and not refused by --force or token refresh). A
+ * DPoP-bound one only to a run that holds its key (`jkt`, the key's thumbprint).
+ */
+function reusable(cached: CachedToken | undefined, options: AcquireOptions, now: number, jkt?: string): Acquired | undefined {
   if (!cached || options.force || options.refresh || cached.reuseUntil === undefined || cached.reuseUntil <= now) return undefined;
+  if (cached.dpopJkt !== undefined && cached.dpopJkt !== jkt) return undefined;
   return {
     token: cached.token,
     obtainedAt: cached.obtainedAt,
@@ -107,10 +113,12 @@ export async function cachedToken(
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
   if (!selected) return undefined;
   const issuer = flags.issuer ?? selected.profile.issuer;
-  const { account } = tokenCacheKey(selected.name, selected.profile, cacheEndpoint(selected.profile, issuer), options);
+  const profile = { ...selected.profile, ...(flags.dpop ? { dpop: true } : {}) };
+  const { account } = tokenCacheKey(selected.name, profile, cacheEndpoint(selected.profile, issuer), options);
   const cache = await deps.tokenCache(globals, flags.store).catch(() => undefined);
+  // A DPoP-bound token is handed out only with its key, which this path does not load.
   const acquired = reusable(await cache?.read(account).catch(() => undefined), options, deps.now());
-  return acquired && { name: selected.name, profile: { ...selected.profile, ...(issuer ? { issuer } : {}) }, acquired };
+  return acquired && { name: selected.name, profile: { ...profile, ...(issuer ? { issuer } : {}) }, acquired };
 }
 
 /**
@@ -133,7 +141,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   async function request(params: GrantParameters): Promise<TokenSet> {
     const credentials = await session.clientCredentials();
-    return parseTokenResponse(await session.send(buildTokenRequest(profile, params, credentials)), profile.client_auth, {
+    return parseTokenResponse(await session.sendWithProof(buildTokenRequest(profile, params, credentials)), profile.client_auth, {
       secretOrigin: credentials.secretOrigin,
       grant: params.grant,
     });
@@ -175,7 +183,8 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
   }
 
   async function obtain(cached: CachedToken | undefined): Promise<Acquired> {
-    const hit = reusable(cached, options, deps.now());
+    const dpop = await session.dpop();
+    const hit = reusable(cached, options, deps.now(), dpop?.jkt);
     if (hit) return hit;
     let token: TokenSet | undefined;
     let source: Acquired['source'] = 'network';
@@ -235,6 +244,8 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     const obtainedAt = deps.now();
     const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
     const { refresh_token: _secret, ...accessOnly } = token;
+    // RFC 9449 §5: token_type DPoP says the server bound the token to the key that signed the proof.
+    const bound = dpop && /^dpop$/i.test(token.token_type ?? '') ? dpop : undefined;
     const entry: CachedToken = {
       token: accessOnly,
       obtainedAt,
@@ -242,8 +253,10 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
       reuseUntil: reusableUntil(obtainedAt, token.expires_in),
       hasRefreshToken: refreshTokenStored,
       key: keyParts,
+      ...(bound ? { dpopJkt: bound.jkt } : {}),
     };
-    if (cache && (entry.reuseUntil !== undefined || refreshTokenStored)) {
+    // A token bound to a key that is not kept would be of no use to the next run.
+    if (cache && (entry.reuseUntil !== undefined || refreshTokenStored) && (!bound || bound.kept)) {
       await cache.write(account, entry).catch((error: unknown) => {
         if (!isKeychainUnavailable(error)) throw error;
         if (globals.verbose) diagnostic(deps.io, `  token cache off: ${error.message}`);

@@ -130,29 +130,34 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
     const origins = allowedOrigins(session.profile, options.allowOrigin ?? []);
     // The URL and the body are settled (and the origin rule applied) before any token is fetched.
     let request: Planned | undefined = await plan(options, session, deps);
-    let { token, cached } = await profileToken(session, deps, globals);
+    let { token, cached, dpop } = await profileToken(session, deps, globals);
     deps.run.secrets.add(token);
-    const open = (request: Planned, bearer: string) =>
-      session.open({
+    const open = async (request: Planned, credential: string, bound: boolean | undefined) => {
+      const sent = {
         method: request.method,
         url: request.url,
         headers: {
           accept: '*/*',
           ...(request.contentType ? { 'content-type': request.contentType } : {}),
           ...extra,
-          authorization: `Bearer ${bearer}`,
+          authorization: `${bound ? 'DPoP' : 'Bearer'} ${credential}`,
         },
         body: request.body,
-      });
+      };
+      const client = bound ? await session.dpop() : undefined;
+      if (!client) return session.open(sent);
+      // A fresh proof for each request (and once more when the resource asks for a nonce).
+      return client.send(sent, session.open, { accessToken: credential, drop: (response) => response.discard() });
+    };
     const send = async (request: Planned): Promise<StreamingResponse> => {
-      const response = await open(request, token);
+      const response = await open(request, token, dpop);
       if (response.status !== 401 || !cached) return response;
       await response.discard();
       await forgetToken(session, token, deps, globals);
       if (globals.verbose) deps.io.stderr.write('  401 with the cached token: getting a fresh one and retrying once\n');
-      ({ token, cached } = await profileToken(session, deps, globals, { force: true }));
+      ({ token, cached, dpop } = await profileToken(session, deps, globals, { force: true }));
       deps.run.secrets.add(token);
-      return open(request, token);
+      return open(request, token, dpop);
     };
     // The body is read whole only to shape it (a terminal, --jq, --slurp); in a pipe it streams.
     const shape = jq !== undefined || options.slurp === true || deps.io.stdout.isTTY === true;

@@ -62,6 +62,7 @@ function addCommand(deps: Deps, runs: Runs) {
     .option('--extra-body <json>', 'extra token request body fields, as a JSON object (e.g. a webMethods claimsSet)')
     .option('--expect-iss <issuer>', 'issuer the policy accepts (repeatable)', collect)
     .option('--expect-aud <audience>', 'audience the policy accepts (repeatable)', collect)
+    .option('--dpop', 'bind its tokens to a DPoP key (RFC 9449), made on first use and kept in the credential store')
     .option('--force', 'replace an existing profile')
     .option('--use', 'make it the default profile')
     .addHelpText(
@@ -80,8 +81,10 @@ Examples:
       // The field flags are added from a table, so they are read by name rather than typed.
       const byName = new Map(Object.entries(flags));
       const fields = Object.fromEntries(FIELD_FLAGS.map(([key]) => [key, byName.get(camel(key))]).filter(([, v]) => typeof v === 'string'));
-      const { provider, extraBody, expectIss, expectAud, force, use } = flags;
-      return emit(deps, cmd, async (globals) => runs.runProfileAdd({ name, provider, fields, extraBody, expectIss, expectAud, force, use }, deps, globals));
+      const { provider, extraBody, expectIss, expectAud, force, use, dpop } = flags;
+      return emit(deps, cmd, async (globals) =>
+        runs.runProfileAdd({ name, provider, fields, extraBody, expectIss, expectAud, force, use, dpop }, deps, globals),
+      );
     });
 }
 

@@ -20,6 +20,8 @@ export interface ProfileAddOptions {
   expectAud?: string[];
   force?: boolean;
   use?: boolean;
+  /** RFC 9449: the profile's tokens bound to its DPoP key. */
+  dpop?: boolean;
 }
 
 function parseExtraBody(text: string): Record<string, unknown> {
@@ -47,6 +49,7 @@ export function buildProfile(options: ProfileAddOptions): Profile {
   const { base_url: base, issuer } = options.fields;
   const profile: Profile = { ...template?.build(template.fromIssuer ? (issuer ?? base) : (base ?? issuer)), ...(options.fields as Profile) };
   if (options.extraBody) profile.extra_body = parseExtraBody(options.extraBody);
+  if (options.dpop) profile.dpop = true;
   if (options.expectIss || options.expectAud) {
     profile.policy = { ...profile.policy };
     if (options.expectIss) profile.policy.issuer = options.expectIss;

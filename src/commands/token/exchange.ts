@@ -55,7 +55,7 @@ export async function runTokenExchange(options: ExchangeOptions, deps: Deps, glo
       },
       credentials,
     );
-    const token = parseTokenResponse(await session.send(request), session.profile.client_auth, {
+    const token = parseTokenResponse(await session.sendWithProof(request), session.profile.client_auth, {
       secretOrigin: credentials.secretOrigin,
       grant: 'token_exchange',
     });

@@ -98,7 +98,10 @@ function withOutputOptions<Args extends unknown[], Opts extends OptionValues, Gl
         .choices(['token', 'json', 'header', 'env', 'exec-credential'] as const)
         .default('token' as const),
     )
-    .option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)');
+    .option('--show-refresh-token', 'with --output json: include the refresh token (a long-lived secret, kept in the credential store)')
+    .option('--dpop', "bind the token to the profile's DPoP key (RFC 9449; or dpop = true in the profile)")
+    .option('--htu <url>', 'with --output header and a DPoP token: the request the proof is for')
+    .option('--htm <method>', 'with --htu: its method (default GET)');
 }
 
 function getCommand(deps: Deps, runs: Runs) {
@@ -131,6 +134,7 @@ Examples:
   authctl token get --profile kc --output json
   ${SECRET_SOURCES.client_secret.env}=… authctl token get --profile ci          # CI, no keychain
   authctl token get --profile wm --output header
+  authctl token get --profile me --dpop --output header --htu https://api.example.com/v1/items   # both headers
   authctl token get --profile me --grant authorization_code              # sign in in the browser
   authctl token get --profile me --grant device_code                     # sign in on another device`,
     )

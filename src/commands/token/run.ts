@@ -19,7 +19,7 @@ export type OutputMode = 'token' | 'json' | 'header' | 'env' | 'exec-credential'
 
 /** `token get` (and `token refresh`): the bare token by default, so $(authctl token get) works. */
 export async function runTokenGet(
-  options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string; showRefreshToken?: boolean },
+  options: EndpointFlags & AcquireOptions & { output: OutputMode; assertionFile?: string; showRefreshToken?: boolean; htu?: string; htm?: string },
   deps: Deps,
   globals: GlobalOptions,
 ): Promise<CommandResult> {
@@ -67,12 +67,28 @@ export async function runTokenGet(
     }
     const text =
       options.output === 'header'
-        ? `Authorization: ${token.token_type && /^dpop$/i.test(token.token_type) ? 'DPoP' : 'Bearer'} ${value}`
+        ? await headerLines(value, /^dpop$/i.test(token.token_type ?? '') ? session : undefined)
         : options.output === 'env'
           ? // single-quoted for `eval "$(authctl token get --output env)"`: the server chose the token's characters
             `export AUTHCTL_ACCESS_TOKEN='${value.replace(/'/g, `'\\''`)}'${acquired.expiresAt !== undefined ? `\nexport AUTHCTL_ACCESS_TOKEN_EXPIRES_AT=${acquired.expiresAt}` : ''}`
           : value;
     return { json, revealsSecret: true, text: () => text };
+  }
+
+  /** `--output header`: the Authorization header; for a DPoP-bound token, with the proof for the one request --htu names. */
+  async function headerLines(value: string, dpopSession: Session | undefined): Promise<string> {
+    if (!dpopSession) return `Authorization: Bearer ${value}`;
+    const client = await dpopSession.dpop();
+    if (!client) return `Authorization: DPoP ${value}`;
+    if (options.htu === undefined)
+      throw new UsageError(
+        'missing_argument',
+        'a DPoP-bound token goes with a proof made for one request',
+        'give --htu URL (and --htm METHOD) to print both headers, or use authctl api',
+      );
+    const { isHttpUrl } = await import('../../core/config.js');
+    if (!isHttpUrl(options.htu)) throw new UsageError('invalid_argument', `--htu ${options.htu}: an http(s) URL`);
+    return `Authorization: DPoP ${value}\nDPoP: ${await client.proof(options.htm ?? 'GET', options.htu, value)}`;
   }
 }
 

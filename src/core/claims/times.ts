@@ -31,11 +31,15 @@ export function checkTimes(payload: Record<string, unknown>, wellTyped: Set<stri
   if (iat !== undefined && iat > now + tolerance) {
     out.push(finding('iat_in_future', 'error', `issued ${formatRelative(iat, now)}: "iat" is in the future`, 'iat'));
   }
+  if (policy.maxAge !== undefined && iat !== undefined && iat < now - policy.maxAge - tolerance) {
+    out.push(finding('token_expired', 'error', `issued ${formatRelative(iat, now)}: older than the ${formatSpan(policy.maxAge)} it may be`, 'iat'));
+  }
   // Once per token: not over an expired one, a mistyped exp or a missing one the policy requires.
   const said = out.some((f) => f.code === 'token_expired') || ('exp' in payload ? exp === undefined : policy.requiredClaims?.includes('exp'));
   const headroom = said ? undefined : remainingLifetime(exp, now, policy.minRemaining);
   if (headroom) out.push(headroom);
-  else if (!('exp' in payload) && !policy.requiredClaims?.includes('exp')) {
+  // A token bounded by its age (maxAge) needs no exp.
+  else if (!('exp' in payload) && !policy.requiredClaims?.includes('exp') && policy.maxAge === undefined) {
     out.push(finding('missing_required_claim', 'warning', 'no "exp": the token never expires (RFC 8725 advises against it)', 'exp'));
   }
 

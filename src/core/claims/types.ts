@@ -17,6 +17,8 @@ export const FINDING_CODES = [
   'invalid_claim_type',
   'unsupported_crit',
   'typ_mismatch',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 export type Severity = 'error' | 'warning';
@@ -42,6 +44,8 @@ export interface ClaimsPolicy {
   algorithms?: string[];
   /** Maximum exp − iat, in seconds. */
   maxLifetime?: number;
+  /** Most time since `iat`, in seconds: a token that must be fresh (a DPoP proof, RFC 9449 §4.3), whatever its `exp`. */
+  maxAge?: number;
   /** Least time a token must have left before `exp`, in seconds (headroom: check --min-ttl, policy min_ttl). */
   minRemaining?: number;
   /**

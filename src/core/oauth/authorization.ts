@@ -27,6 +27,8 @@ export interface AuthorizationRequest {
   state: string;
   challenge: string;
   nonce?: string;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is to be bound to. */
+  dpopJkt?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ function authorizationParameters(request: AuthorizationRequest): Record<string, 
     code_challenge: request.challenge,
     code_challenge_method: 'S256',
     nonce: request.nonce,
+    dpop_jkt: request.dpopJkt,
   };
   return Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -12,6 +12,8 @@ export interface ServerMetadata {
   /** RFC 9126 §5. */
   pushed_authorization_request_endpoint?: string;
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.1. */
+  dpop_signing_alg_values_supported?: unknown;
   [key: string]: unknown;
 }
 

@@ -1,4 +1,5 @@
 import { ClientAuthenticator } from './client-auth.js';
+import { isJsonObject } from '../json.js';
 import { SignIn } from './sign-in-pages.js';
 import { PAGE_HEADERS } from './page-guard.js';
 import { grantTypesSupported, tokenEndpoint } from './grants.js';
@@ -16,6 +17,8 @@ import {
 } from './protocol.js';
 import { KEYCLOAK_ACCESS_TOKEN_LIFETIME, KEYCLOAK_ROUTES, realmPath } from './variants/keycloak.js';
 import { TokenStore } from './token-store.js';
+import { DpopGuard } from './dpop.js';
+import { DPOP_ALGORITHMS } from '../oauth/dpop.js';
 import { gamificationVerify } from './variants/gamification.js';
 import { gooclaimIntrospect, gooclaimShape, gooclaimTokenParams } from './variants/gooclaim.js';
 import { JustGoldPing } from './variants/justgold.js';
@@ -37,6 +40,7 @@ export class AuthorizationServer {
   private readonly auth: ClientAuthenticator;
   private readonly signIn: SignIn;
   private readonly justgold: JustGoldPing;
+  private readonly dpop: DpopGuard;
   /** Keycloak-style realms, each an issuer of its own under `/realms/NAME` (created on first use). */
   private readonly realms = new Map<string, AuthorizationServer>();
 
@@ -48,6 +52,7 @@ export class AuthorizationServer {
     this.auth = new ClientAuthenticator(ctx, routes);
     this.signIn = new SignIn(ctx, (id) => this.auth.client(id), routes);
     this.justgold = new JustGoldPing(ctx);
+    this.dpop = new DpopGuard(ctx);
   }
 
   metadata(): Record<string, unknown> {
@@ -73,6 +78,7 @@ export class AuthorizationServer {
       revocation_endpoint_auth_methods_supported: authMethods,
       id_token_signing_alg_values_supported: [...new Set(this.store.algorithms)],
       subject_types_supported: ['public'],
+      dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
     };
   }
 
@@ -90,23 +96,31 @@ export class AuthorizationServer {
   }
 
   /**
-   * Any other path is a development API (RFC 6750): with a token this server issued and has not
-   * revoked, 200 and who the token speaks for; with another token, 401; without one, 404.
+   * Any other path is a development API (RFC 6750, RFC 9449 §7): with a token this server issued
+   * and has not revoked, 200 and who the token speaks for; with another token, 401; without one,
+   * 404. A DPoP-bound token goes only with `Authorization: DPoP` and a proof of its key for this
+   * request; sent as Bearer it is refused (a stolen token is no use without the key).
    */
   private async resource(request: ServerRequest): Promise<ServerReply> {
-    const token = credentialsOf(request, 'Bearer');
+    const dpopToken = credentialsOf(request, 'DPoP');
+    const token = dpopToken ?? credentialsOf(request, 'Bearer');
     if (!token) return { status: 404, headers: {}, body: { error: 'not_found', error_description: `no endpoint at ${request.path}` } };
+    const refuse = (description: string, headers: Record<string, string>): ServerReply => ({
+      status: 401,
+      headers,
+      body: { error: 'invalid_token', error_description: description },
+    });
     // The root server's API also takes the tokens of its realms (a Keycloak-backed service).
     let introspected = (await this.store.introspect(token)).body as Record<string, unknown>;
     for (const realm of this.realms.values()) if (!introspected.active) introspected = (await realm.store.introspect(token)).body as Record<string, unknown>;
     if (!introspected.active)
-      return {
-        status: 401,
-        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-        body: { error: 'invalid_token', error_description: 'the token is not active' },
-      };
+      return refuse('the token is not active', dpopToken ? this.dpop.challenge('invalid_token') : { 'www-authenticate': 'Bearer error="invalid_token"' });
+    const jkt = isJsonObject(introspected.cnf) && typeof introspected.cnf.jkt === 'string' ? introspected.cnf.jkt : undefined;
+    if (jkt && !dpopToken) return refuse('the token is DPoP-bound: send it as Authorization: DPoP, with a proof', this.dpop.challenge('invalid_token'));
+    if (dpopToken && !jkt) return refuse('the token is not DPoP-bound: send it as Bearer', this.dpop.challenge('invalid_token'));
+    if (jkt) await this.dpop.check(request, 'resource', { accessToken: token, jkt });
     const { sub, client_id, scope, aud } = introspected;
-    return { status: 200, headers: {}, body: { path: request.path, method: request.method, sub, client_id, scope, aud } };
+    return { status: 200, headers: jkt ? this.dpop.headers() : {}, body: { path: request.path, method: request.method, sub, client_id, scope, aud } };
   }
 
   private realm(name: string): AuthorizationServer {
@@ -134,7 +148,7 @@ export class AuthorizationServer {
       case 'jwks':
         return on('GET', () => ({ status: 200, headers: { 'cache-control': 'max-age=300' }, body: store.jwks }));
       case 'token':
-        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, formBody(request), request));
+        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, this.dpop, formBody(request), request));
       case 'introspection':
         return on('POST', async () => {
           const params = formBody(request);
@@ -164,7 +178,7 @@ export class AuthorizationServer {
       case 'device':
         return request.method === 'POST' ? signIn.devicePage(request) : on('GET', () => signIn.devicePage(request));
       case 'gooclaimToken':
-        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, gooclaimTokenParams(request), request, gooclaimShape));
+        return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, this.dpop, gooclaimTokenParams(request), request, gooclaimShape));
       case 'gooclaimIntrospection':
         return on('POST', () => gooclaimIntrospect(store, request));
       case 'gamificationVerify':

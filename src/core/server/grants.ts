@@ -2,6 +2,7 @@ import type { ServerClient } from './settings.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { NO_STORE, OAuthFailure, type Params, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
 import type { SignIn } from './sign-in-pages.js';
+import type { DpopGuard } from './dpop.js';
 import type { IssuedToken, TokenShape, TokenStore } from './token-store.js';
 
 type Grant = ServerClient['grants'][number];
@@ -41,7 +42,7 @@ interface Grantee {
   /** The grant a refresh continues (its scope bounds the new one). */
   previous?: IssuedToken;
   /** When a person signed in: the scope they allowed, and the OpenID Connect nonce. */
-  signedIn?: { scope: string; nonce?: string };
+  signedIn?: { scope: string; nonce?: string; dpopJkt?: string };
 }
 
 interface GrantContext {
@@ -80,7 +81,7 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
   // RFC 6749 §4.1.3 with PKCE (RFC 7636): the code a person's sign-in produced.
   authorization_code: ({ signIn, params, client }) => {
     const done = signIn.redeemCode(params, client!);
-    return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope, nonce: done.nonce } };
+    return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope, nonce: done.nonce, dpopJkt: done.dpopJkt } };
   },
 
   // RFC 8628 §3.4: the device code, once the person approved it on the verification page.
@@ -157,6 +158,7 @@ export async function tokenEndpoint(
   auth: ClientAuthenticator,
   store: TokenStore,
   signIn: SignIn,
+  dpop: DpopGuard,
   params: Params,
   request: ServerRequest,
   shape: (client: ServerClient) => TokenShape = () => ({}),
@@ -170,11 +172,16 @@ export async function tokenEndpoint(
   if (!grantee.client.grants.includes(grant))
     throw new OAuthFailure('unauthorized_client', `client "${grantee.client.client_id}" may not use grant ${grantType}`);
 
+  const jkt = await dpopBinding(dpop, request, grantee);
   const scope = grantedScope(grantee.client, grantee.signedIn?.scope ?? params.scope, grantee.previous, grantee.signedIn !== undefined);
-  const issued = await store.issue(grantee.client, { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims }, shape(grantee.client));
+  const issued = await store.issue(
+    grantee.client,
+    { sub: grantee.sub, scope, aud: audience(ctx, params), claims: grantee.claims, ...(jkt ? { jkt } : {}) },
+    shape(grantee.client),
+  );
   const body: Record<string, unknown> = {
     access_token: issued.accessToken,
-    token_type: 'Bearer',
+    token_type: jkt ? 'DPoP' : 'Bearer',
     expires_in: ctx.settings.access_token_lifetime,
     ...(scope ? { scope } : {}),
   };
@@ -183,5 +190,19 @@ export async function tokenEndpoint(
   if (person && grantee.client.grants.includes('refresh_token')) body.refresh_token = store.issueRefresh(issued.record);
   // OpenID Connect Core §3.1.3.3: an ID token when a person signed in with the openid scope.
   if (grantee.signedIn && scope.split(' ').includes('openid')) body.id_token = await store.idToken(issued.record, grantee.signedIn.nonce);
-  return { status: 200, headers: NO_STORE, body };
+  return { status: 200, headers: { ...NO_STORE, ...(jkt ? dpop.headers() : {}) }, body };
+}
+
+/**
+ * RFC 9449 §5: the key a token request proves it holds (its DPoP header), which the new tokens
+ * are bound to. A client registered for DPoP must send one; a refresh token or a code bound to a
+ * key is redeemed only with a proof by that key (§5.0, §10).
+ */
+async function dpopBinding(dpop: DpopGuard, request: ServerRequest, grantee: Grantee): Promise<string | undefined> {
+  const required = grantee.previous?.jkt ?? grantee.signedIn?.dpopJkt;
+  if (request.headers.dpop === undefined && required === undefined && !grantee.client.dpop_bound_access_tokens) return undefined;
+  const jkt = await dpop.check(request, 'token');
+  if (required !== undefined && jkt !== required)
+    throw new OAuthFailure('invalid_dpop_proof', 'the grant is bound to another DPoP key than the proof was signed with', 400, dpop.headers());
+  return jkt;
 }

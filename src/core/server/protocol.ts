@@ -123,6 +123,6 @@ export function formBody(request: ServerRequest): Params {
 }
 
 /** The credentials of an `Authorization: <scheme> …` header. */
-export function credentialsOf(request: ServerRequest, scheme: 'Basic' | 'Bearer'): string | undefined {
+export function credentialsOf(request: ServerRequest, scheme: 'Basic' | 'Bearer' | 'DPoP'): string | undefined {
   return new RegExp(`^${scheme} (.+)$`, 'i').exec(request.headers.authorization ?? '')?.[1]?.trim();
 }

@@ -28,6 +28,8 @@ export interface ServerClient {
   token_format: 'jwt' | 'opaque';
   /** Extra claims in its access tokens, e.g. `tenant_id` for Gooclaim-style tokens. */
   claims: Record<string, unknown>;
+  /** RFC 9449 §5.2: its access tokens are always DPoP-bound (a token request without a proof is refused). */
+  dpop_bound_access_tokens?: boolean;
 }
 
 export interface ServerUser {
@@ -53,6 +55,8 @@ export interface ServerSettings {
   realms: string[];
   /** RFC 9126 §5: sign-ins must push their authorization request first. */
   require_pushed_authorization_requests: boolean;
+  /** RFC 9449 §8, §9: DPoP proofs must carry a nonce the server gave out (token endpoint and API). */
+  dpop_nonce: boolean;
 }
 
 /**
@@ -85,6 +89,7 @@ export function defaultServerSettings(): ServerSettings {
     users: [{ username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password, claims: {} }],
     realms: ['acme'],
     require_pushed_authorization_requests: false,
+    dpop_nonce: false,
   };
 }
 
@@ -159,6 +164,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
     'users',
     'realms',
     'require_pushed_authorization_requests',
+    'dpop_nonce',
   ];
   for (const key of Object.keys(raw)) if (!known.includes(key)) fail(`unknown setting "${key}" (known: ${known.join(', ')})`, key);
 
@@ -181,6 +187,11 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
     if (seconds === undefined || !Number.isInteger(seconds) || seconds <= 0) fail(`${key} must be a duration such as "15m" or "1h"`, key);
     return seconds!;
   };
+  const flag = (value: unknown, key: string): boolean => {
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') fail(`${key} must be true or false`, key);
+    return value as boolean;
+  };
   const table = (value: unknown, key: string): Record<string, unknown> => {
     if (value === undefined) return {};
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${key} must be a table`, key);
@@ -196,7 +207,21 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
   const defaults = defaultServerSettings();
   const clients = entries(raw.clients, 'clients').map((c): ServerClient => {
     for (const key of Object.keys(c)) {
-      if (!['client_id', 'client_secret', 'auth', 'grants', 'scopes', 'public_keys', 'redirect_uris', 'api_key', 'token_format', 'claims'].includes(key))
+      if (
+        ![
+          'client_id',
+          'client_secret',
+          'auth',
+          'grants',
+          'scopes',
+          'public_keys',
+          'redirect_uris',
+          'api_key',
+          'token_format',
+          'claims',
+          'dpop_bound_access_tokens',
+        ].includes(key)
+      )
         fail(`unknown client setting "${key}"`, key);
     }
     const clientId = str(c.client_id, 'client_id') ?? fail('every [[clients]] entry needs a client_id');
@@ -222,6 +247,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
       ...(c.api_key !== undefined ? { api_key: str(c.api_key, 'api_key')! } : {}),
       token_format: format as ServerClient['token_format'],
       claims: table(c.claims, 'claims'),
+      ...(flag(c.dpop_bound_access_tokens, 'dpop_bound_access_tokens') ? { dpop_bound_access_tokens: true } : {}),
     };
   });
   const ids = clients.map((c) => c.client_id);
@@ -248,11 +274,7 @@ export function parseServerSettings(text: string, file: string): ServerSettings 
     clients,
     users,
     realms: strList(raw.realms, 'realms') ?? defaults.realms,
-    require_pushed_authorization_requests:
-      raw.require_pushed_authorization_requests === undefined
-        ? false
-        : typeof raw.require_pushed_authorization_requests === 'boolean'
-          ? raw.require_pushed_authorization_requests
-          : fail('require_pushed_authorization_requests must be true or false', 'require_pushed_authorization_requests'),
+    require_pushed_authorization_requests: flag(raw.require_pushed_authorization_requests, 'require_pushed_authorization_requests'),
+    dpop_nonce: flag(raw.dpop_nonce, 'dpop_nonce'),
   };
 }

@@ -17,6 +17,8 @@ interface PendingCode {
   challenge: string;
   scope: string;
   nonce?: string;
+  /** RFC 9449 §10: the DPoP key the code is bound to (dpop_jkt of the authorization request). */
+  dpopJkt?: string;
   user: ServerUser;
   exp: number;
 }
@@ -37,6 +39,7 @@ export interface SignedIn {
   user: ServerUser;
   scope: string;
   nonce?: string;
+  dpopJkt?: string;
 }
 
 const CODE_LIFETIME = 60;
@@ -72,7 +75,17 @@ function loopback(uri: URL): boolean {
 /** How long a pushed authorization request waits for the browser (RFC 9126 §2.2: short). */
 const PUSHED_LIFETIME = 60;
 
-const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'nonce'] as const;
+const AUTHORIZE_PARAMS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'nonce',
+  'dpop_jkt',
+] as const;
 
 export class SignIn {
   private readonly codes = new Map<string, PendingCode>();
@@ -197,6 +210,7 @@ export class SignIn {
       challenge: params.code_challenge!,
       scope: params.scope ?? '',
       nonce: params.nonce,
+      ...(params.dpop_jkt ? { dpopJkt: params.dpop_jkt } : {}),
       user,
       exp: this.ctx.now() + CODE_LIFETIME,
     });
@@ -216,7 +230,7 @@ export class SignIn {
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || computed.length !== expected.length || !timingSafeEqual(computed, expected)) {
       throw new OAuthFailure('invalid_grant', 'code_verifier does not match the code_challenge (PKCE)');
     }
-    return { user: pending.user, scope: pending.scope, nonce: pending.nonce };
+    return { user: pending.user, scope: pending.scope, nonce: pending.nonce, ...(pending.dpopJkt ? { dpopJkt: pending.dpopJkt } : {}) };
   }
 
   /** RFC 8628 §3.1–3.2: a device code and a short user code for a (pre-authenticated) client. */

@@ -2,6 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import { signJwt } from '../jwt/mint.js';
 import { checkJwt } from '../jwt/judge.js';
 import type { Verifier } from '../jwt/verify.js';
+import { isJsonObject } from '../json.js';
 import type { ServerClient } from './settings.js';
 import { NO_STORE, OAuthFailure, type ServerContext, type ServerReply } from './protocol.js';
 
@@ -20,6 +21,8 @@ export interface IssuedToken {
   exp: number;
   iat: number;
   claims: Record<string, unknown>;
+  /** RFC 9449: the thumbprint of the DPoP key the token is bound to (cnf.jkt). */
+  jkt?: string;
 }
 
 /**
@@ -51,7 +54,7 @@ export class TokenStore {
   /** A new access token for a grant: opaque or an RFC 9068 JWT, as the client is registered. */
   async issue(
     client: ServerClient,
-    grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown> },
+    grant: { sub: string; scope: string; aud: string; claims: Record<string, unknown>; jkt?: string },
     shape: TokenShape = {},
   ): Promise<{ accessToken: string; record: IssuedToken }> {
     const iat = this.ctx.now();
@@ -63,6 +66,7 @@ export class TokenStore {
       iat,
       exp: iat + this.ctx.settings.access_token_lifetime,
       claims: { ...client.claims, ...grant.claims },
+      ...(grant.jkt ? { jkt: grant.jkt } : {}),
     };
     if (client.token_format === 'opaque') {
       const accessToken = this.ctx.newId();
@@ -102,6 +106,7 @@ export class TokenStore {
       iat: record.iat,
       exp: record.exp,
       jti: this.ctx.newId(),
+      ...(record.jkt ? { cnf: { jkt: record.jkt } } : {}),
     };
     return signJwt(claims, { kid: signer.kid, typ: 'at+jwt' }, { key: signer.key }, signer.alg);
   }
@@ -151,11 +156,12 @@ export class TokenStore {
         iss: this.ctx.issuer,
         iat: stored.iat,
         exp: stored.exp,
-        token_type: this.refresh.has(token) ? 'refresh_token' : 'Bearer',
+        ...(stored.jkt ? { cnf: { jkt: stored.jkt } } : {}),
+        token_type: this.refresh.has(token) ? 'refresh_token' : stored.jkt ? 'DPoP' : 'Bearer',
       });
     }
     const payload = await this.ownJwt(token);
-    return reply(payload ? { active: true, ...payload, token_type: 'Bearer' } : { active: false });
+    return reply(payload ? { active: true, ...payload, token_type: isJsonObject(payload.cnf) ? 'DPoP' : 'Bearer' } : { active: false });
   }
 
   /** RFC 7009: forgets a token of this client; an unknown or invalid token is not an error (§2.2). */
