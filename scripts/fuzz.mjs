@@ -33,7 +33,7 @@ try {
     logLevel: 'warning',
   });
   const { fuzz } = await import(pathToFileURL(outfile).href);
-  const report = fuzz(Number(values.count), Number(values.seed), values.target);
+  const report = await fuzz(Number(values.count), Number(values.seed), values.target);
   if (values.json) console.log(JSON.stringify(report));
   else {
     console.log(

@@ -20,6 +20,7 @@ import { unwrapPastedToken } from '../../src/core/jwt/parse.js';
 import { fieldsObject, nextPage, parseField } from '../../src/core/api-request.js';
 import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';
 import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
+import { askedNonce, judgeProof } from '../../src/core/oauth/dpop.js';
 import { renderReport } from '../../src/commands/decode/run.js';
 import { PLAIN, renderFindings } from '../../src/io/output.js';
 
@@ -189,8 +190,8 @@ const POLICIES = [
 ];
 const style = PLAIN;
 
-/** The targets, each a function of one generated input that may return or throw an AuthctlError. */
-const TARGETS: Record<string, (r: Rng) => void> = {
+/** The targets, each a function of one generated input that may return (or resolve) or throw an AuthctlError. */
+const TARGETS: Record<string, (r: Rng) => void | Promise<void>> = {
   token(r) {
     const report = inspectToken(token(r), pick(r, POLICIES), { now: 1_800_000_000, strict: r() < 0.5, seenJti: new Set(['a']) });
     if (report.token) JSON.stringify(renderReport(report, report.token.kind === 'jws' ? describeTimes(report.token.payload, 1_800_000_000) : {}, style));
@@ -267,6 +268,33 @@ const TARGETS: Record<string, (r: Rng) => void> = {
     );
     fieldsObject(fields.map((f) => parseField(f, r() < 0.5)));
   },
+  async dpop(r) {
+    // DPoP proofs as serve's token endpoint and API judge them, and the nonce challenges a client reads
+    const jwk = r() < 0.3 ? value(r) : object(r, ['kty', 'crv', 'x', 'y', 'n', 'e', 'd', 'k', 'alg', 'use']);
+    const header =
+      r() < 0.8
+        ? `{"typ":${pick(r, ['"dpop+jwt"', '"JWT"', '1'])},"alg":${pick(r, ['"ES256"', '"none"', '"HS256"', '"EdDSA"', '{}'])},"jwk":${jwk}}`
+        : value(r);
+    const payload = r() < 0.8 ? object(r, ['jti', 'htm', 'htu', 'iat', 'ath', 'nonce', 'exp']) : value(r);
+    const proof = r() < 0.1 ? killerLine(r, 8000) : [b64(header), b64(payload), b64('sig'.repeat(int(r, 30)))].join('.');
+    const verdict = await judgeProof(proof, {
+      htm: pick(r, ['GET', 'POST', 'get', '']),
+      htu: pick(r, ['https://as.example/token', 'http://127.0.0.1:1/v1/x?y#z']),
+      now: 1_800_000_000,
+      ...(r() < 0.5 ? { accessToken: token(r) } : {}),
+      ...(r() < 0.5 ? { jkt: 'x' } : {}),
+      ...(r() < 0.5 ? { nonce: 'n' } : {}),
+      seenJti: new Set(['a']),
+    });
+    renderFindings(verdict.findings, style);
+    const hostile = () =>
+      r() < 0.5 ? killerLine(r, 20_000) : pick(r, ['DPoP error="use_dpop_nonce"', 'Bearer, DPoP algs="ES256"', 'dpop error=use_dpop_nonce', '']);
+    askedNonce({
+      status: pick(r, [400, 401, 200]),
+      headers: { 'dpop-nonce': r() < 0.5 ? 'n-1' : hostile(), 'www-authenticate': hostile() },
+      body: Buffer.from(r() < 0.5 ? object(r, ['error', 'error_description']) : killerLine(r, 4000)),
+    });
+  },
   scan(r) {
     const text = r() < 0.5 ? killerLine(r, 400_000) : Array.from({ length: 1 + int(r, 20) }, () => (r() < 0.5 ? token(r) : keyFile(r))).join('\n');
     const started = performance.now();
@@ -288,7 +316,7 @@ export interface FuzzReport {
 }
 
 /** Runs `count` inputs spread over every target, each from its own derived seed so a failure replays alone. */
-export function fuzz(count: number, seed: number, only?: string): FuzzReport {
+export async function fuzz(count: number, seed: number, only?: string): Promise<FuzzReport> {
   const names = Object.keys(TARGETS).filter((n) => !only || n === only);
   const failures: FuzzReport['failures'] = [];
   const byTarget: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
@@ -298,7 +326,7 @@ export function fuzz(count: number, seed: number, only?: string): FuzzReport {
     const inputSeed = (seed * 1_000_003 + i) >>> 0;
     byTarget[target]!++;
     try {
-      TARGETS[target]!(rng(inputSeed));
+      await TARGETS[target]!(rng(inputSeed));
     } catch (error) {
       if (error instanceof AuthctlError && /^[a-z][a-z0-9_]*$/.test(error.code)) continue;
       failures.push({ target, seed: inputSeed, error: describeValue(error instanceof Error ? `${error.name}: ${error.message}` : error, 200) });

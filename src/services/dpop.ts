@@ -97,7 +97,8 @@ export async function dpopClient(access: StoreAccess, deps: Deps, globals: Globa
       `the DPoP key (${key.kty}${key.crv ? ` ${key.crv}` : ''}) makes no proof ${serverAlgs?.length ? `the server takes (${serverAlgs.join(', ')})` : 'authctl can sign'}`,
       `replace it: authctl credentials delete dpop_key --profile ${access.profile}`,
     );
-  const jwk = await publicJwk(key);
+  // The embedded key names the algorithm the proofs are signed with (a JWK whose alg differs is refused, RFC 7517 §4.4).
+  const jwk = await publicJwk(key, { alg });
   const jkt = await thumbprint(key);
   const nonces = await nonceMemory(deps.io.env);
   const proof = (method: string, url: string, accessToken?: string) =>

@@ -77,6 +77,8 @@ describe('DPoP proofs (core/oauth/dpop.ts)', () => {
       .sign(new TextEncoder().encode('secret'));
     expect(codes(await judgeProof(hmac, expectation))).toEqual(['invalid_dpop_proof:header.jwk']);
     expect(codes(await judgeProof('not a jwt', expectation))).toEqual(['invalid_dpop_proof:']);
+    // an embedded key that names another algorithm than the header does not verify it (as jose's EmbeddedJWK)
+    expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk: { ...jwk, alg: 'ES384' } }), expectation))).toEqual(['invalid_signature:header.kid']);
   });
 
   it('nonce challenges: a 400 use_dpop_nonce, a 401 DPoP challenge; a malformed nonce is none', () => {

@@ -226,6 +226,41 @@ describe('a person signs in at oidc-provider (its own login and consent pages, f
     expect(JSON.parse(Buffer.from(JSON.parse(pushed.stdout).id_token.split('.')[1], 'base64url').toString())).toMatchObject({ sub: 'bob', iss: peer.issuer });
   });
 
+  it('DPoP: a DPoP profile signs in (the code bound with dpop_jkt), gets a DPoP-bound token after the nonce, and calls /me twice with fresh proofs', async () => {
+    expect((await run(['keygen', '--type', 'ec', '--out', 'peer-dpop'])).code).toBe(0);
+    const dpopKey = { AUTHCTL_DPOP_KEY: readFileSync(join(dir, 'peer-dpop.pem'), 'utf8') };
+    const jkt = (await run(['key', 'thumbprint', 'peer-dpop.pem'])).stdout.trim();
+    const profile = ['--issuer', peer.issuer, '--base-url', peer.issuer, '--client-id', PEER.native.clientId, '--client-auth', 'none'];
+    expect((await run(['profile', 'add', 'native-dpop', ...profile, '--grant', 'authorization_code', '--scope', 'openid', '--dpop'])).code).toBe(0);
+    const r = await live(['-v', 'token', 'get', '--profile', 'native-dpop', '--output', 'json'], { ...person, ...dpopKey, BROWSER: UA });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/asks for a DPoP nonce: sending once more with it/);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.token_type).toBe('DPoP');
+    const introspected = await run(['introspect', '--profile', 'basic', '--json', doc.access_token], basicSecret);
+    expect(JSON.parse(introspected.stdout)).toMatchObject({ active: true, sub: 'bob', cnf: { jkt } });
+    // the peer's userinfo endpoint checks each proof (signature, htm/htu, ath, jti replay, nonce)
+    for (let i = 0; i < 2; i++) {
+      const me = await run(['--profile', 'native-dpop', 'api', '/me'], dpopKey);
+      expect(me.stderr).toBe('');
+      expect(JSON.parse(me.stdout)).toMatchObject({ sub: 'bob' });
+    }
+    // the token sent as Bearer: the peer refuses it
+    const stolen = await fetch(`${peer.issuer}/me`, { headers: { authorization: `Bearer ${doc.access_token}` } });
+    expect(stolen.status).toBe(401);
+  });
+
+  it('DPoP with client_credentials: the peer binds the token to the profile key (cnf.jkt)', async () => {
+    expect((await run(['keygen', '--type', 'ed25519', '--out', 'peer-dpop-ed'])).code).toBe(0);
+    const dpopKey = { AUTHCTL_DPOP_KEY: readFileSync(join(dir, 'peer-dpop-ed.pem'), 'utf8') };
+    const jkt = (await run(['key', 'thumbprint', 'peer-dpop-ed.pem'])).stdout.trim();
+    const got = await run(['token', 'get', '--profile', 'basic', '--dpop', '--output', 'json', '--no-cache'], { ...basicSecret, ...dpopKey });
+    expect(got.stderr).toBe('');
+    expect(JSON.parse(got.stdout).token_type).toBe('DPoP');
+    const introspected = await run(['introspect', '--profile', 'basic', '--json', JSON.parse(got.stdout).access_token], basicSecret);
+    expect(JSON.parse(introspected.stdout)).toMatchObject({ active: true, cnf: { jkt } });
+  });
+
   it('the device flow: the code on stderr, the person approves on the verification page, the token on stdout', async () => {
     expect(
       (

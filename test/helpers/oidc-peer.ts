@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { exportJWK, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 
 /**
  * The certified oidc-provider as the standards peer on 127.0.0.1: client_credentials,
  * refresh_token, introspection, revocation, JWT access tokens (for a resource indicator),
- * private_key_jwt, and a password grant registered with registerGrantType.
+ * private_key_jwt, a password grant registered with registerGrantType, PAR, the device flow, and
+ * DPoP with nonces (its userinfo endpoint, /me, is a resource that checks every proof).
  */
 export const PEER = {
   basic: { clientId: 'peer-basic', clientSecret: 'peer-basic-secret-0123456789abcdef' },
@@ -59,6 +60,8 @@ export async function startPeer(clientPublicJwk: JWK): Promise<Peer> {
       // The built-in login and consent pages: a scripted user agent fills them in (test/helpers/user-agent.mjs).
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
+      // RFC 9449 with server nonces (every DPoP request must carry the one it hands out).
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       pushedAuthorizationRequests: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
