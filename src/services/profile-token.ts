@@ -1,8 +1,10 @@
 import type { Deps, GlobalOptions } from '../deps.js';
+import { isDpopBound } from '../core/oauth/token.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { FindingCode } from '../core/claims/types.js';
 import { mintToken } from './mint.js';
 import type { Session } from './session.js';
+import type { HttpRequest, HttpResponse } from '../io/http.js';
 import { acquireToken } from './tokens.js';
 
 /**
@@ -19,7 +21,7 @@ export async function profileToken(
   if (session.profile.token_url) {
     const acquired = await acquireToken(session, { force: options.force }, deps, globals);
     // RFC 9449: a DPoP-bound token goes out as `Authorization: DPoP`, each time with a fresh proof.
-    const dpop = /^dpop$/i.test(acquired.token.token_type ?? '');
+    const dpop = isDpopBound(acquired.token);
     return { token: acquired.token.access_token, cached: acquired.source === 'cache', ...(dpop ? { dpop } : {}) };
   }
   if (!session.profile.mint && !session.profile.private_key) {
@@ -41,4 +43,28 @@ export async function profileToken(
     }
     throw error;
   }
+}
+
+/** A token as the profile holds it: DPoP-bound or not. */
+export interface HeldToken {
+  token: string;
+  dpop?: boolean;
+}
+
+/**
+ * Sends a request that presents the profile's token (a resource, a health endpoint): as Bearer, or,
+ * when the token is DPoP-bound, as `Authorization: DPoP` with a fresh proof for this request
+ * (RFC 9449 §7), once more with the nonce when the resource asks for one.
+ */
+export async function presenting<R extends Pick<HttpResponse, 'status' | 'headers'>>(
+  session: Session,
+  request: HttpRequest,
+  held: HeldToken,
+  send: (request: HttpRequest) => Promise<R>,
+  drop?: (response: R) => Promise<unknown>,
+): Promise<R> {
+  const headers = { ...request.headers, authorization: `${held.dpop ? 'DPoP' : 'Bearer'} ${held.token}` };
+  const client = held.dpop ? await session.dpop() : undefined;
+  if (!client) return send({ ...request, headers });
+  return client.send({ ...request, headers }, send, { accessToken: held.token, drop });
 }

@@ -1,6 +1,6 @@
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError } from '../errors.js';
-import { buildTokenRequest, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
+import { buildTokenRequest, isDpopBound, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
 import { accountName, decodeCredential, encodeCredential } from '../core/credentials.js';
 import { accountProfile, cacheAccount, cacheEndpoint, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
@@ -245,7 +245,7 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     const expiresAt = token.expires_in !== undefined ? obtainedAt + token.expires_in : undefined;
     const { refresh_token: _secret, ...accessOnly } = token;
     // RFC 9449 §5: token_type DPoP says the server bound the token to the key that signed the proof.
-    const bound = dpop && /^dpop$/i.test(token.token_type ?? '') ? dpop : undefined;
+    const bound = dpop && isDpopBound(token) ? dpop : undefined;
     const entry: CachedToken = {
       token: accessOnly,
       obtainedAt,

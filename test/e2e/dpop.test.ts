@@ -79,6 +79,16 @@ describe('DPoP against serve', () => {
     }
   });
 
+  it('ping and check present a DPoP-bound token with a proof to the health endpoint', async () => {
+    const health = ['profile', 'add', 'health', '--issuer', server.issuer, '--client-id', 'dpop-client', '--dpop', '--health-url', `${server.issuer}/v1/health`];
+    expect((await box.run(health)).code).toBe(0);
+    const ping = await box.run(['--profile', 'health', 'ping', '--json'], { ...SECRET, ...key });
+    expect(JSON.parse(ping.stdout)).toMatchObject({ healthy: true });
+    const check = await box.run(['--profile', 'health', 'check', '--json'], { ...SECRET, ...key });
+    const rows = JSON.parse(check.stdout).checks as { check: string; status: string }[];
+    expect(rows.find((row) => row.check === 'health')).toMatchObject({ status: 'pass' });
+  });
+
   it('--output header prints both headers for one request: they work once, not replayed, not for another URL; the token alone as Bearer is refused', async () => {
     const url = `${server.issuer}/v1/orders`;
     const missing = await box.run(['--profile', 'dp', 'token', 'get', '--output', 'header'], { ...SECRET, ...key });

@@ -9,7 +9,7 @@ import { readTextFile } from '../../io/files.js';
 import type { StreamingResponse } from '../../io/http.js';
 import type { WrittenResult } from '../../io/output.js';
 import { readAll } from '../../io/streams.js';
-import { profileToken } from '../../services/profile-token.js';
+import { presenting, profileToken } from '../../services/profile-token.js';
 import { type EndpointFlags, type Session, withSession } from '../../services/session.js';
 import { forgetToken } from '../../services/tokens.js';
 
@@ -132,23 +132,20 @@ export async function runApi(options: ApiOptions, deps: Deps, globals: GlobalOpt
     let request: Planned | undefined = await plan(options, session, deps);
     let { token, cached, dpop } = await profileToken(session, deps, globals);
     deps.run.secrets.add(token);
-    const open = async (request: Planned, credential: string, bound: boolean | undefined) => {
-      const sent = {
-        method: request.method,
-        url: request.url,
-        headers: {
-          accept: '*/*',
-          ...(request.contentType ? { 'content-type': request.contentType } : {}),
-          ...extra,
-          authorization: `${bound ? 'DPoP' : 'Bearer'} ${credential}`,
+    // A fresh proof for each request when the token is DPoP-bound (services/profile-token.ts presenting).
+    const open = (request: Planned, credential: string, bound: boolean | undefined) =>
+      presenting(
+        session,
+        {
+          method: request.method,
+          url: request.url,
+          headers: { accept: '*/*', ...(request.contentType ? { 'content-type': request.contentType } : {}), ...extra },
+          body: request.body,
         },
-        body: request.body,
-      };
-      const client = bound ? await session.dpop() : undefined;
-      if (!client) return session.open(sent);
-      // A fresh proof for each request (and once more when the resource asks for a nonce).
-      return client.send(sent, session.open, { accessToken: credential, drop: (response) => response.discard() });
-    };
+        { token: credential, dpop: bound },
+        session.open,
+        (response) => response.discard(),
+      );
     const send = async (request: Planned): Promise<StreamingResponse> => {
       const response = await open(request, token, dpop);
       if (response.status !== 401 || !cached) return response;

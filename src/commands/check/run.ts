@@ -1,4 +1,5 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
+import { isDpopBound } from '../../core/oauth/token.js';
 import { UsageError } from '../../errors.js';
 import { checksPass, neededCredentials, toJunit, type CheckName, type CheckResult, type CheckStatus } from '../../core/check.js';
 import { accountName, credentialAge, decodeCredential } from '../../core/credentials.js';
@@ -12,7 +13,7 @@ import { writeFileAtomic } from '../../io/files.js';
 import type { CommandResult, Style } from '../../io/output.js';
 import { openSession, type EndpointFlags, type Session } from '../../services/session.js';
 import { acquireToken } from '../../services/tokens.js';
-import { profileToken } from '../../services/profile-token.js';
+import { type HeldToken, presenting, profileToken } from '../../services/profile-token.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 import { describeBare } from '../../core/json.js';
 import { revealSaid } from '../../core/untrusted-text.js';
@@ -121,7 +122,7 @@ async function checkToken(
   deps: Deps,
   globals: GlobalOptions,
   add: Add,
-): Promise<string | undefined> {
+): Promise<HeldToken | undefined> {
   const { name, profile } = session;
   const skipAll = (from: readonly CheckName[], reason: string): undefined => {
     for (const check of from) add(check, 'skip', reason);
@@ -180,20 +181,25 @@ async function checkToken(
   if (headroom) add('expiry', 'fail', headroom.message, headroom.code);
   else if (exp === undefined) add('expiry', 'warn', 'the token states no expiry', 'missing_required_claim');
   else add('expiry', 'pass', `${formatSpan(exp - now)} left${minRemaining ? ` (at least ${formatSpan(minRemaining)} asked)` : ''}`);
-  return accessToken;
+  return { token: accessToken, ...(isDpopBound(acquired.token) ? { dpop: true } : {}) };
 }
 
 /** The profile's health endpoint (JustGold's ping) with the token, or one minted from the profile. */
-async function checkHealth(session: Session, token: string | undefined, credentialsOk: boolean, deps: Deps, globals: GlobalOptions, add: Add): Promise<void> {
+async function checkHealth(
+  session: Session,
+  token: HeldToken | undefined,
+  credentialsOk: boolean,
+  deps: Deps,
+  globals: GlobalOptions,
+  add: Add,
+): Promise<void> {
   const url = session.profile.health_url;
   if (!url) return add('health', 'skip', 'no health_url in the profile');
   if (!credentialsOk) return add('health', 'skip', 'credentials are missing');
   if (!token && session.profile.token_url) return add('health', 'skip', 'no token');
   try {
-    const verdict = parseBearerResponse(
-      await session.send(buildHealthRequest(session.profile, token ?? (await profileToken(session, deps, globals)).token)),
-      'the health endpoint',
-    );
+    const held = token ?? (await profileToken(session, deps, globals));
+    const verdict = parseBearerResponse(await presenting(session, buildHealthRequest(session.profile, held.token), held, session.send), 'the health endpoint');
     if (verdict.valid) add('health', 'pass', `${url} answered 2xx`);
     else add('health', 'fail', `${url} refused the token: ${verdict.findings[0]!.message}`, verdict.findings[0]!.code);
   } catch (error) {

@@ -4,15 +4,16 @@ import { redactedInfo } from '../../core/redact.js';
 import { buildHealthRequest, parseBearerResponse } from '../../core/oauth/endpoints.js';
 import { renderFindings, renderInfoTable, type CommandResult } from '../../io/output.js';
 import { readOneToken } from '../../io/token-input.js';
-import { profileToken } from '../../services/profile-token.js';
+import { presenting, profileToken } from '../../services/profile-token.js';
 import { type EndpointFlags, withSession } from '../../services/session.js';
 
 /** `ping`: the profile's health endpoint (JustGold's `GET /v1/ping`) called with a token. */
 export async function runPing(options: EndpointFlags & { token?: string }, deps: Deps, globals: GlobalOptions): Promise<CommandResult> {
   const given = options.token !== undefined ? normalizeTokenInput(await readOneToken(options.token, deps.io)) : undefined;
   return withSession(options, deps, globals, async (session) => {
-    const request = buildHealthRequest(session.profile, given ?? (await profileToken(session, deps, globals)).token);
-    const response = await session.send(request);
+    const held = given !== undefined ? { token: given } : await profileToken(session, deps, globals);
+    const request = buildHealthRequest(session.profile, held.token);
+    const response = await presenting(session, request, held, session.send);
     const verdict = redactedInfo(parseBearerResponse(response, 'the health endpoint'), deps.run.secrets);
     const ms = response.elapsedMs;
     return {

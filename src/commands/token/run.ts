@@ -1,4 +1,5 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
+import { isDpopBound } from '../../core/oauth/token.js';
 import { UsageError } from '../../errors.js';
 import { formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
@@ -67,7 +68,7 @@ export async function runTokenGet(
     }
     const text =
       options.output === 'header'
-        ? await headerLines(value, /^dpop$/i.test(token.token_type ?? '') ? session : undefined)
+        ? await headerLines(value, isDpopBound(token) ? session : undefined)
         : options.output === 'env'
           ? // single-quoted for `eval "$(authctl token get --output env)"`: the server chose the token's characters
             `export AUTHCTL_ACCESS_TOKEN='${value.replace(/'/g, `'\\''`)}'${acquired.expiresAt !== undefined ? `\nexport AUTHCTL_ACCESS_TOKEN_EXPIRES_AT=${acquired.expiresAt}` : ''}`

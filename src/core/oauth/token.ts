@@ -66,6 +66,11 @@ export interface TokenSet {
   issued_token_type?: string;
 }
 
+/** RFC 9449 §5: `token_type: DPoP` (case-insensitive, RFC 6749 §7.1) says the token is bound to the proof's key. */
+export function isDpopBound(token: Pick<TokenSet, 'token_type'>): boolean {
+  return token.token_type?.toLowerCase() === 'dpop';
+}
+
 const GRANT_TYPES: Record<GrantParameters['grant'], string> = {
   client_credentials: 'client_credentials',
   password: 'password',
