@@ -2,7 +2,7 @@ import type { Profile } from './config.js';
 import type { CredentialKind } from './credentials.js';
 import { SECRET_SOURCES } from './secret-sources.js';
 
-export const CHECK_NAMES = ['profile', 'credentials', 'key', 'certificate', 'token', 'claims', 'signature', 'expiry', 'health'] as const;
+const CHECK_NAMES = ['profile', 'credentials', 'key', 'certificate', 'token', 'claims', 'signature', 'expiry', 'health'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

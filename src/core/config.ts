@@ -125,7 +125,7 @@ const BOOLEAN_KEYS = ['dpop'] as const;
 const LIST_KEYS = ['api_origins'] as const;
 /** Keys that name files; relative ones are taken from the config file's directory. */
 export const PROFILE_PATH_KEYS = ['private_key', 'tls_client_cert', 'tls_client_key'] as const;
-export const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS, ...LIST_KEYS, ...BOOLEAN_KEYS];
+const PROFILE_KEYS: readonly string[] = [...STRING_KEYS, ...Object.keys(ENUM_KEYS), ...TABLE_KEYS, ...LIST_KEYS, ...BOOLEAN_KEYS];
 
 /** Key names that would put a secret in the config file; refused wherever they appear. */
 const SECRET_KEY = /^(client_secret|secret|password|api_key|apikey|refresh_token|access_token|private_key_pem|hmac_secret|token)$/i;

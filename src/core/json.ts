@@ -8,7 +8,7 @@
 import { capped, quoted } from './untrusted-text.js';
 
 /** Deeper than any real JWT, JWKS, metadata or token response (they nest three or four levels). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 export class JsonDepthError extends Error {
   override readonly name = 'JsonDepthError';

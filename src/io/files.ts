@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 
 /** Larger than any key, policy, claims or certificate file; callers with bigger files say so. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
  * Reads a text file of at most `maxBytes`. Only regular files: a FIFO would block forever and

@@ -17,7 +17,7 @@ export interface KeyStore {
   list(): Promise<{ account: string; value: string }[]>;
 }
 
-export const KEYCHAIN_TIMEOUT_MS = 10_000;
+const KEYCHAIN_TIMEOUT_MS = 10_000;
 const ALTERNATIVES = `use environment variables (${CI_SECRET_ENV.join(', ')}), or opt in to the plaintext file store with --store file`;
 
 function unavailable(reason: string): AuthError {

@@ -66,7 +66,7 @@ function same(text: string): string {
  * kleur is loaded only when colour is on: it looks at process.stdout when it loads, and building
  * that stream is a measurable part of a start (see descriptorOut in streams.ts).
  */
-export async function makeStyle(enabled: boolean): Promise<Style> {
+async function makeStyle(enabled: boolean): Promise<Style> {
   if (!enabled) return PLAIN;
   const k = (await import('kleur')).default;
   k.enabled = true;

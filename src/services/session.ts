@@ -140,7 +140,7 @@ export async function withSession<T>(flags: EndpointFlags, deps: Deps, globals: 
 }
 
 /** RFC 9126 from the metadata: the endpoint, and `par = "always"` (for this run) when the server requires it. */
-export function fillPar(profile: Profile, metadata: ServerMetadata): void {
+function fillPar(profile: Profile, metadata: ServerMetadata): void {
   if (typeof metadata.pushed_authorization_request_endpoint === 'string') profile.par_url ??= metadata.pushed_authorization_request_endpoint;
   if (metadata.require_pushed_authorization_requests === true) profile.par = 'always';
 }

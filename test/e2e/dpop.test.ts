@@ -80,7 +80,18 @@ describe('DPoP against serve', () => {
   });
 
   it('ping and check present a DPoP-bound token with a proof to the health endpoint', async () => {
-    const health = ['profile', 'add', 'health', '--issuer', server.issuer, '--client-id', 'dpop-client', '--dpop', '--health-url', `${server.issuer}/v1/health`];
+    const health = [
+      'profile',
+      'add',
+      'health',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      'dpop-client',
+      '--dpop',
+      '--health-url',
+      `${server.issuer}/v1/health`,
+    ];
     expect((await box.run(health)).code).toBe(0);
     const ping = await box.run(['--profile', 'health', 'ping', '--json'], { ...SECRET, ...key });
     expect(JSON.parse(ping.stdout)).toMatchObject({ healthy: true });

@@ -13,7 +13,7 @@ interface CommandLike {
 }
 
 /** Reads commander's tree into the plain shape the renderers take. */
-export function completionTree(command: CommandLike): CompletionNode {
+function completionTree(command: CommandLike): CompletionNode {
   const options = command.options
     .filter((o) => !o.hidden)
     .map((o) => ({

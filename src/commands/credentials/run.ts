@@ -14,7 +14,7 @@ export interface StoreChoice {
 }
 
 /** The profile a credential belongs to: --profile, else the default profile; it must exist. */
-export async function credentialProfile(deps: Deps, globals: GlobalOptions): Promise<string> {
+async function credentialProfile(deps: Deps, globals: GlobalOptions): Promise<string> {
   const selected = selectProfile(await deps.config(globals), globals.profile, true);
   if (!selected)
     throw new UsageError(

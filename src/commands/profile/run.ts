@@ -36,7 +36,7 @@ function parseExtraBody(text: string): Record<string, unknown> {
 }
 
 /** Builds the profile from the provider template, then the explicit fields on top. */
-export function buildProfile(options: ProfileAddOptions): Profile {
+function buildProfile(options: ProfileAddOptions): Profile {
   const template = options.provider ? lookup(PROVIDERS, options.provider) : undefined;
   if (options.provider && !template) {
     throw new UsageError('invalid_argument', `unknown provider "${options.provider}"`, `providers: ${Object.keys(PROVIDERS).join(', ')}`);

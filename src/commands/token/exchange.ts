@@ -19,7 +19,7 @@ export interface ExchangeOptions extends EndpointFlags {
 }
 
 /** RFC 8693 §3's token types by their short names (access_token → urn:ietf:params:oauth:token-type:access_token); a URI as it is. */
-export function tokenTypeUri(name: string): string {
+function tokenTypeUri(name: string): string {
   return /^[a-z0-9_]+$/.test(name) ? `urn:ietf:params:oauth:token-type:${name}` : name;
 }
 

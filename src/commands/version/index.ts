@@ -4,7 +4,7 @@ import { COMMIT, VERSION } from '../../version.js';
 import { emit } from '../options.js';
 
 /** What a bug report needs: authctl's version and build, and the Node and platform it runs on. */
-export function versionInfo(): { authctl: string; commit: string; node: string; platform: string; arch: string } {
+function versionInfo(): { authctl: string; commit: string; node: string; platform: string; arch: string } {
   return { authctl: VERSION, commit: COMMIT, node: process.versions.node, platform: process.platform, arch: process.arch };
 }
 

@@ -53,7 +53,7 @@ export function scopesOf(payload: Record<string, unknown>): string[] {
 }
 
 /** `aud` as a list, whether the token carries a string or an array. */
-export function audiencesOf(payload: Record<string, unknown>): string[] {
+function audiencesOf(payload: Record<string, unknown>): string[] {
   const aud = payload.aud;
   if (typeof aud === 'string') return [aud];
   if (Array.isArray(aud)) return aud.filter((a): a is string => typeof a === 'string');

@@ -5,7 +5,7 @@ import { CheckFailedError } from '../../errors.js';
 import { parseToken, type ParsedToken } from './parse.js';
 import { describeBare } from '../json.js';
 
-export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'] as const;
+const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'] as const;
 
 export interface TimeView {
   value: number;

@@ -157,7 +157,7 @@ function certThumbprint(jwk: JwkEntry, hash: 'sha1' | 'sha256'): string | undefi
  *
  * @example candidateKeys({ keys: [{ kty: 'oct', k: '…' }] }, { alg: 'HS256' }).length // 1
  */
-export function candidateKeys(jwks: JSONWebKeySet, header: Record<string, unknown>): JwkEntry[] {
+function candidateKeys(jwks: JSONWebKeySet, header: Record<string, unknown>): JwkEntry[] {
   const alg = header.alg;
   if (typeof alg !== 'string') return [];
   let keys = (jwks.keys as JwkEntry[]).filter(

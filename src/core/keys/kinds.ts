@@ -4,5 +4,4 @@
 export const KEY_TYPES = ['rsa', 'ec', 'ed25519', 'oct'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 export const CURVES = ['P-256', 'P-384', 'P-521'] as const;
-export const RSA_SIZES = [2048, 3072, 4096];
 export const OCT_SIZES = [256, 384, 512];

@@ -130,7 +130,7 @@ export function parseJwksResponse(response: ResponseLike): { keys: Record<string
   return body as { keys: Record<string, unknown>[] };
 }
 
-export const DEFAULT_CACHE_SECONDS = 300;
+const DEFAULT_CACHE_SECONDS = 300;
 
 /**
  * How long a response may be reused, from Cache-Control: no-store/no-cache mean not at all,

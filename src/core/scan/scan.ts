@@ -29,7 +29,7 @@ const CONFIG_LIKE =
 
 const ALLOW = 'authctl:allow';
 
-export function isConfigLike(path: string): boolean {
+function isConfigLike(path: string): boolean {
   return CONFIG_LIKE.test(path);
 }
 

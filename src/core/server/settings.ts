@@ -4,8 +4,8 @@ import { parseDuration } from '../duration.js';
 import { lineOf } from '../config.js';
 import { DEV_DEFAULTS, RECIPE_CLIENTS } from './defaults.js';
 
-export const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code', 'token_exchange'] as const;
-export const SERVER_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+const SERVER_GRANTS = ['client_credentials', 'password', 'refresh_token', 'jwt_bearer', 'authorization_code', 'device_code', 'token_exchange'] as const;
+const SERVER_CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 export type ServerGrant = (typeof SERVER_GRANTS)[number];
 export type ServerClientAuth = (typeof SERVER_CLIENT_AUTH)[number];
 
