@@ -60,6 +60,7 @@ describe('DPoP against serve', () => {
     const doc = JSON.parse(got.stdout);
     expect(doc).toMatchObject({ token_type: 'DPoP', source: 'network' });
     expect(payloadOf(doc.access_token).cnf).toEqual({ jkt });
+    expect((await box.run(['decode', doc.access_token])).stdout).toContain(`bound to a DPoP key (RFC 9449), thumbprint ${jkt}`);
     const introspected = await box.run(['--profile', 'dp', 'introspect', '--json', doc.access_token], SECRET);
     expect(JSON.parse(introspected.stdout)).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt } });
     // cached, and handed out again to a run that holds the key

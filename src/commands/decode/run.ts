@@ -1,4 +1,5 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
+import { isJsonObject } from '../../core/json.js';
 import type { DecryptFlags } from '../../services/jwe.js';
 import { decrypting } from '../decrypt-options.js';
 import { CheckFailedError } from '../../errors.js';
@@ -56,6 +57,9 @@ export function renderReport(report: TokenReport, times: Record<string, TimeView
       out.push(
         style.dim(`  delegation (act, RFC 8693): ${[cell(token.payload.sub ?? '?'), ...chain.map((a) => cell(a))].join(' ← ')} (the current actor first)`),
       );
+    const cnf = token.payload.cnf;
+    if (isJsonObject(cnf) && typeof cnf.jkt === 'string')
+      out.push(style.dim(`  bound to a DPoP key (RFC 9449), thumbprint ${cell(cnf.jkt)}: it goes with a proof by that key (verify --dpop-proof checks one)`));
     out.push('', style.bold('Signature'), `  ${token.signature.length === 0 ? 'none (unsecured JWT)' : `${token.signature.length} bytes`}`);
   }
   if (report.findings.length) out.push('', style.bold('Findings'), renderFindings(report.findings, style));
@@ -108,7 +112,7 @@ async function decodeEncrypted(token: string, flags: DecryptFlags, deps: Deps, g
   if (inner && !inner.token) throw new CheckFailedError('invalid_token', `the encrypted token holds no token authctl can read: ${inner.findings[0]!.message}`);
   let claims: Record<string, unknown> | undefined;
   if ('claims' in opened) {
-    const { parseJson, isJsonObject } = await import('../../core/json.js');
+    const { parseJson } = await import('../../core/json.js');
     const value = (() => {
       try {
         return parseJson(new TextDecoder().decode(opened.claims));
