@@ -21,6 +21,7 @@ import { fieldsObject, nextPage, parseField } from '../../src/core/api-request.j
 import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/oauth/endpoints.js';
 import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
 import { askedNonce, judgeProof } from '../../src/core/oauth/dpop.js';
+import { keyUsage, x5cCertificates } from '../../src/core/keys/x5c.js';
 import { renderReport } from '../../src/commands/decode/run.js';
 import { PLAIN, renderFindings } from '../../src/io/output.js';
 
@@ -183,6 +184,12 @@ function response(r: Rng): { status: number; headers: Record<string, string>; bo
   return { status: pick(r, [200, 200, 201, 400, 401, 403, 404, 405, 429, 500, 302]), headers: {}, body: Buffer.from(text), url: 'http://127.0.0.1:1/endpoint' };
 }
 
+/** A real certificate (openssl, P-256, CA with keyCertSign), for mutations of a DER the reader must survive. */
+const CERT_DER = Buffer.from(
+  'MIIBgzCCASmgAwIBAgIUB2t/ow08sWZSdBkReV1GgPvOhWUwCgYIKoZIzj0EAwIwDzENMAsGA1UEAwwEZnV6ejAeFw0yNjEyMDgwMTA0NDhaFw0zNjEyMDUwMTA0NDhaMA8xDTALBgNVBAMMBGZ1enowWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAR+prWwg5z2n65IO47Z7Fc9JFiqvF1zYSHZ6IHEDNDcnvrbnnhXNJ7rl3L4LR5SNh+mJEFqCIkaCkBxgeaESdFbo2MwYTAdBgNVHQ4EFgQU8jm32U9B5eOBslowORlq9QIuEmkwHwYDVR0jBBgwFoAU8jm32U9B5eOBslowORlq9QIuEmkwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIhAI7cCOMkoSmlHaSuhSKTVvHQm2gelxUQy5UD23khibIKAiAOw/1ll2WY6lMrW8l5YQZDBJLz5XGtuZbT1A3R1WIcLg==',
+  'base64',
+);
+
 const POLICIES = [
   {},
   ...Object.values(BUILTIN_POLICIES),
@@ -294,6 +301,21 @@ const TARGETS: Record<string, (r: Rng) => void | Promise<void>> = {
       headers: { 'dpop-nonce': r() < 0.5 ? 'n-1' : hostile(), 'www-authenticate': hostile() },
       body: Buffer.from(r() < 0.5 ? object(r, ['error', 'error_description']) : killerLine(r, 4000)),
     });
+  },
+  x5c(r) {
+    // the key usage reader walks DER by hand: a real certificate flipped, cut or grown, or noise
+    const der = Buffer.from(CERT_DER);
+    for (let i = 0; i < 1 + int(r, 8); i++) der[int(r, der.length)] = int(r, 256);
+    const input = pick(r, [
+      () => der,
+      () => der.subarray(0, int(r, der.length)),
+      () => Buffer.concat([der, Buffer.alloc(int(r, 64), int(r, 256))]),
+      () => Buffer.from(Array.from({ length: int(r, 600) }, () => int(r, 256))),
+      () => Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, ...der]),
+    ])();
+    keyUsage(input);
+    const certs = x5cCertificates(pick(r, [[input.toString('base64')], [CERT_DER.toString('base64'), input.toString('base64')], [value(r)]]));
+    if (Array.isArray(certs)) for (const cert of certs) keyUsage(cert.raw);
   },
   scan(r) {
     const text = r() < 0.5 ? killerLine(r, 400_000) : Array.from({ length: 1 + int(r, 20) }, () => (r() < 0.5 ? token(r) : keyFile(r))).join('\n');

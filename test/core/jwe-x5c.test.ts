@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptJwe, defaultKeyManagement, encryptJwe, MAX_PBES2_COUNT, passwordKey } from '../../src/core/jwt/jwe.js';
-import { checkChain, x5cCertificates } from '../../src/core/keys/x5c.js';
+import { checkChain, keyUsage, x5cCertificates } from '../../src/core/keys/x5c.js';
 import { describeKeyObject, type LoadedKey } from '../../src/core/keys/load.js';
 import { renderManPage, roff } from '../../src/core/man-page.js';
 import type { AuthctlError } from '../../src/errors.js';
@@ -146,9 +146,53 @@ describe('x5c chains (core/keys/x5c.ts)', () => {
     expect(reason({ x5c: [b64('leaf')] }, [cert('other')])).toBe('the x5c chain leads to none of the roots given (--roots)');
     expect(reason({ x5c: [b64('leaf')] }, [cert('leaf')])).toBe('passed'); // a root given is trusted as it is, a leaf pinned too
     expect(reason({ x5c: [b64('leaf')] }, [cert('root')], now + 90 * 86400)).toMatch(/^x5c\[0\] \(CN=leaf\) is not valid now/);
-    expect(reason({ x5c: [b64('leaf'), b64('leaf')] })).toBe('x5c[0] is not signed by x5c[1]');
+    expect(reason({ x5c: [b64('leaf'), b64('leaf')] })).toBe('x5c[1] (CN=leaf) is not a CA allowed to sign certificates');
+    expect(reason({ x5c: [b64('leaf'), b64('other')] })).toBe('x5c[0] is not signed by x5c[1]');
     expect(reason({ x5c: [b64('leaf')], 'x5t#S256': 'A'.repeat(43) })).toBe('x5t#S256 is not the thumbprint of the leaf certificate in x5c');
     expect(x5cCertificates([b64('leaf'), b64('root')])).toHaveLength(2);
+  });
+
+  it('key usage bits are read from the DER (openssl wrote them); an issuer without keyCertSign or a leaf without digitalSignature is refused', () => {
+    const issue = (name: string, issuer: string, ext: string) => {
+      openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+      openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
+      writeFileSync(join(dir, `${name}.ext`), ext);
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${issuer}.pem`,
+        '-CAkey',
+        `${issuer}.key`,
+        '-CAcreateserial',
+        '-days',
+        '30',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.pem`,
+      );
+    };
+    issue('signer', 'root', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+    issue('encipher', 'root', 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n');
+    issue('ca-no-certsign', 'root', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,cRLSign\n');
+    issue('under-it', 'ca-no-certsign', 'basicConstraints=CA:FALSE\n');
+    expect(keyUsage(cert('signer').raw)).toEqual({ digitalSignature: true, keyCertSign: false });
+    expect(keyUsage(cert('encipher').raw)).toEqual({ digitalSignature: false, keyCertSign: false });
+    expect(keyUsage(cert('ca-no-certsign').raw)).toEqual({ digitalSignature: true, keyCertSign: false });
+    expect(keyUsage(cert('leaf').raw)).toBeUndefined(); // no key usage extension: not constrained
+    expect(keyUsage(new Uint8Array([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]))).toBeUndefined();
+    // after the certificates were made (their notBefore is the second openssl ran)
+    const now = Math.floor(Date.now() / 1000) + 1;
+    const reason = (header: Record<string, unknown>) => {
+      const verdict = checkChain(header, [cert('root')], now);
+      return 'finding' in verdict ? verdict.finding.message : 'passed';
+    };
+    expect(reason({ x5c: [b64('signer')] })).toBe('passed');
+    expect(reason({ x5c: [b64('encipher')] })).toBe('x5c[0] (CN=encipher) may not sign: its key usage lacks digitalSignature');
+    expect(reason({ x5c: [b64('under-it'), b64('ca-no-certsign')] })).toBe('x5c[1] (CN=ca-no-certsign) is not a CA allowed to sign certificates');
   });
 });
 

@@ -68,9 +68,11 @@ beforeAll(async () => {
   ca('intermediate', 'root');
   ca('leaf', 'intermediate', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
   ca('not-a-ca', 'root', 'basicConstraints=CA:FALSE\n');
+  ca('enc-leaf', 'intermediate', 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n');
   ca('leaf-of-non-ca', 'not-a-ca', 'basicConstraints=CA:FALSE\n');
   writeFileSync(join(box.dir, 'chain.pem'), chain('leaf', 'intermediate'));
   writeFileSync(join(box.dir, 'bad-chain.pem'), chain('leaf-of-non-ca', 'not-a-ca'));
+  writeFileSync(join(box.dir, 'enc-chain.pem'), chain('enc-leaf', 'intermediate'));
   writeFileSync(join(box.dir, 'roots.pem'), chain('other-root', 'root'));
 }, 60_000);
 afterAll(() => cleanupHomes());
@@ -94,6 +96,9 @@ describe('verify --roots: the x5c chain up to a root the user names', () => {
     ]);
     const notCa = await verify(['--roots', 'root.pem'], await mint('leaf-of-non-ca.key', 'bad-chain.pem'));
     expect(notCa.doc.findings[0].message).toMatch(/^x5c\[1\] \(CN=not-a-ca\) is not a CA allowed to sign certificates$/);
+    // a leaf whose key usage does not allow signatures (keyEncipherment only) signs no token
+    const encipherOnly = await verify(['--roots', 'root.pem'], await mint('enc-leaf.key', 'enc-chain.pem'));
+    expect(encipherOnly.doc.findings[0].message).toBe('x5c[0] (CN=enc-leaf) may not sign: its key usage lacks digitalSignature');
     const plain = (await box.run(['token', 'mint', '--key', 'leaf.key', '--sub', 's', '--aud', 'api', '--exp', '5m'])).stdout.trim();
     expect((await verify(['--roots', 'root.pem'], plain)).doc.findings[0].message).toBe('x5c must be a list of 1 to 10 certificates');
     const [h, p, s] = token.split('.');

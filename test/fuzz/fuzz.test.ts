@@ -8,7 +8,7 @@ import { ROOT } from '../helpers/cli.js';
  */
 describe('fuzz: every hostile input gives a coded result', () => {
   it.each([20261125, 4242])(
-    'seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses, DPoP proofs and scan text',
+    'seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses, DPoP proofs, x5c certificates and scan text',
     (seed) => {
       const out = execFileSync(process.execPath, ['scripts/fuzz.mjs', '--count', '4000', '--seed', String(seed), '--json'], {
         cwd: ROOT,
@@ -17,7 +17,20 @@ describe('fuzz: every hostile input gives a coded result', () => {
       });
       const report = JSON.parse(out.trim().split('\n').at(-1)!) as { inputs: number; byTarget: Record<string, number>; failures: unknown[] };
       expect(report.inputs).toBe(4000);
-      expect(Object.keys(report.byTarget)).toEqual(['token', 'claims', 'key', 'config', 'settings', 'policy', 'response', 'paste', 'link', 'dpop', 'scan']);
+      expect(Object.keys(report.byTarget)).toEqual([
+        'token',
+        'claims',
+        'key',
+        'config',
+        'settings',
+        'policy',
+        'response',
+        'paste',
+        'link',
+        'dpop',
+        'x5c',
+        'scan',
+      ]);
       expect(report.failures).toEqual([]);
     },
     120_000,
