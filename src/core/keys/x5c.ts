@@ -79,10 +79,10 @@ export function keyUsage(der: Uint8Array): { digitalSignature: boolean; keyCertS
   if (!list) return undefined;
   for (const extension of inside(der, list)) {
     const [id, ...rest] = [...inside(der, extension)];
-    if (!id || id.tag !== 0x06 || id.end - id.start !== 3 || KEY_USAGE_OID.some((byte, i) => der[id.start + i] !== byte)) continue;
+    if (id?.tag !== 0x06 || id.end - id.start !== 3 || KEY_USAGE_OID.some((byte, i) => der[id.start + i] !== byte)) continue;
     const value = rest.at(-1);
     const bits = value?.tag === 0x04 ? element(der, value.start, value.end) : undefined;
-    if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 2) return { digitalSignature: false, keyCertSign: false };
+    if (bits?.tag !== 0x03 || bits.end - bits.start < 2) return { digitalSignature: false, keyCertSign: false };
     const first = der[bits.start + 1]!;
     return { digitalSignature: (first & 0x80) !== 0, keyCertSign: (first & 0x04) !== 0 };
   }
