@@ -22,6 +22,9 @@ import { parseIntrospectionResponse, parseBearerResponse } from '../../src/core/
 import { describeValue, JsonDepthError, parseJson } from '../../src/core/json.js';
 import { askedNonce, judgeProof } from '../../src/core/oauth/dpop.js';
 import { keyUsage, x5cCertificates } from '../../src/core/keys/x5c.js';
+import { decryptJwe, passwordKey } from '../../src/core/jwt/jwe.js';
+import { describeKeyObject, type LoadedKey } from '../../src/core/keys/load.js';
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { renderReport } from '../../src/commands/decode/run.js';
 import { PLAIN, renderFindings } from '../../src/io/output.js';
 
@@ -190,6 +193,15 @@ const CERT_DER = Buffer.from(
   'base64',
 );
 
+/** Decryption keys of each kind, made once: what `--decrypt-key` and a password give the JWE code. */
+const JWE_KEYS: LoadedKey[] = [
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+  generateKeyPairSync('x25519').privateKey,
+  createSecretKey(Buffer.alloc(32, 7)),
+].map((key) => ({ kind: key.type === 'secret' ? ('secret' as const) : ('private' as const), key, ...describeKeyObject(key), source: 'pkcs8' as const }));
+JWE_KEYS.push(passwordKey('fuzz-password'));
+
 const POLICIES = [
   {},
   ...Object.values(BUILTIN_POLICIES),
@@ -301,6 +313,24 @@ const TARGETS: Record<string, (r: Rng) => void | Promise<void>> = {
       headers: { 'dpop-nonce': r() < 0.5 ? 'n-1' : hostile(), 'www-authenticate': hostile() },
       body: Buffer.from(r() < 0.5 ? object(r, ['error', 'error_description']) : killerLine(r, 4000)),
     });
+  },
+  async jwe(r) {
+    // the decryption path a hostile JWE reaches: allow-lists, PBES2 counts, zip, then jose, one answer
+    const epk = object(r, ['kty', 'crv', 'x', 'y']);
+    const header =
+      r() < 0.8
+        ? `{"alg":${pick(r, ['"RSA-OAEP-256"', '"ECDH-ES+A256KW"', '"ECDH-ES"', '"A256KW"', '"dir"', '"PBES2-HS256+A128KW"', '"RSA1_5"', '1'])},"enc":${pick(r, ['"A256GCM"', '"A128CBC-HS256"', '"A1GCM"', 'null'])},"p2c":${pick(r, ['1', '1000', '1000000000', '-1', '"x"'])},"p2s":${pick(r, ['"AAAAAAAAAAA"', '""', '7'])},"epk":${epk}${r() < 0.2 ? ',"zip":"DEF"' : ''}}`
+        : value(r);
+    const segment = () => (r() < 0.2 ? killerLine(r, 4000) : b64(String.fromCharCode(...Array.from({ length: int(r, 80) }, () => int(r, 256)))));
+    const jwe = [b64(header), segment(), segment(), segment(), segment()].join('.');
+    let parsed: unknown;
+    try {
+      parsed = parseJson(header);
+    } catch {
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
+    await decryptJwe(jwe, parsed as Record<string, unknown>, pick(r, JWE_KEYS));
   },
   x5c(r) {
     // the key usage reader walks DER by hand: a real certificate flipped, cut or grown, or noise

@@ -8,7 +8,7 @@ import { ROOT } from '../helpers/cli.js';
  */
 describe('fuzz: every hostile input gives a coded result', () => {
   it.each([20261125, 4242])(
-    'seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses, DPoP proofs, x5c certificates and scan text',
+    'seed %i: 4000 inputs over tokens, keys, configs, settings, policies, responses, DPoP proofs, JWEs, x5c certificates and scan text',
     (seed) => {
       const out = execFileSync(process.execPath, ['scripts/fuzz.mjs', '--count', '4000', '--seed', String(seed), '--json'], {
         cwd: ROOT,
