@@ -28,6 +28,7 @@ describe('fuzz: every hostile input gives a coded result', () => {
         'paste',
         'link',
         'dpop',
+        'jwe',
         'x5c',
         'scan',
       ]);
