@@ -15,6 +15,7 @@ import type { PolicyFlags } from '../policy-options.js';
 import { describeBare, describeValue, isJsonObject, lookup } from '../../core/json.js';
 import { verificationKeys, type VerifyKeyFlags } from '../../services/key-source.js';
 import type { DecryptFlags } from '../../services/jwe.js';
+import type { LoadedKey } from '../../core/keys/load.js';
 import { decrypting } from '../decrypt-options.js';
 
 /** With a JWE's decryption key (DecryptFlags), the nested JWT inside is what is verified. */
@@ -80,7 +81,8 @@ function result(outcome: Outcome, now: number, announce: boolean): CommandResult
  * on stdin are verified with one prepared key, one result per line; within such a batch a
  * repeated jti is a replay when the policy asks for jti.
  */
-export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
+/** The policy, with the issuer the key source vouched for, and the keys: resolved once per run. */
+async function verifyContext(options: VerifyOptions, deps: Deps, globals: GlobalOptions) {
   const explicitKey =
     options.key !== undefined ||
     options.jwks !== undefined ||
@@ -101,47 +103,67 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   }
   const keys = await verificationKeys(options, deps, globals, resolved.profile, basePolicy);
   const policy = keys.issuer && !basePolicy.issuer ? { ...basePolicy, issuer: [keys.issuer] } : basePolicy;
+  return { source: resolved.source, policy, keys };
+}
+
+/** The token lines (one token, or stdin's lines), or one empty line when there are none (so the result says why). */
+async function* tokenLines(token: string | undefined, io: Deps['io'], bulk: boolean): AsyncGenerator<{ text: string; line: number | undefined }> {
+  let count = 0;
+  for await (const { text, line } of readTokens(token, io)) {
+    count++;
+    yield { text, line: bulk ? line : undefined };
+  }
+  if (count === 0) yield { text: '', line: undefined };
+}
+
+/** A JWE opened with the decryption key: the signed JWT nested in it, or the finding that says why there is none. */
+async function nestedToken(given: string, jwe: typeof import('../../services/jwe.js'), key: LoadedKey): Promise<{ text: string } | { early: Finding }> {
+  try {
+    const opened = await jwe.openJwe(given, key);
+    if ('claims' in opened)
+      return { early: { code: 'invalid_token', severity: 'error', message: 'the JWE holds claims, not a signed JWT: nothing to verify' } };
+    return { text: opened.token };
+  } catch (error) {
+    if (!(error instanceof CheckFailedError)) throw error;
+    return { early: { code: 'invalid_token', severity: 'error', message: error.message } };
+  }
+}
+
+/** The DPoP proof that goes with the token (RFC 9449 §4.3, §7.1): for this request, this token (ath) and the key it is bound to (cnf.jkt). */
+async function proofFindings(proof: string, request: { htm?: string; htu: string }, token: JwsToken, now: number): Promise<Finding[]> {
+  const cnf = token.payload.cnf;
+  const jkt = isJsonObject(cnf) && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
+  if (jkt === undefined)
+    return [{ code: 'invalid_dpop_proof', severity: 'error', claim: 'cnf', message: 'the token is not DPoP-bound (no cnf.jkt), so no proof goes with it' }];
+  const { judgeProof } = await import('../../core/oauth/dpop.js');
+  const verdict = await judgeProof(normalizeTokenInput(proof), { htm: request.htm ?? 'GET', htu: request.htu, now, accessToken: token.compact, jkt });
+  return verdict.findings.map((f) => ({ ...f, claim: `dpop.${f.claim ?? 'proof'}`, message: `DPoP proof: ${f.message}` }));
+}
+
+export async function runVerify(options: VerifyOptions, deps: Deps, globals: GlobalOptions): Promise<StreamResult> {
   const bulk = options.token === undefined || options.token === '-';
   if (options.dpopProof !== undefined && bulk)
     throw new UsageError('conflicting_options', 'a DPoP proof goes with one token', 'give the token as an argument with --dpop-proof');
   if (options.dpopProof !== undefined && options.htu === undefined)
     throw new UsageError('missing_argument', '--dpop-proof needs the request it was made for', 'add --htu URL (and --htm METHOD; default GET)');
+  const { source, policy, keys } = await verifyContext(options, deps, globals);
   const seenJti = new Set<string>();
   const jwe = decrypting(options, options.token) ? await import('../../services/jwe.js') : undefined;
   const decryptKey = jwe ? await jwe.decryptionKey({ ...options, kid: undefined }, deps, globals) : undefined;
+  const failed = (line: number | undefined, text: string, early: Finding): Checked => ({ line, id: maskToken(normalizeTokenInput(text)), early });
 
-  /** One token's parse and signature; in a batch, an unexpected failure is that line's result, not the end of the run. */
-  async function checkOne(text: string, line: number | undefined): Promise<Checked> {
+  /** Parsing (a JWE opened first) and the signature: independent per token, so many run at once. In a batch, an unexpected failure is that line's result. */
+  async function checkOne(given: string, line: number | undefined): Promise<Checked> {
     try {
-      return await parseAndCheck(text, line);
+      const nested = jwe && decryptKey ? await nestedToken(given, jwe, decryptKey) : { text: given };
+      if ('early' in nested) return failed(line, given, nested.early);
+      const parsed = parseForJudging(nested.text);
+      if ('finding' in parsed) return failed(line, nested.text, parsed.finding);
+      return { line, id: maskToken(parsed.token.compact), token: parsed.token, signature: await keys.check(parsed.token) };
     } catch (error) {
       if (!bulk || globals.debug) throw error;
-      return { line, id: maskToken(normalizeTokenInput(text)), early: unexpectedFinding(error) };
+      return failed(line, given, unexpectedFinding(error));
     }
-  }
-
-  /** Parsing and the signature: independent per token, so many run at once. */
-  async function parseAndCheck(given: string, line: number | undefined): Promise<Checked> {
-    let text = given;
-    if (jwe && decryptKey) {
-      // A JWE is opened first; what is judged is the signed JWT inside (a nested JWT).
-      try {
-        const opened = await jwe.openJwe(given, decryptKey);
-        if ('claims' in opened)
-          return {
-            line,
-            id: maskToken(normalizeTokenInput(given)),
-            early: { code: 'invalid_token', severity: 'error', message: 'the JWE holds claims, not a signed JWT: nothing to verify' },
-          };
-        text = opened.token;
-      } catch (error) {
-        if (!(error instanceof CheckFailedError)) throw error;
-        return { line, id: maskToken(normalizeTokenInput(given)), early: { code: 'invalid_token', severity: 'error', message: error.message } };
-      }
-    }
-    const parsed = parseForJudging(text);
-    if ('finding' in parsed) return { line, id: maskToken(normalizeTokenInput(text)), early: parsed.finding };
-    return { line, id: maskToken(parsed.token.compact), token: parsed.token, signature: await keys.check(parsed.token) };
   }
 
   /** The claims, in input order, so replay detection sees tokens in the order given. */
@@ -149,51 +171,30 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
   async function judge(checked: Checked): Promise<CommandResult> {
     const announce = judged++ === 0;
     const now = deps.now();
-    if (!checked.token)
-      return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [checked.early!] }, now, announce);
+    const early = (finding: Finding) => result({ line: checked.line, policy: source, token: checked.id, valid: false, findings: [finding] }, now, announce);
+    if (!checked.token) return early(checked.early!);
     const { header, payload } = checked.token;
     let findings: Finding[];
     try {
       findings = judgeClaims(checked.token, checked.signature, { ...policy, algorithms: keys.algorithms }, { now, seenJti }).findings;
     } catch (error) {
       if (!bulk || globals.debug) throw error;
-      return result({ line: checked.line, policy: resolved.source, token: checked.id, valid: false, findings: [unexpectedFinding(error)] }, now, announce);
+      return early(unexpectedFinding(error));
     }
     if (!checked.signature && policy.requireJti && typeof payload.jti === 'string') seenJti.add(payload.jti);
-    if (options.dpopProof !== undefined) findings = [...findings, ...(await proofFindings(options.dpopProof, checked.token, now))];
-    return result(
-      { line: checked.line, policy: resolved.source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload },
-      now,
-      announce,
-    );
-  }
-
-  /** The token lines, or one empty line when there are none (so the result says why). */
-  async function* lines(): AsyncGenerator<{ text: string; line: number | undefined }> {
-    let count = 0;
-    for await (const { text, line } of readTokens(options.token, deps.io)) {
-      count++;
-      yield { text, line: bulk ? line : undefined };
-    }
-    if (count === 0) yield { text: '', line: undefined };
+    if (options.dpopProof !== undefined)
+      findings = [...findings, ...(await proofFindings(options.dpopProof, { htm: options.htm, htu: options.htu! }, checked.token, now))];
+    return result({ line: checked.line, policy: source, token: checked.id, valid: passes(findings, options.strict), findings, header, payload }, now, announce);
   }
 
   // Signature checks run on libuv's thread pool, VERIFY_WINDOW at once (io/ordered-pool.ts); the
   // claims are judged in input order as the checks come out, so replay detection sees that order.
   async function* results(): AsyncGenerator<CommandResult> {
-    for await (const checked of orderedPool(lines(), ({ text, line }) => checkOne(text, line), { concurrency: VERIFY_WINDOW, held: VERIFY_HELD }))
-      yield await judge(checked);
+    const checks = orderedPool(tokenLines(options.token, deps.io, bulk), ({ text, line }) => checkOne(text, line), {
+      concurrency: VERIFY_WINDOW,
+      held: VERIFY_HELD,
+    });
+    for await (const checked of checks) yield await judge(checked);
   }
   return { stream: results() };
-
-  /** The DPoP proof that goes with the token (RFC 9449 §4.3, §7.1): for this request, this token (ath) and the key it is bound to (cnf.jkt). */
-  async function proofFindings(proof: string, token: JwsToken, now: number): Promise<Finding[]> {
-    const cnf = token.payload.cnf;
-    const jkt = isJsonObject(cnf) && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
-    if (jkt === undefined)
-      return [{ code: 'invalid_dpop_proof', severity: 'error', claim: 'cnf', message: 'the token is not DPoP-bound (no cnf.jkt), so no proof goes with it' }];
-    const { judgeProof } = await import('../../core/oauth/dpop.js');
-    const verdict = await judgeProof(normalizeTokenInput(proof), { htm: options.htm ?? 'GET', htu: options.htu!, now, accessToken: token.compact, jkt });
-    return verdict.findings.map((f) => ({ ...f, claim: `dpop.${f.claim ?? 'proof'}`, message: `DPoP proof: ${f.message}` }));
-  }
 }
