@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, UsageError } from '../errors.js';
-import { accountName, encodeCredential } from '../core/credentials.js';
 import { askedNonce, DPOP_ALGORITHMS, htuOf, nonceHeader, signProof } from '../core/oauth/dpop.js';
 import { generateKey, type KeygenSpec, publicJwk, thumbprint } from '../core/keys/export.js';
 import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.js';
@@ -9,7 +8,7 @@ import type { LoadedKey } from '../core/keys/load.js';
 import type { HttpRequest, HttpResponse } from '../io/http.js';
 import { diagnostic } from '../io/output.js';
 import { nonceMemory } from '../io/dpop-nonces.js';
-import { findSecret, type StoreAccess } from './secrets.js';
+import { findSecret, keepSecret, type StoreAccess } from './secrets.js';
 
 /**
  * The client's DPoP (RFC 9449): the profile's key, a fresh proof for each request, and the
@@ -45,13 +44,13 @@ const KEY_FOR: readonly [alg: string, spec: KeygenSpec][] = [
   ['RS256', { type: 'rsa', size: 2048 }],
 ];
 
-/** The algorithm for a new key: ES256, unless the server lists others only (its first one authctl can make). */
-function algorithmFor(serverAlgs: readonly string[] | undefined): [string, KeygenSpec] {
+/** The key to make: for ES256, unless the server lists others only (its first one authctl can make). */
+function keySpecFor(serverAlgs: readonly string[] | undefined): KeygenSpec {
   const offered = serverAlgs?.filter((alg) => DPOP_ALGORITHMS.includes(alg));
   const pick = offered?.length ? KEY_FOR.find(([alg]) => offered.includes(alg)) : KEY_FOR[0];
   if (!pick)
     throw new UsageError('unsupported_alg', `the server takes DPoP proofs signed with ${serverAlgs!.join(', ')}, none of which authctl makes keys for`);
-  return pick;
+  return pick[1];
 }
 
 /**
@@ -68,17 +67,15 @@ export async function dpopClient(access: StoreAccess, deps: Deps, globals: Globa
   if (stored !== undefined) {
     key = (await import('../core/keys/load.js')).loadKey(stored);
   } else {
-    const [, spec] = algorithmFor(serverAlgs);
-    key = await generateKey(spec);
+    key = await generateKey(keySpecFor(serverAlgs));
     const pem = key.key.export({ type: 'pkcs8', format: 'pem' }).toString();
     deps.run.secrets.add(pem);
-    kept = await keep(access, deps, pem);
+    const failure = await keepSecret('dpop_key', pem, deps, access);
+    kept = failure === undefined;
     if (globals.verbose)
       diagnostic(
         deps.io,
-        kept
-          ? `  made a DPoP key for profile ${access.profile} (kept as its dpop_key credential)`
-          : '  made a DPoP key for this run only (no credential store)',
+        kept ? `  made a DPoP key for profile ${access.profile} (kept as its dpop_key credential)` : `  made a DPoP key for this run only: ${failure!.message}`,
       );
   }
   if (key.kind !== 'private') throw new UsageError('invalid_key', 'the DPoP key must be a private key (an asymmetric one)');
@@ -123,17 +120,4 @@ export async function dpopClient(access: StoreAccess, deps: Deps, globals: Globa
       return once();
     },
   };
-}
-
-/** Keeps a new DPoP key as the profile's dpop_key credential; false when no store is reachable. */
-async function keep(access: StoreAccess, deps: Deps, pem: string): Promise<boolean> {
-  try {
-    const store = await access.store();
-    if (!store) return false;
-    await store.set(accountName(access.profile, 'dpop_key'), encodeCredential({ kind: 'dpop_key', created: deps.now(), secret: pem }));
-    return true;
-  } catch (error) {
-    if (error instanceof AuthError && error.code === 'keychain_unavailable') return false;
-    throw error;
-  }
 }

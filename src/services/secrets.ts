@@ -1,6 +1,6 @@
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError, type AuthCode, type AuthctlError } from '../errors.js';
-import { accountName, decodeCredential } from '../core/credentials.js';
+import { accountName, decodeCredential, encodeCredential } from '../core/credentials.js';
 import { type CredentialKind, SECRET_SOURCES, sourceFlags, type SecretKind } from '../core/secret-sources.js';
 import type { KeyStore } from '../io/keychain.js';
 import { promptHidden } from '../io/prompt.js';
@@ -95,4 +95,20 @@ export async function requireSecretFrom(kind: SecretKind, given: GivenSource, de
     `no ${source.what}${access ? ` for profile "${access.profile}"` : ' given'}`,
     `use ${flags ? `${flags}, set ` : 'set '}${source.env}${store}`,
   );
+}
+
+/**
+ * Keeps a secret authctl obtained itself (a refresh token, a DPoP key) as the profile's credential
+ * of that kind. Undefined when it landed, else why not (no store reachable): never fatal.
+ */
+export async function keepSecret(kind: CredentialKind, value: string, deps: Deps, access: StoreAccess): Promise<AuthctlError | undefined> {
+  try {
+    const store = await access.store();
+    if (!store) return access.failure() ?? new AuthError('keychain_unavailable', 'no credential store is reachable');
+    await store.set(accountName(access.profile, kind), encodeCredential({ kind, created: deps.now(), secret: value }));
+    return undefined;
+  } catch (error) {
+    if (error instanceof AuthError && error.code === 'keychain_unavailable') return error;
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Deps, GlobalOptions } from '../deps.js';
 import { AuthError } from '../errors.js';
 import { buildTokenRequest, isDpopBound, parseTokenResponse, reusableUntil, type GrantParameters, type TokenSet } from '../core/oauth/token.js';
-import { accountName, decodeCredential, encodeCredential } from '../core/credentials.js';
+import { accountName, decodeCredential } from '../core/credentials.js';
 import { accountProfile, cacheAccount, cacheEndpoint, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
 import { cacheDir } from '../io/paths.js';
@@ -10,7 +10,7 @@ import { diagnostic } from '../io/output.js';
 import type { EndpointFlags, Session } from './session.js';
 import type { Profile } from '../core/config.js';
 import { selectProfile } from '../io/config-store.js';
-import { findSecret } from './secrets.js';
+import { findSecret, keepSecret } from './secrets.js';
 import { join } from 'node:path';
 
 export interface AcquireOptions {
@@ -154,16 +154,9 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
 
   /** Keeps a new refresh token where the credential rules put secrets; returns whether it landed. */
   async function keepRefreshToken(value: string): Promise<boolean> {
-    const store = await session.store();
-    try {
-      if (!store) throw new AuthError('keychain_unavailable', 'no credential store is reachable');
-      await store.set(refreshAccount, encodeCredential({ kind: 'refresh_token', created: deps.now(), secret: value }));
-      return true;
-    } catch (error) {
-      if (!isKeychainUnavailable(error)) throw error;
-      if (globals.verbose) diagnostic(deps.io, `  the refresh token is not kept: ${error.message}`);
-      return false;
-    }
+    const failure = await keepSecret('refresh_token', value, deps, session.access);
+    if (failure && globals.verbose) diagnostic(deps.io, `  the refresh token is not kept: ${failure.message}`);
+    return failure === undefined;
   }
 
   /** A person signs in: in a browser (authorization code + PKCE) or on another device (RFC 8628). */
