@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
@@ -69,6 +69,21 @@ describe('DPoP against serve', () => {
     const elsewhere = JSON.parse((await box.run(['--profile', 'dp', 'token', 'get', '--output', 'json'], { ...SECRET, ...otherKey })).stdout);
     expect(elsewhere.source).toBe('network');
     expect(payloadOf(elsewhere.access_token).cnf.jkt).not.toBe(jkt);
+  });
+
+  it('without AUTHCTL_DPOP_KEY the key is made once and kept as the dpop_key credential (here the file store), never in the token cache', async () => {
+    const first = await box.run(['-v', '--profile', 'dp', 'token', 'get', '--store', 'file', '--no-cache', '--output', 'json'], SECRET);
+    expect(first.stderr).toMatch(/made a DPoP key for profile dp \(kept as its dpop_key credential\)/);
+    const second = await box.run(['-v', '--profile', 'dp', 'token', 'get', '--store', 'file', '--no-cache', '--output', 'json'], SECRET);
+    expect(second.stderr).not.toMatch(/made a DPoP key/);
+    const [a, b] = [first, second].map((r) => payloadOf(JSON.parse(r.stdout).access_token).cnf.jkt);
+    expect(a).toBe(b);
+    const listed = JSON.parse((await box.run(['--profile', 'dp', 'credentials', 'list', '--store', 'file', '--json'])).stdout);
+    expect(JSON.stringify(listed)).toContain('dpop_key');
+    // the key never lands in the token cache files
+    const cacheFiles = readdirSync(box.env.XDG_CACHE_HOME!, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(cacheFiles.length).toBeGreaterThan(0);
+    for (const entry of cacheFiles) expect(readFileSync(join(entry.parentPath, entry.name), 'utf8')).not.toContain('PRIVATE KEY');
   });
 
   it('api calls the resource twice in a row, each time with a fresh proof the server accepts', async () => {
