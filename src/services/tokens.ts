@@ -4,6 +4,7 @@ import { buildTokenRequest, isDpopBound, parseTokenResponse, reusableUntil, type
 import { accountName, decodeCredential } from '../core/credentials.js';
 import { accountProfile, cacheAccount, cacheEndpoint, type CachedToken, type TokenCache } from '../io/token-cache.js';
 import { withLock } from '../io/lock.js';
+import { said } from '../core/untrusted-text.js';
 import { cacheDir } from '../io/paths.js';
 import { ownCacheDir } from '../io/own-files.js';
 import { diagnostic } from '../io/output.js';
@@ -239,6 +240,12 @@ export async function acquireToken(session: Session, options: AcquireOptions, de
     const { refresh_token: _secret, ...accessOnly } = token;
     // RFC 9449 §5: token_type DPoP says the server bound the token to the key that signed the proof.
     const bound = dpop && isDpopBound(token) ? dpop : undefined;
+    // §7.1: a server that does not do DPoP ignores the proof and issues a Bearer token; say so once.
+    if (dpop && !bound)
+      diagnostic(
+        deps.io,
+        `authctl: warning: profile ${session.name} uses DPoP, but the server issued a ${said(token.token_type ?? 'Bearer')} token: it is not bound to the key`,
+      );
     const entry: CachedToken = {
       token: accessOnly,
       obtainedAt,

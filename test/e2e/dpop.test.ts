@@ -164,6 +164,27 @@ describe('DPoP against serve', () => {
     expect(JSON.parse(notBound.stdout).findings).toEqual([expect.objectContaining({ code: 'invalid_dpop_proof', claim: 'cnf' })]);
   });
 
+  it('a server that does not do DPoP ignores the proof and issues a Bearer token: authctl says it is not bound', async () => {
+    const { createServer } = await import('node:http');
+    const plain = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"opaque-0123456789","token_type":"Bearer","expires_in":60}'),
+      );
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(plain.address() as { port: number }).port}/token`;
+      expect((await box.run(['profile', 'add', 'nodpop', '--token-url', url, '--client-id', 'c', '--dpop'])).code).toBe(0);
+      const r = await box.run(['--profile', 'nodpop', 'token', 'get'], { ...SECRET, ...key });
+      expect([r.code, r.stdout.trim()]).toEqual([0, 'opaque-0123456789']);
+      expect(r.stderr).toBe('authctl: warning: profile nodpop uses DPoP, but the server issued a Bearer token: it is not bound to the key\n');
+    } finally {
+      plain.closeAllConnections();
+      plain.close();
+    }
+  });
+
   it('a client registered for DPoP cannot get a Bearer token; a refresh token bound to one key does not refresh with another', async () => {
     const bearer = await box.run(['--profile', 'plain', 'token', 'get', '--no-cache'], SECRET);
     expect([bearer.code, bearer.stderr.split('\n')[0]]).toEqual([
