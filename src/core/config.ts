@@ -2,7 +2,7 @@ import { parse as parseToml, stringify as stringifyToml, TomlError } from 'smol-
 import { UsageError } from '../errors.js';
 import { parsePolicy } from './claims/policy.js';
 import { lookup } from './json.js';
-import { canonicalOrigin } from './origin.js';
+import { canonicalOrigin, isHttpUrl } from './origin.js';
 import {
   BODY_FORMATS,
   CLIENT_AUTH_METHODS,
@@ -107,11 +107,6 @@ const STRING_KEYS = [
   'alg',
   'assertion_audience',
 ] as const;
-
-export function isHttpUrl(value: string): boolean {
-  const url = URL.parse(value);
-  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-}
 
 const ENUM_KEYS: Record<string, readonly string[]> = {
   par: PAR_MODES,

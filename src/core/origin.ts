@@ -81,3 +81,9 @@ export function targetUrl(input: string, base: string | undefined, allowed: Read
   }
   return url;
 }
+
+/** An absolute http(s) URL with a host: what a profile's endpoint, or a request `--htu` names, must be. */
+export function isHttpUrl(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+}

@@ -56,6 +56,8 @@ describe('DPoP proofs (core/oauth/dpop.ts)', () => {
       'use_dpop_nonce:nonce',
     ]);
     expect(bad.valid).toBe(false);
+    // a request URI that is no URI (a server's odd path) is a finding, never a throw
+    expect(codes(await judgeProof(await proofFor(), { htm: 'GET', htu: 'http://[bad', now: NOW }))).toEqual(['invalid_dpop_proof:htu']);
   });
 
   it('the one judge refuses what is not a fresh proof signed by its own key: replay, age, typ, alg, a private or missing jwk, a foreign signature', async () => {

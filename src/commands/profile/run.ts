@@ -1,7 +1,8 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { resolve } from 'node:path';
-import { isHttpUrl, PROFILE_PATH_KEYS, URL_KEYS, type Config, type Profile } from '../../core/config.js';
+import { PROFILE_PATH_KEYS, URL_KEYS, type Config, type Profile } from '../../core/config.js';
+import { isHttpUrl } from '../../core/origin.js';
 import { PROFILE_NAME } from '../../core/config-values.js';
 import type { CredentialKind } from '../../core/credentials.js';
 import { PROVIDERS } from '../../core/providers.js';

@@ -1,5 +1,6 @@
 import type { Deps, GlobalOptions } from '../../deps.js';
 import { isDpopBound } from '../../core/oauth/token.js';
+import { isHttpUrl } from '../../core/origin.js';
 import { UsageError } from '../../errors.js';
 import { formatRelative } from '../../core/duration.js';
 import { maskToken } from '../../core/redact.js';
@@ -87,7 +88,6 @@ export async function runTokenGet(
         'a DPoP-bound token goes with a proof made for one request',
         'give --htu URL (and --htm METHOD) to print both headers, or use authctl api',
       );
-    const { isHttpUrl } = await import('../../core/config.js');
     if (!isHttpUrl(options.htu)) throw new UsageError('invalid_argument', `--htu ${options.htu}: an http(s) URL`);
     return `Authorization: DPoP ${value}\nDPoP: ${await client.proof(options.htm ?? 'GET', options.htu, value)}`;
   }

@@ -9,6 +9,7 @@ import { maskToken } from '../../core/redact.js';
 import { readTokens } from '../../io/token-input.js';
 import { orderedPool } from '../../io/ordered-pool.js';
 import { PROVIDERS } from '../../core/providers.js';
+import { isHttpUrl } from '../../core/origin.js';
 import { renderFindings, type CommandResult, type StreamResult } from '../../io/output.js';
 import { resolvePolicy } from '../../services/policy.js';
 import type { PolicyFlags } from '../policy-options.js';
@@ -146,6 +147,7 @@ export async function runVerify(options: VerifyOptions, deps: Deps, globals: Glo
     throw new UsageError('conflicting_options', 'a DPoP proof goes with one token', 'give the token as an argument with --dpop-proof');
   if (options.dpopProof !== undefined && options.htu === undefined)
     throw new UsageError('missing_argument', '--dpop-proof needs the request it was made for', 'add --htu URL (and --htm METHOD; default GET)');
+  if (options.htu !== undefined && !isHttpUrl(options.htu)) throw new UsageError('invalid_argument', `--htu ${options.htu}: an http(s) URL`);
   const { source, policy, keys } = await verifyContext(options, deps, globals);
   const seenJti = new Set<string>();
   const jwe = decrypting(options, options.token) ? await import('../../services/jwe.js') : undefined;

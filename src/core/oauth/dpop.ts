@@ -110,8 +110,8 @@ export async function judgeProof(proof: string, expected: ProofExpectation): Pro
   const extra: Finding[] = [];
   if (typeof payload.htm === 'string' && payload.htm !== expected.htm.toUpperCase())
     extra.push(proofFinding(`the proof is for ${payload.htm}, not ${expected.htm.toUpperCase()}`, 'htm'));
-  if (typeof payload.htu === 'string' && sameHtu(payload.htu, expected.htu) === false)
-    extra.push(proofFinding(`the proof is for another URI than ${htuOf(expected.htu)}`, 'htu'));
+  if (typeof payload.htu === 'string' && !sameHtu(payload.htu, expected.htu))
+    extra.push(proofFinding(`the proof is for another URI than ${expected.htu.replace(/[?#].*$/s, '')}`, 'htu'));
   if (expected.accessToken !== undefined && payload.ath !== accessTokenHash(expected.accessToken))
     extra.push(
       proofFinding(payload.ath === undefined ? 'the proof has no ath for the access token it goes with' : 'the proof is for another access token (ath)', 'ath'),
@@ -132,8 +132,8 @@ export async function judgeProof(proof: string, expected: ProofExpectation): Pro
   return { ...verdict, findings, valid: !findings.some((f) => f.severity === 'error'), ...(jkt ? { jkt } : {}) };
 }
 
-/** Whether two `htu` values name the same URI (undefined when the proof's is not one). */
-function sameHtu(claimed: string, expected: string): boolean | undefined {
+/** Whether two `htu` values name the same URI (false when either is not one). */
+function sameHtu(claimed: string, expected: string): boolean {
   try {
     return htuOf(claimed) === htuOf(expected);
   } catch {
