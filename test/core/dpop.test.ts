@@ -123,6 +123,17 @@ describe("serve's DPoP guard (core/server/dpop.ts)", () => {
     await expect(guard.check(request(undefined), 'token')).rejects.toMatchObject({ error: 'invalid_dpop_proof', status: 400 });
   });
 
+  it('forgets a jti once no proof carrying it could pass any more (pruned from the oldest end)', async () => {
+    let now = NOW;
+    const guard = new DpopGuard(context(false, () => now));
+    const at = (iat: number) => signProof({ key: privateKey }, 'ES256', jwk, { htm: 'GET', htu: 'https://api.example.com/v1/items' }, iat, 'same-jti');
+    expect(await guard.check(request(await at(now)), 'token')).toBe(jkt);
+    now += PROOF_MAX_AGE + 60; // within the window a proof with that jti still passes the age check: replay
+    await expect(guard.check(request(await at(now)), 'token')).rejects.toMatchObject({ description: expect.stringMatching(/already used/) });
+    now += 120; // past it: the jti is forgotten, and a proof made now is fresh
+    expect(await guard.check(request(await at(now)), 'token')).toBe(jkt);
+  });
+
   it('with dpop_nonce: a proof without the nonce gets use_dpop_nonce and the nonce; with it, it passes; the nonce rotates', async () => {
     let now = NOW;
     const guard = new DpopGuard(context(true, () => now));

@@ -11,7 +11,11 @@ export type ProofPlace = 'token' | 'resource';
  * given out and required (rotated when a proof could no longer be fresh).
  */
 export class DpopGuard {
-  /** Proof jti → its iat, forgotten once the proof is too old to pass anyway. */
+  /**
+   * Proof jti → when it was accepted, in acceptance order, forgotten once a proof with it could no
+   * longer pass (its iat was at most the tolerance ahead; it passes up to the age bound and the
+   * tolerance after that). Pruned from the oldest end: constant work per request.
+   */
   private readonly seen = new Map<string, number>();
   private current?: { nonce: string; since: number };
 
@@ -53,7 +57,10 @@ export class DpopGuard {
         : new OAuthFailure(error, description, 401, this.challenge(error, description));
     if (proof === undefined || proof === '') throw refuse('invalid_dpop_proof', 'a DPoP proof is required (the DPoP header)');
     const now = this.ctx.now();
-    for (const [jti, iat] of this.seen) if (iat < now - PROOF_MAX_AGE - DEFAULT_CLOCK_TOLERANCE) this.seen.delete(jti);
+    for (const [jti, accepted] of this.seen) {
+      if (accepted >= now - PROOF_MAX_AGE - 2 * DEFAULT_CLOCK_TOLERANCE) break;
+      this.seen.delete(jti);
+    }
     const verdict = await judgeProof(proof, {
       htm: request.method,
       htu: `${this.ctx.issuer}${request.path}`,
@@ -64,7 +71,7 @@ export class DpopGuard {
     });
     const error = verdict.findings.find((f) => f.severity === 'error');
     if (error) throw refuse(error.code === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof', error.message);
-    this.seen.set(String(verdict.token!.payload.jti), Number(verdict.token!.payload.iat));
+    this.seen.set(String(verdict.token!.payload.jti), now);
     return verdict.jkt!;
   }
 }
