@@ -206,8 +206,12 @@ describe('authctl demo', () => {
       'authctl introspect --profile',
       'authctl token revoke',
       'authctl introspect --profile',
+      'authctl profile add',
+      'authctl token get',
+      'authctl api --profile',
     ]);
-    expect(doc.steps.at(-1)).toMatchObject({ exit_code: 1, expected_exit_code: 1, ok: true });
+    expect(doc.steps.at(-4)).toMatchObject({ exit_code: 1, expected_exit_code: 1, ok: true });
+    expect(doc.steps.at(-1)).toMatchObject({ exit_code: 0, ok: true });
     // Its throwaway home is gone, and nothing landed in the user's home or XDG dirs.
     expect(existsSync(doc.home)).toBe(false);
     expect(readdirSync(home)).toEqual([]);

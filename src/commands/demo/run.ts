@@ -80,6 +80,38 @@ function steps(issuer: string): Step[] {
     { note: 'RFC 7662: the server says it is active', args: ['introspect', '--profile', 'demo', '$TOKEN'], expectCode: 0, check: includes('active') },
     { note: 'RFC 7009 revocation', args: ['token', 'revoke', '--profile', 'demo', '$TOKEN'], expectCode: 0 },
     { note: 'and now it is inactive (exit 1)', args: ['introspect', '--profile', 'demo', '$TOKEN'], expectCode: 1, check: includes('inactive') },
+    {
+      note: "DPoP (RFC 9449): the same client, its tokens bound to a key of the profile's own",
+      args: [
+        'profile',
+        'add',
+        'demo-dpop',
+        '--issuer',
+        issuer,
+        '--base-url',
+        issuer,
+        '--client-id',
+        'demo-client',
+        '--client-auth',
+        'private_key_jwt',
+        '--private-key',
+        'client.pem',
+        '--dpop',
+      ],
+      expectCode: 0,
+    },
+    {
+      note: 'the server bound the token to that key (cnf.jkt): its type is DPoP, not Bearer',
+      args: ['token', 'get', '--profile', 'demo-dpop', '--jq', '.token_type'],
+      expectCode: 0,
+      check: includes('DPoP'),
+    },
+    {
+      note: 'an API call with the bound token: a fresh proof of the key for this one request (Bearer would be refused)',
+      args: ['api', '--profile', 'demo-dpop', '/v1/hello'],
+      expectCode: 0,
+      check: includes('"client_id":"demo-client"'),
+    },
   ];
 }
 
