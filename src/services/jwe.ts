@@ -1,5 +1,6 @@
 import type { Deps, GlobalOptions } from '../deps.js';
-import { UsageError } from '../errors.js';
+import { AuthError, UsageError } from '../errors.js';
+import { SECRET_SOURCES } from '../core/secret-sources.js';
 import { decryptJwe, encryptJwe, passwordKey } from '../core/jwt/jwe.js';
 import { parseToken, unwrapPastedToken } from '../core/jwt/parse.js';
 import type { LoadedKey } from '../core/keys/load.js';
@@ -51,6 +52,12 @@ export async function resolveJweKey(flags: JweKeyFlags, deps: Deps, globals: Glo
   if (flags.stored) {
     const { selectProfile } = await import('../io/config-store.js');
     const selected = selectProfile(await deps.config(globals), globals.profile, true);
+    if (!selected && deps.io.env[SECRET_SOURCES.private_key.env] === undefined)
+      throw new AuthError(
+        'credential_missing',
+        "--decrypt-stored decrypts with a profile's stored private key, and no profile is selected",
+        `pass --profile NAME (its key: authctl credentials set private_key --profile NAME), or set ${SECRET_SOURCES.private_key.env}`,
+      );
     const access = selected ? storeAccess(selected.name, deps, globals) : undefined;
     return (await import('../core/keys/load.js')).loadKey(await requireSecret('private_key', {}, deps, access));
   }

@@ -93,7 +93,7 @@ export async function requireSecretFrom(kind: SecretKind, given: GivenSource, de
   throw new AuthError(
     'credential_missing',
     `no ${source.what}${access ? ` for profile "${access.profile}"` : ' given'}`,
-    `use ${flags ? `${flags}, set ` : 'set '}${source.env}${store}`,
+    `${flags ? `use ${flags}, or set ` : 'set '}${source.env}${store}`,
   );
 }
 

@@ -165,6 +165,11 @@ describe('JWE to a password (PBES2), and a decryption key from the profile', () 
     const stored = await box.run(['--profile', 'enc', 'decode', '--json', '--decrypt-stored', jwe]);
     expect(stored.stderr).toMatch(/^authctl: warning: using the plaintext credential file \S+ \(mode 0600\), not the OS keychain\n$/);
     expect(JSON.parse(stored.stdout)).toMatchObject({ decrypted: true, payload: { sub: 'stored' } });
+    const none = await box.run(['decode', '--decrypt-stored', jwe], { XDG_CONFIG_HOME: join(box.dir, 'no-config') });
+    expect([none.code, none.stderr.split('\n')[0]]).toEqual([
+      4,
+      "authctl: error[credential_missing]: --decrypt-stored decrypts with a profile's stored private key, and no profile is selected",
+    ]);
     const both = await box.run(['decode', '--decrypt-stored', '--decrypt-key', 'ec.pem', jwe]);
     expect([both.code, both.stderr.split('\n')[0]]).toEqual([
       2,
