@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps, GlobalOptions } from '../deps.js';
-import { AuthError, UsageError } from '../errors.js';
+import { AuthError, UsageError, type UsageCode } from '../errors.js';
+import { SECRET_SOURCES } from '../core/secret-sources.js';
 import { askedNonce, DPOP_ALGORITHMS, htuOf, nonceHeader, signProof } from '../core/oauth/dpop.js';
 import { generateKey, type KeygenSpec, publicJwk, thumbprint } from '../core/keys/export.js';
 import { assertAlgorithmFits, defaultAlgorithm } from '../core/keys/algorithms.js';
@@ -65,7 +66,17 @@ export async function dpopClient(access: StoreAccess, deps: Deps, globals: Globa
     error instanceof AuthError && error.code === 'keychain_unavailable' ? undefined : Promise.reject(error),
   );
   if (stored !== undefined) {
-    key = (await import('../core/keys/load.js')).loadKey(stored);
+    const { loadKey } = await import('../core/keys/load.js');
+    try {
+      key = loadKey(stored);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(
+        error.code as UsageCode,
+        `the DPoP key (${SECRET_SOURCES.dpop_key.env}, else the profile's dpop_key credential): ${error.message}`,
+        `a private key in PEM or JWK; or unset it, and authctl makes one`,
+      );
+    }
   } else {
     key = await generateKey(keySpecFor(serverAlgs));
     const pem = key.key.export({ type: 'pkcs8', format: 'pem' }).toString();
