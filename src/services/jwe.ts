@@ -46,7 +46,13 @@ export function decryptionKey(flags: DecryptFlags, deps: Deps, globals: GlobalOp
 export async function resolveJweKey(flags: JweKeyFlags, deps: Deps, globals: GlobalOptions, keyFlag: string): Promise<LoadedKey> {
   const password = flags.passwordFile !== undefined || flags.passwordStdin;
   const given = [flags.keyFile !== undefined, Boolean(flags.stored), Boolean(password)].filter(Boolean).length;
-  if (given > 1) throw new UsageError('conflicting_options', `give one of ${keyFlag}, --decrypt-stored or a password (--password-file, --password-stdin)`);
+  if (given > 1)
+    throw new UsageError(
+      'conflicting_options',
+      keyFlag === '--key'
+        ? 'give the recipient key (--key) or a password (--password-file, --password-stdin), not both'
+        : `give one of ${keyFlag}, --decrypt-stored or a password (--password-file, --password-stdin)`,
+    );
   if (flags.keyFile !== undefined) return jweKey(flags.keyFile, deps, flags.kid);
   const { requireSecret, storeAccess } = await import('./secrets.js');
   if (flags.stored) {

@@ -145,6 +145,11 @@ describe('JWE to a password (PBES2), and a decryption key from the profile', () 
     );
     const c = await box.run(['decode', '--password-stdin'], {}, 'x.y.z\n');
     expect([c.code, c.stderr.split('\n')[0]]).toEqual([2, 'authctl: error[conflicting_options]: the token and the password cannot both come from stdin']);
+    const e = await box.run(['token', 'encrypt', '--key', 'oct.jwk.json', '--password-file', 'pw.txt', '{"a":1}']);
+    expect([e.code, e.stderr.split('\n')[0]]).toEqual([
+      2,
+      'authctl: error[conflicting_options]: give the recipient key (--key) or a password (--password-file, --password-stdin), not both',
+    ]);
     const d = await box.run(['token', 'encrypt', '{"a":1}']);
     expect([d.code, d.stderr.split('\n')[0]]).toEqual([
       2,
