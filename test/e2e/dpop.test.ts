@@ -28,6 +28,11 @@ client_secret = "dpop-client-secret-0123456789"
 grants = ["client_credentials", "password", "refresh_token"]
 scopes = ["api:read"]
 dpop_bound_access_tokens = true
+[[clients]]
+client_id = "dpop-public"
+auth = ["none"]
+grants = ["password", "refresh_token"]
+scopes = ["api:read"]
 [[users]]
 username = "alice"
 password = "alice-pw-0123456789"
@@ -39,7 +44,23 @@ password = "alice-pw-0123456789"
     ['keygen', '--type', 'ed25519', '--out', 'other'],
     ['profile', 'add', 'dp', '--issuer', server.issuer, '--base-url', server.issuer, '--client-id', 'dpop-client', '--dpop'],
     ['profile', 'add', 'plain', '--issuer', server.issuer, '--client-id', 'dpop-client'],
-    ['profile', 'add', 'person', '--issuer', server.issuer, '--client-id', 'dpop-client', '--grant', 'password', '--username', 'alice', '--dpop'],
+    [
+      'profile',
+      'add',
+      'person',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      'dpop-public',
+      '--client-auth',
+      'none',
+      '--grant',
+      'password',
+      '--username',
+      'alice',
+      '--dpop',
+    ],
+    ['profile', 'add', 'confidential', '--issuer', server.issuer, '--client-id', 'dpop-client', '--grant', 'password', '--username', 'alice', '--dpop'],
   ])
     expect((await box.run(args)).code).toBe(0);
   // The profile's DPoP key from the environment (CI), so the test knows its thumbprint.
@@ -185,7 +206,7 @@ describe('DPoP against serve', () => {
     }
   });
 
-  it('a client registered for DPoP cannot get a Bearer token; a refresh token bound to one key does not refresh with another', async () => {
+  it("a client registered for DPoP cannot get a Bearer token; a public client's refresh token bound to one key does not refresh with another", async () => {
     const bearer = await box.run(['--profile', 'plain', 'token', 'get', '--no-cache'], SECRET);
     expect([bearer.code, bearer.stderr.split('\n')[0]]).toEqual([
       4,
@@ -200,5 +221,19 @@ describe('DPoP against serve', () => {
     const thief = await box.run(['--profile', 'person', 'token', 'refresh', '--store', 'file'], { ...person, ...otherKey });
     expect(thief.code).toBe(4);
     expect(thief.stderr).toMatch(/the grant is bound to another DPoP key/);
+  });
+
+  it("a confidential client's refresh token is bound by its authentication (RFC 9449 §5): a refresh may bring a new key", async () => {
+    const confidential = { ...SECRET, AUTHCTL_PASSWORD: 'alice-pw-0123456789' };
+    expect((await box.run(['--profile', 'confidential', 'token', 'get', '--store', 'file'], { ...confidential, ...key })).code).toBe(0);
+    const rotated = await box.run(['--profile', 'confidential', 'token', 'refresh', '--store', 'file', '--output', 'json'], { ...confidential, ...otherKey });
+    expect(rotated.stderr).toBe(
+      'authctl: warning: using the plaintext credential file ' +
+        join(box.env.XDG_DATA_HOME!, 'authctl', 'credentials.json') +
+        ' (mode 0600), not the OS keychain\n',
+    );
+    const doc = JSON.parse(rotated.stdout);
+    expect(doc).toMatchObject({ token_type: 'DPoP', source: 'refresh' });
+    expect(payloadOf(doc.access_token).cnf.jkt).toBe((await box.run(['key', 'thumbprint', 'other.pem'])).stdout.trim());
   });
 });

@@ -195,11 +195,14 @@ export async function tokenEndpoint(
 
 /**
  * RFC 9449 §5: the key a token request proves it holds (its DPoP header), which the new tokens
- * are bound to. A client registered for DPoP must send one; a refresh token or a code bound to a
- * key is redeemed only with a proof by that key (§5.0, §10).
+ * are bound to. A client registered for DPoP must send one. A public client's refresh token, and a
+ * code bound with dpop_jkt (§10), are redeemed only with a proof by their key; a confidential
+ * client's refresh token is already sender-constrained by its authentication, so it may bring a
+ * new key (§5).
  */
 async function dpopBinding(dpop: DpopGuard, request: ServerRequest, grantee: Grantee): Promise<string | undefined> {
-  const required = grantee.previous?.jkt ?? grantee.signedIn?.dpopJkt;
+  const publicClient = grantee.client.auth.every((method) => method === 'none');
+  const required = (publicClient ? grantee.previous?.jkt : undefined) ?? grantee.signedIn?.dpopJkt;
   if (request.headers.dpop === undefined && required === undefined && !grantee.client.dpop_bound_access_tokens) return undefined;
   const jkt = await dpop.check(request, 'token');
   if (required !== undefined && jkt !== required)
