@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { exportJWK, SignJWT, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import { AuthorizationServer, type ServerReply } from '../../src/core/server/authorization-server.js';
 import { defaultServerSettings } from '../../src/core/server/settings.js';
 import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
 import { basicAuthorization } from '../../src/core/oauth/token.js';
+import { signProof } from '../../src/core/oauth/dpop.js';
 
 /** A person's sign-in, the device flow, Keycloak realms, JustGold ping and the development API, in-process with a frozen clock. */
 const ISSUER = 'http://127.0.0.1:8400';
@@ -129,6 +130,40 @@ describe('authorization code with PKCE', () => {
     ['an unknown client', { client_id: 'nobody' }, 'invalid_request'],
   ])('refuses %s before showing anything', async (_name, extra, error) => {
     expect(body(await get('/authorize', request(extra).toString())).error).toBe(error);
+  });
+
+  it('DPoP (RFC 9449 §10): a proof with the pushed request binds the code to its key; only a proof by that key redeems it', async () => {
+    const holder = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let jti = 0;
+    const proof = async (pair: typeof holder, htu: string) =>
+      signProof({ key: pair.privateKey }, 'ES256', await exportJWK(pair.publicKey), { htm: 'POST', htu }, clock, `proof-${++jti}`);
+    const pushed = await post('/par', Object.fromEntries(request()), { ...basic, dpop: await proof(holder, `${ISSUER}/par`) });
+    expect(pushed.status).toBe(201);
+    const requestUri = String(body(pushed).request_uri);
+    const query = new URLSearchParams({ client_id: DEV_DEFAULTS.clientId, request_uri: requestUri }).toString();
+    // the page carries the pushed parameters (dpop_jkt among them) in its form, as a browser posts them back
+    const shown = await server.handle({ method: 'GET', path: '/authorize', query, headers: {}, body: '', client: '192.0.2.1' });
+    expect(shown.html).toContain(`name="dpop_jkt" value="${await calculateJwkThumbprint(await exportJWK(holder.publicKey))}"`);
+    const hidden = Object.fromEntries([...(shown.html ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const cookie = (shown.headers['set-cookie'] ?? '').split(';')[0]!;
+    const signedIn = await server.handle({
+      method: 'POST',
+      path: '/authorize',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: formBody({ ...hidden, username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password }),
+      client: '192.0.2.1',
+    });
+    const code = new URL(signedIn.headers.location!).searchParams.get('code')!;
+    const redeem = async (pair: typeof holder | undefined) =>
+      post(
+        '/token',
+        { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:51234/callback', code_verifier: verifier },
+        { ...basic, ...(pair ? { dpop: await proof(pair, `${ISSUER}/token`) } : {}) },
+      );
+    expect(body(await redeem(stranger))).toMatchObject({ error: 'invalid_dpop_proof' });
+    // a code is used once, whatever happens next: the refusal spent it
+    expect(body(await redeem(holder))).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('deny sends access_denied back; a wrong password shows the page again', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BIN, cleanupHomes, ROOT, sandbox } from '../helpers/cli.js';
 import { serve, type Served } from '../helpers/serve.js';
 import { DEV_DEFAULTS } from '../../src/core/server/defaults.js';
@@ -116,6 +117,49 @@ describe('authorization code with PKCE', () => {
     expect(waited.code).toBe(4);
     expect(waited.stderr).toMatch(/error\[access_denied\]: no sign-in within 2 s/);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('a person signs in with DPoP (RFC 9449)', () => {
+  it('the code is bound to the key (dpop_jkt, and the proof with a pushed request), the token too; the device flow polls with proofs', async () => {
+    expect((await box.run(['keygen', '--type', 'ec', '--out', 'person-dpop'])).code).toBe(0);
+    const dpopKey = { AUTHCTL_DPOP_KEY: readFileSync(join(box.dir, 'person-dpop.pem'), 'utf8') };
+    const jkt = (await box.run(['key', 'thumbprint', 'person-dpop.pem'])).stdout.trim();
+    const jktOf = (stdout: string) => JSON.parse(Buffer.from(JSON.parse(stdout).access_token.split('.')[1], 'base64url').toString()).cnf?.jkt;
+    // the URL the person opens names the key; a pushed request carries the proof itself
+    let opened: Promise<unknown> | undefined;
+    const shown = await runLive(
+      ['token', 'get', '--profile', 'web', '--dpop', '--output', 'json', '--no-cache', '--force', '--no-browser'],
+      { ...person, ...dpopKey },
+      (line) => {
+        if (/^ {2}http/.test(line)) opened = signIn(line.trim(), { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+      },
+    );
+    await opened;
+    expect(shown.stderr).toContain(`dpop_jkt=${jkt}`);
+    const pushed = await runLive(['-v', 'token', 'get', '--profile', 'web', '--dpop', '--par', '--output', 'json', '--no-cache', '--force'], {
+      ...person,
+      ...dpopKey,
+      BROWSER: UA,
+    });
+    expect(pushed.stderr).toMatch(/POST \S+\/par\b/);
+    for (const r of [shown, pushed]) {
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).token_type).toBe('DPoP');
+      expect(jktOf(r.stdout)).toBe(jkt);
+    }
+    let approved: Promise<unknown> | undefined;
+    const device = await runLive(
+      ['token', 'get', '--profile', 'tv', '--dpop', '--output', 'json', '--no-cache'],
+      { AUTHCTL_CLIENT_SECRET: DEV_DEFAULTS.clientSecret, ...dpopKey },
+      (line) => {
+        const complete = /\(or open (\S+)\)/.exec(line)?.[1];
+        if (complete) approved = signIn(complete, { username: DEV_DEFAULTS.username, password: DEV_DEFAULTS.password });
+      },
+    );
+    await approved;
+    expect(device.code).toBe(0);
+    expect(jktOf(device.stdout)).toBe(jkt);
   });
 });
 

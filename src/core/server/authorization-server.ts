@@ -168,7 +168,15 @@ export class AuthorizationServer {
       case 'pushedAuthorizationRequest':
         return on('POST', async () => {
           const params = formBody(request);
-          return signIn.push(params, (await auth.authenticate(params, request))!);
+          const client = (await auth.authenticate(params, request))!;
+          // RFC 9449 §10.1: a proof with the pushed request binds the code to its key, as dpop_jkt does.
+          if (request.headers.dpop !== undefined) {
+            const jkt = await this.dpop.check(request, 'token');
+            if (params.dpop_jkt !== undefined && params.dpop_jkt !== jkt)
+              throw new OAuthFailure('invalid_dpop_proof', 'dpop_jkt names another key than the DPoP proof was signed with', 400, this.dpop.headers());
+            params.dpop_jkt = jkt;
+          }
+          return signIn.push(params, client);
         });
       case 'deviceAuthorization':
         return on('POST', async () => {
