@@ -181,10 +181,10 @@ export class AuthorizationServer {
       case 'deviceAuthorization':
         return on('POST', async () => {
           const params = formBody(request);
-          return signIn.startDevice((await auth.authenticate(params, request))!, params.scope);
+          return signIn.device.start((await auth.authenticate(params, request))!, params.scope);
         });
       case 'device':
-        return request.method === 'POST' ? signIn.devicePage(request) : on('GET', () => signIn.devicePage(request));
+        return request.method === 'POST' ? signIn.device.page(request) : on('GET', () => signIn.device.page(request));
       case 'gooclaimToken':
         return on('POST', () => tokenEndpoint(ctx, auth, store, signIn, this.dpop, gooclaimTokenParams(request), request, gooclaimShape));
       case 'gooclaimIntrospection':

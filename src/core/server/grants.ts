@@ -86,7 +86,7 @@ const GRANTS: Readonly<Record<Grant, (g: GrantContext) => Promise<Grantee> | Gra
 
   // RFC 8628 §3.4: the device code, once the person approved it on the verification page.
   device_code: ({ signIn, params, client }) => {
-    const done = signIn.pollDevice(params, client!);
+    const done = signIn.device.poll(params, client!);
     return { client: client!, sub: done.user.username, claims: done.user.claims, signedIn: { scope: done.scope } };
   },
 

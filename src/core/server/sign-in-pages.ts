@@ -1,14 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerClient, ServerUser } from './settings.js';
-import { formParams, OAuthFailure, type Params, type Routes, sameSecret, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
+import { formParams, OAuthFailure, type Params, type Routes, type ServerContext, type ServerReply, type ServerRequest } from './protocol.js';
 import { PageGuard } from './page-guard.js';
 import { refusedScopes } from './grants.js';
+import { escapeHtml, hidden, page, SignInForms } from './sign-in-forms.js';
+import { DevicePages } from './device-pages.js';
 
 /**
  * What a person does in a browser: sign in on the authorization endpoint (RFC 6749 §4.1 with
- * PKCE, RFC 7636) or on the device verification page (RFC 8628). The development server's
- * users come from its settings; the pages are plain HTML forms (a scripted user agent in the
- * tests fills them in).
+ * PKCE, RFC 7636; pushed requests, RFC 9126), or on the device verification page (RFC 8628,
+ * device-pages.ts). The development server's users come from its settings; the pages are plain
+ * HTML forms (sign-in-forms.ts; a scripted user agent in the tests fills them in).
  */
 
 interface PendingCode {
@@ -23,17 +25,6 @@ interface PendingCode {
   exp: number;
 }
 
-interface DeviceGrant {
-  clientId: string;
-  userCode: string;
-  scope: string;
-  exp: number;
-  interval: number;
-  lastPoll?: number;
-  state: 'pending' | 'approved' | 'denied';
-  user?: ServerUser;
-}
-
 /** Who signed in, for the grant that follows. */
 export interface SignedIn {
   user: ServerUser;
@@ -43,29 +34,6 @@ export interface SignedIn {
 }
 
 const CODE_LIFETIME = 60;
-const DEVICE_LIFETIME = 600;
-/** The development server polls fast (RFC 8628's default is 5 s), so flows run in seconds. */
-const DEVICE_INTERVAL = 1;
-const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
-}
-
-function hidden(params: Params, names: readonly string[]): string {
-  return names
-    .filter((n) => params[n] !== undefined)
-    .map((n) => `<input type="hidden" name="${n}" value="${escapeHtml(params[n]!)}">`)
-    .join('');
-}
-
-const signInFields =
-  '<p><label>Username <input name="username" autocomplete="username"></label></p><p><label>Password <input name="password" type="password" autocomplete="current-password"></label></p>' +
-  '<p><button name="action" value="approve">Sign in and allow</button> <button name="action" value="deny">Deny</button></p>';
-
-const WRONG_PASSWORD = page('Sign-in failed', '<p>Wrong username or password. Go back and try again.</p>');
 
 /** RFC 8252 §7.3: a native client's loopback redirect may use any port. */
 function loopback(uri: URL): boolean {
@@ -91,15 +59,17 @@ export class SignIn {
   private readonly codes = new Map<string, PendingCode>();
   /** RFC 9126: pushed authorization requests by request_uri, each used once within its lifetime. */
   private readonly pushed = new Map<string, { clientId: string; params: Params; exp: number }>();
-  private readonly devices = new Map<string, DeviceGrant>();
-  private readonly guard: PageGuard;
+  private readonly forms: SignInForms;
+  /** The device flow's pages (RFC 8628), sharing the sign-in forms and their guard. */
+  readonly device: DevicePages;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly client: (id: string | undefined) => ServerClient | undefined,
     private readonly routes: Routes,
   ) {
-    this.guard = new PageGuard(ctx);
+    this.forms = new SignInForms(ctx);
+    this.device = new DevicePages(ctx, this.forms, routes);
   }
 
   /** The checks before anything is shown: a known client allowed this grant, a redirect URI it registered (or loopback), PKCE S256. */
@@ -120,33 +90,6 @@ export class SignIn {
     if (!params.code_challenge || params.code_challenge_method !== 'S256')
       throw new OAuthFailure('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256 (RFC 7636)');
     return { client, redirect };
-  }
-
-  /**
-   * A posted form's sign-in: refused (a page to show) when the form is not one this server showed
-   * this browser, when attempts come too fast after failures, or when the password is wrong.
-   */
-  private signInFrom(request: ServerRequest, params: Params): ServerUser | ServerReply {
-    if (!this.guard.formIsOurs(request, params.csrf)) return PageGuard.foreignForm(page);
-    const wait = this.guard.waitFor(request, params.username);
-    if (wait > 0) return PageGuard.tooSoon(wait, page);
-    const user = this.ctx.settings.users.find((u) => u.username === params.username);
-    if (!user || params.password === undefined || !sameSecret(params.password, user.password)) {
-      this.guard.failed(request, params.username);
-      return { status: 401, headers: {}, html: WRONG_PASSWORD };
-    }
-    this.guard.succeeded(user.username);
-    return user;
-  }
-
-  /** A page with a form on it, and the anti-CSRF token the form carries. */
-  private formPage(title: string, before: string, action: string, fields: string): ServerReply {
-    const { field, headers } = this.guard.issueForm();
-    return {
-      status: 200,
-      headers,
-      html: page(title, `${before}<form method="post" action="${this.ctx.issuer}${action}">${fields}${field}${signInFields}</form>`),
-    };
   }
 
   /**
@@ -197,11 +140,11 @@ export class SignIn {
     if (refused.length) return back({ error: 'invalid_scope', error_description: `scope not allowed for this client: ${refused.join(' ')}` });
     if (request.method === 'GET') {
       const asks = `<p>${escapeHtml(client.client_id)} asks for: ${escapeHtml(params.scope || '(no scope)')}</p>`;
-      return this.formPage('Sign in to the authctl development server', asks, this.routes.authorization, hidden(params, AUTHORIZE_PARAMS));
+      return this.forms.formPage('Sign in to the authctl development server', asks, this.routes.authorization, hidden(params, AUTHORIZE_PARAMS));
     }
-    if (!this.guard.formIsOurs(request, params.csrf)) return PageGuard.foreignForm(page);
+    if (!this.forms.guard.formIsOurs(request, params.csrf)) return PageGuard.foreignForm(page);
     if (params.action === 'deny') return back({ error: 'access_denied', error_description: 'the user denied the request' });
-    const user = this.signInFrom(request, params);
+    const user = this.forms.signInFrom(request, params);
     if (!('username' in user)) return user;
     const code = this.ctx.newId();
     this.codes.set(code, {
@@ -231,78 +174,5 @@ export class SignIn {
       throw new OAuthFailure('invalid_grant', 'code_verifier does not match the code_challenge (PKCE)');
     }
     return { user: pending.user, scope: pending.scope, nonce: pending.nonce, ...(pending.dpopJkt ? { dpopJkt: pending.dpopJkt } : {}) };
-  }
-
-  /** RFC 8628 §3.1–3.2: a device code and a short user code for a (pre-authenticated) client. */
-  startDevice(client: ServerClient, scope: string | undefined): ServerReply {
-    if (!client.grants.includes('device_code')) throw new OAuthFailure('unauthorized_client', `client "${client.client_id}" may not use the device flow`);
-    const deviceCode = this.ctx.newId();
-    const raw = createHash('sha256').update(deviceCode).digest();
-    const userCode = Array.from({ length: 8 }, (_, i) => USER_CODE_ALPHABET[raw[i]! % USER_CODE_ALPHABET.length])
-      .join('')
-      .replace(/^(.{4})/, '$1-');
-    this.devices.set(deviceCode, {
-      clientId: client.client_id,
-      userCode,
-      scope: scope ?? '',
-      exp: this.ctx.now() + DEVICE_LIFETIME,
-      interval: DEVICE_INTERVAL,
-      state: 'pending',
-    });
-    const verification = `${this.ctx.issuer}${this.routes.device}`;
-    return {
-      status: 200,
-      headers: { 'cache-control': 'no-store' },
-      body: {
-        device_code: deviceCode,
-        user_code: userCode,
-        verification_uri: verification,
-        verification_uri_complete: `${verification}?user_code=${userCode}`,
-        expires_in: DEVICE_LIFETIME,
-        interval: DEVICE_INTERVAL,
-      },
-    };
-  }
-
-  /** The verification page: GET shows the form, POST approves or denies the user code, for a signed-in user only. */
-  devicePage(request: ServerRequest): ServerReply {
-    const params = request.method === 'POST' ? formParams(request.body) : Object.fromEntries(new URLSearchParams(request.query ?? ''));
-    if (request.method === 'GET')
-      return this.formPage(
-        'Connect a device',
-        '',
-        this.routes.device,
-        `<p><label>Code <input name="user_code" value="${escapeHtml(params.user_code ?? '')}"></label></p>`,
-      );
-    const normalized = (params.user_code ?? '').toUpperCase().replace(/[^A-Z]/g, '');
-    const grant = [...this.devices.values()].find((d) => d.userCode.replace('-', '') === normalized && d.state === 'pending' && d.exp > this.ctx.now());
-    const user = this.signInFrom(request, params);
-    if (!('username' in user)) return user;
-    if (!grant) return { status: 400, headers: {}, html: page('Unknown code', '<p>That code is unknown or has expired.</p>') };
-    if (params.action === 'deny') {
-      grant.state = 'denied';
-      return { status: 200, headers: {}, html: page('Denied', '<p>The device was not connected. You can close this tab.</p>') };
-    }
-    grant.state = 'approved';
-    grant.user = user;
-    return { status: 200, headers: {}, html: page('Device connected', '<p>You are signed in on the device. You can close this tab.</p>') };
-  }
-
-  /** The token endpoint's side of RFC 8628 §3.4–3.5: pending, slow down, denied, expired, or the user. */
-  pollDevice(params: Params, client: ServerClient): SignedIn {
-    const grant = params.device_code ? this.devices.get(params.device_code) : undefined;
-    if (!grant || grant.clientId !== client.client_id) throw new OAuthFailure('invalid_grant', 'unknown device_code');
-    const now = this.ctx.now();
-    if (grant.exp <= now) throw new OAuthFailure('expired_token', 'the device code expired; start again');
-    if (grant.state === 'denied') throw new OAuthFailure('access_denied', 'the user denied the request');
-    const tooSoon = grant.lastPoll !== undefined && now - grant.lastPoll < grant.interval;
-    grant.lastPoll = now;
-    if (tooSoon) {
-      grant.interval += 5; // §3.5: slow_down adds 5 seconds
-      throw new OAuthFailure('slow_down', `poll at most every ${grant.interval} s`);
-    }
-    if (grant.state === 'pending') throw new OAuthFailure('authorization_pending', 'the user has not finished signing in');
-    this.devices.delete(params.device_code!);
-    return { user: grant.user!, scope: grant.scope };
   }
 }
