@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, createSecretKey, randomBytes, X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptJwe, defaultKeyManagement, encryptJwe, MAX_PBES2_COUNT, passwordKey } from '../../src/core/jwt/jwe.js';
 import { checkChain, keyUsage, x5cCertificates } from '../../src/core/keys/x5c.js';
 import { describeKeyObject, type LoadedKey } from '../../src/core/keys/load.js';
 import { renderManPage, roff } from '../../src/core/man-page.js';
+import { opensslCertificate } from '../helpers/openssl.js';
 import type { AuthctlError } from '../../src/errors.js';
 
 const loaded = (key: LoadedKey['key'], kind: LoadedKey['kind']): LoadedKey => ({ kind, key, ...describeKeyObject(key), source: 'pkcs8' });
@@ -82,49 +82,12 @@ describe('x5c chains (core/keys/x5c.ts)', () => {
   let dir: string;
   const cert = (name: string) => new X509Certificate(readFileSync(join(dir, `${name}.pem`)));
   const b64 = (name: string) => cert(name).raw.toString('base64');
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'authctl-x5c-'));
-    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key');
-    openssl('req', '-x509', '-new', '-key', 'root.key', '-subj', '/CN=root', '-days', '30', '-out', 'root.pem', '-addext', 'basicConstraints=critical,CA:TRUE');
-    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'leaf.key');
-    openssl('req', '-new', '-key', 'leaf.key', '-subj', '/CN=leaf', '-out', 'leaf.csr');
-    writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\n');
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'other.key',
-      '-subj',
-      '/CN=other',
-      '-days',
-      '30',
-      '-out',
-      'other.pem',
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'leaf.csr',
-      '-CA',
-      'root.pem',
-      '-CAkey',
-      'root.key',
-      '-CAcreateserial',
-      '-days',
-      '30',
-      '-extfile',
-      'leaf.ext',
-      '-out',
-      'leaf.pem',
-    );
+    opensslCertificate(dir, 'root', { rootExt: ['basicConstraints=critical,CA:TRUE'] });
+    opensslCertificate(dir, 'other', { rootExt: [] });
+    opensslCertificate(dir, 'leaf', { issuer: 'root', ext: 'basicConstraints=CA:FALSE\n' });
   });
 
   it('a leaf signed by a given root passes, with its x5t#S256; the leaf key comes back', () => {
@@ -153,28 +116,7 @@ describe('x5c chains (core/keys/x5c.ts)', () => {
   });
 
   it('key usage bits are read from the DER (openssl wrote them); an issuer without keyCertSign or a leaf without digitalSignature is refused', () => {
-    const issue = (name: string, issuer: string, ext: string) => {
-      openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-      openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
-      writeFileSync(join(dir, `${name}.ext`), ext);
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        `${issuer}.pem`,
-        '-CAkey',
-        `${issuer}.key`,
-        '-CAcreateserial',
-        '-days',
-        '30',
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}.pem`,
-      );
-    };
+    const issue = (name: string, issuer: string, ext: string) => opensslCertificate(dir, name, { issuer, ext });
     issue('signer', 'root', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
     issue('encipher', 'root', 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n');
     issue('ca-no-certsign', 'root', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,cRLSign\n');

@@ -1,58 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupHomes, sandbox } from '../helpers/cli.js';
+import { opensslCertificate } from '../helpers/openssl.js';
 
 /**
  * `verify --roots`: a token's x5c chain, made by openssl (a root, an intermediate CA, a leaf),
  * checked up to the roots given, then the signature with the leaf's key.
  */
 let box: ReturnType<typeof sandbox>;
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-
-function ca(name: string, issuer?: string, ext = 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n') {
-  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  if (!issuer) {
-    openssl(
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      `${name}.key`,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '30',
-      '-out',
-      `${name}.pem`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
-    return;
-  }
-  writeFileSync(join(box.dir, `${name}.ext`), ext);
-  openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${issuer}.pem`,
-    '-CAkey',
-    `${issuer}.key`,
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.pem`,
-  );
-}
+const CA_EXT = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'];
+/** A root (no issuer), or a certificate issued by `issuer`: a CA unless `ext` says otherwise. */
+const ca = (name: string, issuer?: string, ext = `${CA_EXT.join('\n')}\n`) => opensslCertificate(box.dir, name, issuer ? { issuer, ext } : { rootExt: CA_EXT });
 const chain = (...names: string[]) => names.map((n) => readFileSync(join(box.dir, `${n}.pem`), 'utf8')).join('');
 const mint = async (key: string, cert: string) =>
   (await box.run(['token', 'mint', '--key', key, '--cert', cert, '--sub', 'x5c-user', '--aud', 'api', '--exp', '5m'])).stdout.trim();

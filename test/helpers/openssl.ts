@@ -130,3 +130,22 @@ export function opensslVerify(token: string, publicKeyPath: string, dir: string)
     return false;
   }
 }
+
+/**
+ * An EC P-256 certificate made by openssl in `dir` (NAME.key, NAME.pem), valid 30 days:
+ * self-signed with the `rootExt` extensions (a root), or issued by ISSUER (its NAME.key and
+ * NAME.pem in `dir`) with the extensions in `ext` (an openssl extfile).
+ */
+export function opensslCertificate(dir: string, name: string, from: { issuer: string; ext: string } | { rootExt: string[] }): void {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+  if ('rootExt' in from) {
+    const ext = from.rootExt.flatMap((line) => ['-addext', line]);
+    openssl('req', '-x509', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-days', '30', '-out', `${name}.pem`, ...ext);
+    return;
+  }
+  writeFileSync(join(dir, `${name}.ext`), from.ext);
+  openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
+  const ca = ['-CA', `${from.issuer}.pem`, '-CAkey', `${from.issuer}.key`, '-CAcreateserial'];
+  openssl('x509', '-req', '-in', `${name}.csr`, ...ca, '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+}
