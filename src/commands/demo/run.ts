@@ -34,25 +34,13 @@ const includes = (text: string) => (r: ChildResult) => (r.stdout.includes(text) 
 
 /** The tour, in order. Each step is a command exactly as a user would type it in the throwaway directory. */
 function steps(issuer: string): Step[] {
+  // Both profiles are the same client, authenticated by its key (private_key_jwt).
+  const client = ['--issuer', issuer, '--client-id', 'demo-client', '--client-auth', 'private_key_jwt', '--private-key', 'client.pem'];
   return [
     { note: 'a key pair for the client (private_key_jwt: no shared secret anywhere)', args: ['keygen', '--type', 'ec', '--out', 'client'], expectCode: 0 },
     {
       note: 'a profile: discovery fills the endpoints from the issuer',
-      args: [
-        'profile',
-        'add',
-        'demo',
-        '--issuer',
-        issuer,
-        '--client-id',
-        'demo-client',
-        '--client-auth',
-        'private_key_jwt',
-        '--private-key',
-        'client.pem',
-        '--expect-aud',
-        'authctl-dev-api',
-      ],
+      args: ['profile', 'add', 'demo', ...client, '--expect-aud', 'authctl-dev-api'],
       expectCode: 0,
     },
     {
@@ -82,22 +70,7 @@ function steps(issuer: string): Step[] {
     { note: 'and now it is inactive (exit 1)', args: ['introspect', '--profile', 'demo', '$TOKEN'], expectCode: 1, check: includes('inactive') },
     {
       note: "DPoP (RFC 9449): the same client, its tokens bound to a key of the profile's own",
-      args: [
-        'profile',
-        'add',
-        'demo-dpop',
-        '--issuer',
-        issuer,
-        '--base-url',
-        issuer,
-        '--client-id',
-        'demo-client',
-        '--client-auth',
-        'private_key_jwt',
-        '--private-key',
-        'client.pem',
-        '--dpop',
-      ],
+      args: ['profile', 'add', 'demo-dpop', ...client, '--base-url', issuer, '--dpop'],
       expectCode: 0,
     },
     {
