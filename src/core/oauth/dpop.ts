@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Finding } from '../claims/types.js';
 import { finding } from '../claims/times.js';
-import { isJsonObject, parseJson } from '../json.js';
+import { describeBare, isJsonObject, parseJson } from '../json.js';
 import { judgeClaims, parseForJudging, type Verdict } from '../jwt/judge.js';
 import { signJwt } from '../jwt/mint.js';
 import { signatureChecker } from '../jwt/verify.js';
@@ -109,7 +109,7 @@ export async function judgeProof(proof: string, expected: ProofExpectation): Pro
   const { payload } = token;
   const extra: Finding[] = [];
   if (typeof payload.htm === 'string' && payload.htm !== expected.htm.toUpperCase())
-    extra.push(proofFinding(`the proof is for ${payload.htm}, not ${expected.htm.toUpperCase()}`, 'htm'));
+    extra.push(proofFinding(`the proof is for ${describeBare(payload.htm)}, not ${expected.htm.toUpperCase()}`, 'htm'));
   if (typeof payload.htu === 'string' && !sameHtu(payload.htu, expected.htu))
     extra.push(proofFinding(`the proof is for another URI than ${expected.htu.replace(/[?#].*$/s, '')}`, 'htu'));
   if (expected.accessToken !== undefined && payload.ath !== accessTokenHash(expected.accessToken))
