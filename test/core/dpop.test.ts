@@ -48,16 +48,10 @@ describe('DPoP proofs (core/oauth/dpop.ts)', () => {
       jkt: 'not-this-key',
       nonce: 'n-1',
     });
-    expect(codes(bad)).toEqual([
-      'invalid_dpop_proof:htm',
-      'invalid_dpop_proof:htu',
-      'invalid_dpop_proof:ath',
-      'invalid_dpop_proof:header.jwk',
-      'use_dpop_nonce:nonce',
-    ]);
+    expect(codes(bad)).toEqual(['invalid_token:htm', 'invalid_token:htu', 'invalid_token:ath', 'invalid_token:header.jwk', 'missing_required_claim:nonce']);
     expect(bad.valid).toBe(false);
     // a request URI that is no URI (a server's odd path) is a finding, never a throw
-    expect(codes(await judgeProof(await proofFor(), { htm: 'GET', htu: 'http://[bad', now: NOW }))).toEqual(['invalid_dpop_proof:htu']);
+    expect(codes(await judgeProof(await proofFor(), { htm: 'GET', htu: 'http://[bad', now: NOW }))).toEqual(['invalid_token:htu']);
   });
 
   it('the one judge refuses what is not a fresh proof signed by its own key: replay, age, typ, alg, a private or missing jwk, a foreign signature', async () => {
@@ -68,8 +62,8 @@ describe('DPoP proofs (core/oauth/dpop.ts)', () => {
     const sign = (header: Record<string, unknown>, key = privateKey, claims: Record<string, unknown> = { jti: 'x', htm: 'GET', htu: url, iat: NOW }) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'ES256', ...header } as never).sign(key);
     expect(codes(await judgeProof(await sign({ typ: 'JWT', jwk }), expectation))).toEqual(['typ_mismatch:header.typ']);
-    expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt' }), expectation))).toEqual(['invalid_dpop_proof:header.jwk']);
-    expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk: await exportJWK(privateKey) }), expectation))).toEqual(['invalid_dpop_proof:header.jwk']);
+    expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt' }), expectation))).toEqual(['invalid_token:header.jwk']);
+    expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk: await exportJWK(privateKey) }), expectation))).toEqual(['invalid_token:header.jwk']);
     expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk }, other.privateKey), expectation))).toEqual(['invalid_signature:']);
     expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk }, privateKey, { htm: 'GET', htu: url, iat: NOW }), expectation))).toEqual([
       'missing_jti:jti',
@@ -77,8 +71,8 @@ describe('DPoP proofs (core/oauth/dpop.ts)', () => {
     const hmac = await new SignJWT({ jti: 'x', htm: 'GET', htu: url, iat: NOW })
       .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } } as never)
       .sign(new TextEncoder().encode('secret'));
-    expect(codes(await judgeProof(hmac, expectation))).toEqual(['invalid_dpop_proof:header.jwk']);
-    expect(codes(await judgeProof('not a jwt', expectation))).toEqual(['invalid_dpop_proof:']);
+    expect(codes(await judgeProof(hmac, expectation))).toEqual(['invalid_token:header.jwk']);
+    expect(codes(await judgeProof('not a jwt', expectation))).toEqual(['invalid_token:']);
     // an embedded key that names another algorithm than the header does not verify it (as jose's EmbeddedJWK)
     expect(codes(await judgeProof(await sign({ typ: 'dpop+jwt', jwk: { ...jwk, alg: 'ES384' } }), expectation))).toEqual(['invalid_signature:header.kid']);
   });

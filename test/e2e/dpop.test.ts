@@ -175,14 +175,14 @@ describe('DPoP against serve', () => {
     const wrong = await box.run(['verify', '--json', '--issuer', server.issuer, '--dpop-proof', proof, '--htu', `${server.issuer}/v1/other`, token]);
     expect(wrong.code).toBe(1);
     expect(JSON.parse(wrong.stdout).findings.map((f: { code: string; claim: string }) => `${f.code} ${f.claim}`)).toEqual([
-      'invalid_dpop_proof dpop.htm',
-      'invalid_dpop_proof dpop.htu',
+      'invalid_token dpop.htm',
+      'invalid_token dpop.htu',
     ]);
     // a token with no cnf.jkt has no proof to go with it
     const unbound = (await box.run(['token', 'mint', '--key', 'dpop.pem', '--sub', 'x', '--exp', '5m'])).stdout.trim();
     const notBound = await box.run(['verify', '--json', '--key', 'dpop.pub.pem', '--dpop-proof', proof, '--htu', url, unbound]);
     expect(notBound.code).toBe(1);
-    expect(JSON.parse(notBound.stdout).findings).toEqual([expect.objectContaining({ code: 'invalid_dpop_proof', claim: 'cnf' })]);
+    expect(JSON.parse(notBound.stdout).findings).toEqual([expect.objectContaining({ code: 'invalid_token', claim: 'cnf' })]);
   });
 
   it('a server that does not do DPoP ignores the proof and issues a Bearer token: authctl says it is not bound', async () => {

@@ -135,7 +135,7 @@ async function proofFindings(proof: string, request: { htm?: string; htu: string
   const cnf = token.payload.cnf;
   const jkt = isJsonObject(cnf) && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
   if (jkt === undefined)
-    return [{ code: 'invalid_dpop_proof', severity: 'error', claim: 'cnf', message: 'the token is not DPoP-bound (no cnf.jkt), so no proof goes with it' }];
+    return [{ code: 'invalid_token', severity: 'error', claim: 'cnf', message: 'the token is not DPoP-bound (no cnf.jkt), so no proof goes with it' }];
   const { judgeProof } = await import('../../core/oauth/dpop.js');
   const verdict = await judgeProof(normalizeTokenInput(proof), { htm: request.htm ?? 'GET', htu: request.htu, now, accessToken: token.compact, jkt });
   return verdict.findings.map((f) => ({ ...f, claim: `dpop.${f.claim ?? 'proof'}`, message: `DPoP proof: ${f.message}` }));

@@ -17,8 +17,6 @@ export const FINDING_CODES = [
   'invalid_claim_type',
   'unsupported_crit',
   'typ_mismatch',
-  'invalid_dpop_proof',
-  'use_dpop_nonce',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 export type Severity = 'error' | 'warning';

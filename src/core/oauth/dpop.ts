@@ -75,13 +75,15 @@ export interface ProofVerdict extends Verdict {
   jkt?: string;
 }
 
-const proofFinding = (message: string, claim?: string): Finding => finding('invalid_dpop_proof', 'error', message, claim);
+/** What does not bind a proof to its request, token or key: CLI.md's invalid_token, the claim naming which part. */
+const proofFinding = (message: string, claim?: string): Finding => finding('invalid_token', 'error', message, claim);
 
 /**
  * One proof judged (§4.3): a JWS whose header names `typ: dpop+jwt`, an asymmetric `alg` and a
  * public `jwk` that verifies it; `jti`, `htm`, `htu` and `iat` present, `iat` recent; `htm` and
  * `htu` those of the request; `ath` the presented token's; the key the one the token is bound to;
- * the nonce the server gave (else `use_dpop_nonce`); the `jti` not seen before.
+ * the nonce the server gave (a finding on `nonce`: the server then answers `use_dpop_nonce`); the
+ * `jti` not seen before. The findings use CLI.md's one vocabulary.
  */
 export async function judgeProof(proof: string, expected: ProofExpectation): Promise<ProofVerdict> {
   const parsed = parseForJudging(proof);
@@ -126,7 +128,9 @@ export async function judgeProof(proof: string, expected: ProofExpectation): Pro
     extra.push(proofFinding('the proof is signed by another key than the one the token is bound to', 'header.jwk'));
   if (expected.nonce !== undefined && payload.nonce !== expected.nonce)
     extra.push(
-      finding('use_dpop_nonce', 'error', payload.nonce === undefined ? 'the server asks for a nonce in the proof' : 'the proof carries a stale nonce', 'nonce'),
+      payload.nonce === undefined
+        ? finding('missing_required_claim', 'error', 'the server asks for a nonce in the proof', 'nonce')
+        : finding('invalid_token', 'error', 'the proof carries a stale nonce', 'nonce'),
     );
   const findings = [...verdict.findings, ...extra];
   return { ...verdict, findings, valid: !findings.some((f) => f.severity === 'error'), ...(jkt ? { jkt } : {}) };

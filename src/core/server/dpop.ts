@@ -70,7 +70,8 @@ export class DpopGuard {
       seenJti: this.seen,
     });
     const error = verdict.findings.find((f) => f.severity === 'error');
-    if (error) throw refuse(error.code === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof', error.message);
+    // RFC 9449 §8, §9: a proof that lacks the server's current nonce is asked to carry it; any other fault is refused.
+    if (error) throw refuse(error.claim === 'nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof', error.message);
     this.seen.set(String(verdict.token!.payload.jti), now);
     return verdict.jkt!;
   }
